@@ -1,0 +1,371 @@
+#include "analysis/analyze.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "analysis/file_state.h"
+#include "analysis/rules/registry.h"
+#include "analysis/syntax/parser.h"
+
+namespace lockward::analysis {
+namespace {
+
+// Tracks which objects the file created, so locks on them can be called harmless.
+class CreatedObjects {
+ public:
+  void add(const ObjectName& name) { keys_.insert(name.key()); names_.insert(name.name); }
+  bool contains(const ObjectName& name) const {
+    // An unqualified reference matches an object created with or without a schema.
+    return keys_.contains(name.key()) || (name.schema.empty() && names_.contains(name.name));
+  }
+
+ private:
+  std::set<std::string> keys_;
+  std::set<std::string> names_;
+};
+
+// Strongest lock per object.
+void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
+  for (auto& l : locks) {
+    if (l.object == lock.object && l.kind == lock.kind) {
+      if (lock.mode > l.mode) {
+        l.mode = lock.mode;
+        l.role = lock.role;
+      }
+      l.new_object = l.new_object && lock.new_object;
+      return;
+    }
+  }
+  locks.push_back(lock);
+}
+
+std::string first_line(std::string_view s, std::size_t max) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+    out += c;
+    if (out.size() >= max) { out += "…"; break; }
+  }
+  return out;
+}
+
+// A validated CHECK (col IS NOT NULL) in the snapshot, found by its definition.
+bool snapshot_has_not_null_check(const SchemaSnapshot* snapshot, const ObjectName& table, std::string_view column) {
+  if (!snapshot) return false;
+  const SnapshotTable* t = snapshot->find(table);
+  if (!t) return false;
+  std::string a = "CHECK ((" + std::string(column) + " IS NOT NULL))";
+  std::string b = "CHECK ((" + quote_identifier(column) + " IS NOT NULL))";
+  for (const auto& c : t->constraints) {
+    if (c.type == 'c' && c.validated && (c.definition == a || c.definition == b)) return true;
+  }
+  return false;
+}
+
+class Analyzer {
+ public:
+  Analyzer(std::string_view text, const Options& options) : file_{text, options, split_statements(text), {}, {}, false} {}
+
+  Analysis run() {
+    std::optional<bool> directive = file_transaction_directive(file_.text, file_.split);
+    bool tool_wraps = file_.options.assume_in_transaction.value_or(tool_wraps_in_transaction(file_.options.migration_tool));
+    file_.implicit_transaction = directive.value_or(tool_wraps);
+
+    tx_.in_transaction = file_.implicit_transaction;
+    tx_.implicit = file_.implicit_transaction;
+
+    for (current_piece_ = 0; current_piece_ < file_.split.pieces.size(); ++current_piece_) {
+      add_piece(file_.split.pieces[current_piece_]);
+    }
+
+    std::vector<Finding> findings = std::move(early_findings_);
+    check_locks(file_, findings);
+    check_policies(file_, findings);
+    check_advice(file_, findings);
+    apply_ignores(findings);
+    apply_settings(findings);
+    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+      return a.range.begin < b.range.begin;
+    });
+
+    Analysis out;
+    out.pg_version = file_.options.pg_version;
+    out.findings = std::move(findings);
+    for (const auto& s : file_.statements) {
+      ++out.coverage.statements;
+      switch (s.status) {
+        case StatementStatus::Analysed: ++out.coverage.analysed; break;
+        case StatementStatus::Unanalysable: ++out.coverage.unanalysable; break;
+        case StatementStatus::ParseError: ++out.coverage.parse_errors; break;
+        case StatementStatus::PsqlMeta: ++out.coverage.psql_meta; break;
+      }
+    }
+    out.statements = std::move(file_.statements);
+    return out;
+  }
+
+ private:
+  void add_piece(const Piece& piece) {
+    TextRange with_comments = piece.code;
+    for (const Comment& c : piece.comments) with_comments.begin = std::min(with_comments.begin, c.range.begin);
+
+    if (piece.kind == PieceKind::PsqlMeta) {
+      Statement& s = push_statement(piece, with_comments);
+      s.status = StatementStatus::PsqlMeta;
+      s.summary = first_line(piece.code.slice(file_.text), 40);
+      early_findings_.push_back(note(s, rule::kPsqlMeta,
+                                     "psql meta-command `" + s.summary + "` is skipped: lockward analyses SQL only"));
+      return;
+    }
+
+    ParseOutcome parsed = parse_statement(piece.code.slice(file_.text));
+    if (parsed.error || parsed.nodes.empty()) {
+      Statement& s = push_statement(piece, with_comments);
+      s.status = StatementStatus::ParseError;
+      s.summary = first_line(piece.code.slice(file_.text), 40);
+      Finding f;
+      f.rule = rule::kSyntaxError;
+      f.risk = Risk::High;
+      f.severity = Severity::Error;
+      f.statement = s.index;
+      std::size_t at = piece.code.begin + (parsed.error ? parsed.error->offset : 0);
+      at = std::min(at, piece.code.end);
+      std::size_t end = at;
+      while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(file_.text[end]))) ++end;
+      f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
+      f.message = parsed.error ? parsed.error->message : "the statement is empty";
+      f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
+      early_findings_.push_back(std::move(f));
+      return;
+    }
+
+    // Usually one node; a piece the splitter could not divide further holds several.
+    for (ParsedNode& node : parsed.nodes) {
+      TextRange code = piece.code;
+      if (parsed.nodes.size() > 1) {
+        code = TextRange{piece.code.begin + node.begin, piece.code.begin + std::min(node.end, piece.code.size())};
+        while (code.begin < code.end && std::isspace(static_cast<unsigned char>(file_.text[code.begin]))) ++code.begin;
+      }
+      add_parsed(piece, with_comments, code, node);
+    }
+  }
+
+  Statement& push_statement(const Piece& piece, TextRange with_comments) {
+    Statement s;
+    s.index = file_.statements.size();
+    s.code = piece.code;
+    s.with_comments = with_comments;
+    s.terminated = piece.terminated;
+    s.tx = tx_snapshot();
+    file_.statements.push_back(std::move(s));
+    file_.facts.emplace_back();
+    piece_of_.push_back(current_piece_);
+    return file_.statements.back();
+  }
+
+  TxContext tx_snapshot() const {
+    TxContext t;
+    t.in_transaction = tx_.in_transaction;
+    t.implicit = tx_.implicit;
+    t.begin_statement = tx_.begin_statement;
+    t.held_before = tx_.held;
+    return t;
+  }
+
+  void add_parsed(const Piece& piece, TextRange with_comments, TextRange code, const ParsedNode& node) {
+    ClassifyContext ctx;
+    ctx.pg_version = file_.options.pg_version;
+    ctx.snapshot = file_.options.snapshot;
+    ctx.has_not_null_check = [this](const ObjectName& table, std::string_view column) {
+      return validated_not_null_.contains({table.key(), std::string(column)}) ||
+             snapshot_has_not_null_check(file_.options.snapshot, table, column);
+    };
+    // libpg_query locations are relative to the text it parsed: the whole piece.
+    StatementFacts facts = classify(node, file_.text, piece.code.begin, code, ctx);
+
+    Statement s;
+    s.index = file_.statements.size();
+    s.code = code;
+    s.with_comments = with_comments;
+    s.terminated = piece.terminated;
+    s.node = node.type;
+    s.summary = facts.summary;
+    s.tx_control = facts.tx_control;
+    s.status = facts.unanalysable ? StatementStatus::Unanalysable : StatementStatus::Analysed;
+    s.tx = tx_snapshot();
+    if (facts.tx_control != TxControl::None) s.tx.held_before.clear();
+
+    for (Effect& e : facts.effects) {
+      for (LockFact& l : e.locks) l.new_object = created_.contains(l.object);
+      if (!e.row) continue;
+      if (e.row->rewrite > s.rewrite) s.rewrite = e.row->rewrite;
+      s.scans = s.scans || e.row->scans;
+      bool all_new = !e.locks.empty() &&
+                     std::all_of(e.locks.begin(), e.locks.end(), [](const LockFact& l) { return l.new_object; });
+      if (!all_new && e.row->risk > s.risk) s.risk = e.row->risk;
+      for (const LockFact& l : e.locks) merge_lock(s.locks, l);
+    }
+    s.effects = facts.effects;
+
+    if (facts.unanalysable) {
+      Finding f = note(s, rule::kUnanalysable,
+                       facts.summary + ": " + facts.unanalysable_reason + "; lockward cannot predict its locks");
+      f.help = "Review it by hand, or trace the migration to see what it really locks.";
+      early_findings_.push_back(std::move(f));
+    }
+
+    for (const CreatedObject& c : facts.creates) created_.add(c.name);
+    for (const AddedConstraint& c : facts.constraints_added) {
+      if (!c.not_null_column.empty() && !c.not_valid) validated_not_null_.insert({c.table.key(), c.not_null_column});
+      if (!c.not_null_column.empty()) pending_not_null_[{c.table.key(), c.name}] = c.not_null_column;
+    }
+    for (const auto& [table, name] : facts.constraints_validated) {
+      auto it = pending_not_null_.find({table.key(), name});
+      if (it != pending_not_null_.end()) validated_not_null_.insert({table.key(), it->second});
+    }
+
+    std::size_t index = s.index;
+    file_.statements.push_back(std::move(s));
+    file_.facts.push_back(std::move(facts));
+    piece_of_.push_back(current_piece_);
+    advance_transaction(file_.statements[index]);
+  }
+
+  // After the statement: update what the transaction holds.
+  void advance_transaction(const Statement& s) {
+    switch (s.tx_control) {
+      case TxControl::Begin:
+        if (!tx_.in_transaction || tx_.implicit) {
+          tx_.in_transaction = true;
+          if (!tx_.begin_statement) tx_.begin_statement = s.index;
+        }
+        return;
+      case TxControl::Commit:
+      case TxControl::Rollback:
+        tx_ = TxState{};
+        savepoints_.clear();
+        return;
+      case TxControl::Savepoint:
+        savepoints_.push_back(tx_.held);
+        return;
+      case TxControl::Release:
+        if (!savepoints_.empty()) savepoints_.pop_back();
+        return;
+      case TxControl::RollbackTo:
+        if (!savepoints_.empty()) tx_.held = savepoints_.back();
+        return;
+      case TxControl::None:
+        break;
+    }
+    if (!tx_.in_transaction) return;
+    for (const LockFact& l : s.locks) merge_lock(tx_.held, l);
+  }
+
+  Finding note(const Statement& s, std::string_view rule_id, std::string message) const {
+    Finding f;
+    f.rule = std::string(rule_id);
+    f.risk = Risk::Safe;
+    f.severity = Severity::Information;
+    f.statement = s.index;
+    f.range = s.code;
+    f.message = std::move(message);
+    return f;
+  }
+
+  void apply_ignores(std::vector<Finding>& findings) {
+    std::vector<IgnoreDirective> directives;
+    for (const Comment& c : file_.split.file_comments) {
+      if (auto d = parse_ignore(file_.text, c)) directives.push_back(std::move(*d));
+    }
+    if (directives.empty()) return;
+    // A statement-level directive belongs to the statement whose piece holds the comment.
+    for (auto& d : directives) {
+      if (d.file_level) continue;
+      for (const Statement& st : file_.statements) {
+        for (const Comment& c : file_.split.pieces[piece_of_[st.index]].comments) {
+          if (c.range == d.range && !d.piece) d.piece = st.index;
+        }
+      }
+    }
+    std::vector<bool> used(directives.size(), false);
+    std::vector<Finding> meta;
+    for (std::size_t i = 0; i < directives.size(); ++i) {
+      for (std::size_t k = 0; k < directives[i].rules.size(); ++k) {
+        if (!find_rule(directives[i].rules[k])) {
+          Finding f;
+          f.rule = rule::kUnknownRule;
+          f.risk = Risk::Low;
+          f.severity = Severity::Warning;
+          f.range = directives[i].rule_ranges[k];
+          f.message = "unknown rule `" + directives[i].rules[k] + "` in lockward-ignore; run `lockward rules` for the list";
+          f.help = "Correct the rule id; write a reason after `--`.";
+          meta.push_back(std::move(f));
+          used[i] = true;  // reported already; do not also call it unused
+        }
+      }
+    }
+    std::vector<bool> used_for_match(directives.size(), false);
+    std::erase_if(findings, [&](const Finding& f) {
+      for (std::size_t i = 0; i < directives.size(); ++i) {
+        const auto& d = directives[i];
+        if (!d.file_level && (!d.piece || !f.statement || *d.piece != *f.statement)) continue;
+        if (!d.rules.empty() && std::find(d.rules.begin(), d.rules.end(), f.rule) == d.rules.end()) continue;
+        used_for_match[i] = true;
+        return true;
+      }
+      return false;
+    });
+    for (std::size_t i = 0; i < directives.size(); ++i) {
+      if (used[i] || used_for_match[i]) continue;
+      Finding f;
+      f.rule = rule::kUnusedIgnore;
+      f.risk = Risk::Low;
+      f.severity = Severity::Warning;
+      f.range = directives[i].range;
+      f.statement = directives[i].piece;
+      f.message = directives[i].file_level ? "this lockward-ignore-file suppresses nothing"
+                                           : "this lockward-ignore suppresses nothing on the statement it belongs to";
+      f.help = "Remove it, or move it right before the statement it is meant for.";
+      meta.push_back(std::move(f));
+    }
+    for (auto& f : meta) findings.push_back(std::move(f));
+  }
+
+  void apply_settings(std::vector<Finding>& findings) const {
+    const auto& rules = file_.options.rules;
+    if (rules.empty()) return;
+    std::erase_if(findings, [&](const Finding& f) {
+      auto it = rules.find(f.rule);
+      return it != rules.end() && !it->second.enabled;
+    });
+    for (auto& f : findings) {
+      auto it = rules.find(f.rule);
+      if (it != rules.end() && it->second.severity) f.severity = *it->second.severity;
+    }
+  }
+
+  struct TxState {
+    bool in_transaction = false;
+    bool implicit = false;
+    std::optional<std::size_t> begin_statement;
+    std::vector<LockFact> held;
+  };
+
+  FileState file_;
+  TxState tx_;
+  std::vector<std::vector<LockFact>> savepoints_;
+  CreatedObjects created_;
+  std::set<std::pair<std::string, std::string>> validated_not_null_;        // (table key, column)
+  std::map<std::pair<std::string, std::string>, std::string> pending_not_null_;  // (table, constraint) → column
+  std::vector<Finding> early_findings_;
+  std::size_t current_piece_ = 0;
+  std::vector<std::size_t> piece_of_;  // statement index → piece index
+};
+
+}  // namespace
+
+Analysis analyze(std::string_view text, const Options& options) { return Analyzer(text, options).run(); }
+
+}  // namespace lockward::analysis

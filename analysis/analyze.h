@@ -1,0 +1,15 @@
+// The entry point of analysis/: SQL text plus options in, statements, locks and findings out.
+// Never fails: a statement that does not parse becomes a finding and the rest is analysed.
+// Pure and deterministic; safe to call from several threads at once.
+#pragma once
+
+#include <string_view>
+
+#include "analysis/model.h"
+#include "analysis/options.h"
+
+namespace lockward::analysis {
+
+Analysis analyze(std::string_view text, const Options& options);
+
+}  // namespace lockward::analysis

@@ -1,0 +1,90 @@
+// The lock catalogue: one row per DDL/DML form and PostgreSQL version range, saying which
+// lock each affected object takes, whether the table is rewritten or scanned, the risk for an
+// existing table and the safe recipe. Rules, hover, explain, docs and the trace's
+// rule-verification matrix all read this table; no other file hard-codes a lock mode.
+// Lock levels come from PostgreSQL itself (AlterTableGetLockLevel in tablecmds.c and the
+// manual's "Explicit Locking" chapter). Immutable after static initialisation; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "analysis/catalog/lock_mode.h"
+#include "analysis/risk.h"
+
+namespace lockward::analysis {
+
+// Which object, relative to the statement, a lock falls on.
+enum class Role : std::uint8_t {
+  Table,             // the table the statement alters, indexes, drops, …
+  ReferencedTable,   // the table a FOREIGN KEY points at
+  PartitionParent,   // the partitioned table in ATTACH / DETACH PARTITION
+  Partition,         // the partition being attached or detached
+  DefaultPartition,  // the parent's DEFAULT partition, scanned on ATTACH
+  Index,             // an index named by the statement (DROP INDEX, REINDEX INDEX, RENAME)
+  View,
+  MaterializedView,
+  Sequence,
+  Type,              // a type or domain (object lock, not a relation lock)
+  Schema,
+  Database,
+};
+std::string_view role_name(Role role);  // "table", "referenced table", …
+
+struct RoleLock {
+  Role role;
+  LockMode mode;
+};
+
+enum class Rewrite : std::uint8_t {
+  None,       // catalog-only, or builds something new beside the table
+  Table,      // the whole table (and its indexes) is rewritten: relfilenode changes
+  Indexes,    // indexes are rebuilt, the heap is not
+  Uncertain,  // depends on facts we do not have (e.g. the column's current type)
+};
+std::string_view rewrite_name(Rewrite rewrite);
+
+// A safe way to write the form, produced by analysis/rewrite.
+enum class Recipe : std::uint8_t {
+  None,
+  Concurrently,              // CREATE/DROP/REINDEX … CONCURRENTLY, REFRESH … CONCURRENTLY
+  DetachConcurrently,        // DETACH PARTITION … CONCURRENTLY
+  NotValidThenValidate,      // FK / CHECK: ADD … NOT VALID, then VALIDATE in another transaction
+  UniqueIndexThenConstraint, // CREATE UNIQUE INDEX CONCURRENTLY, then ADD … USING INDEX
+  CheckThenSetNotNull,       // CHECK (c IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK
+  ExpandBackfillContract,    // ADD COLUMN nullable, backfill in batches, then constrain
+  NewColumnSwap,             // ALTER COLUMN TYPE: new column, backfill, swap
+  RenameWithView,            // RENAME: expand/contract behind a view
+  Repack,                    // VACUUM FULL / CLUSTER: pg_repack
+  LockTimeout,               // nothing safer exists: SET lock_timeout and retry
+  OutsideTransaction,        // run it outside a transaction block
+};
+std::string_view recipe_name(Recipe recipe);
+
+struct CatalogueRow {
+  std::string_view id;         // the rule id of findings from this row; shared by version variants
+  std::string_view form;       // "ALTER TABLE … ADD COLUMN … DEFAULT <volatile>"
+  int min_pg = 10;             // first major version the row holds for
+  int max_pg = 99;             // last major version the row holds for
+  std::vector<RoleLock> locks;
+  Rewrite rewrite = Rewrite::None;
+  bool scans = false;          // reads the whole table (validation, index build, …)
+  Risk risk = Risk::Safe;      // for an existing, populated table
+  bool no_transaction = false; // cannot run inside a transaction block
+  Recipe recipe = Recipe::None;
+  std::string_view why;        // one line: why the risk is what it is
+  std::string_view note;       // version notes and caveats; may be empty
+  // A runnable example: `setup` creates what `example` needs. Used by tests and verify-rules.
+  std::string_view setup;
+  std::string_view example;
+};
+
+std::span<const CatalogueRow> catalogue();
+// The row with this id that holds for pg_version, or nullptr.
+const CatalogueRow* find_row(std::string_view id, int pg_version);
+// The strongest lock the row puts on `role`, if any.
+const RoleLock* lock_for(const CatalogueRow& row, Role role);
+
+}  // namespace lockward::analysis

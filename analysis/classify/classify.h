@@ -1,0 +1,88 @@
+// Turns one parsed statement into facts: the catalogue rows it matches (effects, with the
+// concrete objects locked), the objects it creates, transaction control, settings, and what
+// the policy rules need. Knows nothing of the rest of the file beyond ClassifyContext.
+// Pure; thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/model.h"
+#include "analysis/schema.h"
+#include "analysis/syntax/parser.h"
+
+namespace lockward::analysis {
+
+struct CreatedObject {
+  ObjectName name;
+  ObjectKind kind = ObjectKind::Table;
+};
+
+// SET / SET LOCAL / RESET of a run-time setting.
+struct SettingChange {
+  std::string name;             // lower case: "lock_timeout"
+  std::optional<std::string> value;  // as written ("2s", "0", "5000"); nullopt for RESET/DEFAULT
+  bool local = false;           // SET LOCAL
+};
+
+struct AddedConstraint {
+  ObjectName table;
+  std::string name;             // may be empty when unnamed
+  char type = 'c';              // c, f, p, u, x
+  bool not_valid = false;
+  std::string not_null_column;  // for CHECK (col IS NOT NULL): the column
+};
+
+struct ColumnTypeUse {
+  ObjectName table;
+  std::string column;
+  std::string type;             // last name part, lower case: "varchar", "int4", "timestamp"
+  std::vector<long> typmods;    // (20) → {20}
+  bool array = false;
+  TextRange range;              // the type name in the file
+};
+
+struct DefinedName {
+  std::string name;
+  TextRange range;
+};
+
+struct DmlFacts {
+  bool is_update = false;
+  bool is_delete = false;
+  bool has_where = false;
+  bool tautological_where = false;  // WHERE true, WHERE 1 = 1, …
+  ObjectName table;
+};
+
+struct StatementFacts {
+  std::string summary;            // "ALTER TABLE orders"
+  TxControl tx_control = TxControl::None;
+  std::vector<Effect> effects;
+  std::vector<CreatedObject> creates;
+  std::optional<SettingChange> setting;
+  std::vector<AddedConstraint> constraints_added;
+  std::vector<std::pair<ObjectName, std::string>> constraints_validated;  // (table, name)
+  std::vector<ColumnTypeUse> column_types;
+  std::vector<DefinedName> defined_names;  // identifiers this statement creates
+  std::optional<DmlFacts> dml;
+  bool unanalysable = false;      // DO blocks, function bodies
+  std::string unanalysable_reason;
+};
+
+struct ClassifyContext {
+  int pg_version = 17;
+  const SchemaSnapshot* snapshot = nullptr;
+  // True when a validated CHECK (column IS NOT NULL) on the table is known from earlier in
+  // the file or from the snapshot: SET NOT NULL then skips its scan (PG12+).
+  std::function<bool(const ObjectName& table, std::string_view column)> has_not_null_check;
+};
+
+// `text` is the whole file and `node_offset` where the node's text starts in it, so that
+// libpg_query's statement-relative locations become file offsets.
+StatementFacts classify(const ParsedNode& node, std::string_view text, std::size_t node_offset,
+                        TextRange statement_range, const ClassifyContext& context);
+
+}  // namespace lockward::analysis

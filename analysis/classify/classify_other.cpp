@@ -1,0 +1,127 @@
+// Transaction control, settings, CREATE TABLE, DML, and statements lockward cannot see into.
+#include <algorithm>
+#include <cctype>
+
+#include "analysis/classify/classify_internal.h"
+
+namespace lockward::analysis::classify_detail {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+void transaction(const Input& in, StatementFacts& facts) {
+  std::string kind = ast::str(in.node.body, "kind");
+  if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") facts.tx_control = TxControl::Begin;
+  else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_COMMIT_PREPARED") facts.tx_control = TxControl::Commit;
+  else if (kind == "TRANS_STMT_ROLLBACK" || kind == "TRANS_STMT_ROLLBACK_PREPARED") facts.tx_control = TxControl::Rollback;
+  else if (kind == "TRANS_STMT_SAVEPOINT") facts.tx_control = TxControl::Savepoint;
+  else if (kind == "TRANS_STMT_RELEASE") facts.tx_control = TxControl::Release;
+  else if (kind == "TRANS_STMT_ROLLBACK_TO") facts.tx_control = TxControl::RollbackTo;
+  else if (kind == "TRANS_STMT_PREPARE") facts.tx_control = TxControl::Commit;
+  static constexpr std::pair<TxControl, const char*> kSummaries[] = {
+      {TxControl::Begin, "BEGIN"},         {TxControl::Commit, "COMMIT"},
+      {TxControl::Rollback, "ROLLBACK"},   {TxControl::Savepoint, "SAVEPOINT"},
+      {TxControl::Release, "RELEASE"},     {TxControl::RollbackTo, "ROLLBACK TO SAVEPOINT"}};
+  for (auto [k, s] : kSummaries) {
+    if (k == facts.tx_control) facts.summary = s;
+  }
+}
+
+std::string const_text(const Json& node) {
+  const Json& c = ast::unwrap(node, "A_Const");
+  if (c.is_null()) return {};
+  if (const Json& s = ast::field(c, "sval"); s.is_object()) return ast::str(s, "sval");
+  if (const Json& i = ast::field(c, "ival"); i.is_object()) return std::to_string(ast::integer(i, "ival", 0));
+  if (c.contains("ival")) return "0";  // libpg_query omits ival 0
+  if (const Json& f = ast::field(c, "fval"); f.is_object()) return ast::str(f, "fval");
+  return {};
+}
+
+void variable_set(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  std::string kind = ast::str(body, "kind");
+  SettingChange change;
+  change.name = lower(ast::str(body, "name"));
+  change.local = ast::flag(body, "is_local");
+  if (kind == "VAR_SET_VALUE") {
+    const Json& args = ast::list(body, "args");
+    if (!args.empty()) {
+      std::string v = const_text(args[0]);
+      // `SET lock_timeout = 0` arrives as an A_Const without ival.
+      if (v.empty() && !ast::unwrap(args[0], "A_Const").is_null()) v = "0";
+      change.value = v;
+    }
+  }
+  facts.summary = (change.value ? "SET " : "RESET ") + change.name;
+  facts.setting = std::move(change);
+}
+
+void create_table(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  ObjectName table = ast::range_var(ast::field(body, "relation"));
+  facts.summary = "CREATE TABLE " + table.sql();
+  facts.creates.push_back({table, ObjectKind::Table});
+  facts.defined_names.push_back({table.name, in.statement});
+  for (const auto& elt : ast::list(body, "tableElts")) {
+    const Json& col = ast::unwrap(elt, "ColumnDef");
+    if (col.is_null()) continue;
+    const Json& tn = ast::field(col, "typeName");
+    std::size_t at = in.at(ast::location(tn));
+    facts.column_types.push_back(ColumnTypeUse{table, ast::str(col, "colname"), ast::type_name(tn),
+                                               ast::type_mods(tn), !ast::list(tn, "arrayBounds").empty(),
+                                               TextRange{at, at}});
+    std::size_t name_at = in.at(ast::location(col));
+    std::string name = ast::str(col, "colname");
+    facts.defined_names.push_back({name, TextRange{name_at, name_at + name.size()}});
+  }
+}
+
+bool is_tautology(const Json& where) {
+  std::string type = ast::node_type(where);
+  const Json& body = where.is_object() && !where.empty() ? where.begin().value() : where;
+  if (type == "A_Const") {
+    const Json& b = ast::field(body, "boolval");
+    return b.is_object() && ast::flag(b, "boolval");
+  }
+  if (type == "A_Expr" && ast::str(body, "kind") == "AEXPR_OP") {
+    auto op = ast::string_list(ast::field(body, "name"));
+    const Json& l = ast::field(body, "lexpr");
+    const Json& r = ast::field(body, "rexpr");
+    if (op.size() == 1 && op[0] == "=" && !l.is_null() && l == r) return true;
+  }
+  return false;
+}
+
+void dml(const Input& in, StatementFacts& facts, bool update) {
+  const Json& body = in.node.body;
+  DmlFacts d;
+  d.is_update = update;
+  d.is_delete = !update;
+  d.table = ast::range_var(ast::field(body, "relation"));
+  const Json& where = ast::field(body, "whereClause");
+  d.has_where = !where.is_null();
+  d.tautological_where = d.has_where && is_tautology(where);
+  facts.summary = (update ? "UPDATE " : "DELETE FROM ") + d.table.sql();
+  facts.dml = d;
+}
+
+}  // namespace
+
+void classify_other(const Input& in, StatementFacts& facts) {
+  const std::string& type = in.node.type;
+  if (type == "TransactionStmt") transaction(in, facts);
+  else if (type == "VariableSetStmt") variable_set(in, facts);
+  else if (type == "CreateStmt") create_table(in, facts);
+  else if (type == "UpdateStmt") dml(in, facts, true);
+  else if (type == "DeleteStmt") dml(in, facts, false);
+  else if (type == "DoStmt") {
+    facts.summary = "DO block";
+    facts.unanalysable = true;
+    facts.unanalysable_reason = "the locks a DO block takes depend on the code it runs";
+  }
+}
+
+}  // namespace lockward::analysis::classify_detail

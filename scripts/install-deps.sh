@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs everything lockward needs to build, test and trace on Debian 12, from Debian's
+# archive only. Idempotent: packages already present are skipped by apt. Needs root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libpg-query-dev libpq-dev nlohmann-json3-dev libboost-dev libspdlog-dev catch2
+  libcli11-dev libtomlplusplus-dev libbenchmark-dev
+  postgresql-15 postgresql-client-15
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "install-deps: all packages present"

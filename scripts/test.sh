@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds lockward and runs every test twice: a normal -Werror build and an
+# AddressSanitizer + UndefinedBehaviorSanitizer build. Installs what it needs first.
+# Usage: scripts/test.sh            (from anywhere; builds under build/ci and build/asan)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+run_suite() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DLOCKWARD_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs")
+}
+
+echo "== normal build"
+run_suite build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== ASan + UBSan build"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF

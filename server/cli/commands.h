@@ -1,0 +1,39 @@
+// The CLI subcommands. Each returns the process exit code: 0 clean, 1 findings above the
+// threshold (with --ci), 2 usage or I/O error.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lockward::server {
+
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+struct CheckArgs {
+  std::vector<std::string> paths;
+  std::optional<int> pg_version;
+  std::string format = "text";
+  bool ci = false;
+  std::optional<std::string> max_risk;
+  std::optional<std::string> config_path;
+  std::optional<std::string> stats_file;
+  std::optional<std::string> snapshot_file;
+  std::optional<std::string> migration_tool;
+  std::optional<bool> assume_in_transaction;
+  std::optional<bool> color;  // nullopt: auto (TTY and NO_COLOR)
+};
+int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
+
+struct ExplainArgs {
+  std::string sql;  // empty: read stdin
+  std::optional<int> pg_version;
+};
+int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+int run_rules(std::ostream& out);
+
+}  // namespace lockward::server

@@ -1,0 +1,42 @@
+// `lockward explain`: every statement's locks per relation in plain words, rewrite and scan,
+// risk, version notes and the safe recipe.
+#include <iostream>
+#include <iterator>
+
+#include "analysis/analyze.h"
+#include "server/cli/commands.h"
+
+namespace lockward::server {
+
+int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, std::ostream&) {
+  std::string sql = args.sql;
+  if (sql.empty()) sql.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  analysis::Options options;
+  if (args.pg_version) options.pg_version = *args.pg_version;
+  analysis::Analysis a = analysis::analyze(sql, options);
+  out << "PostgreSQL " << a.pg_version << "\n";
+  for (const auto& s : a.statements) {
+    out << "\n" << s.index + 1 << ". " << s.summary << "\n";
+    if (s.locks.empty()) out << "   takes no table lock that blocks anything\n";
+    for (const auto& l : s.locks) {
+      out << "   " << analysis::lock_mode_name(l.mode) << " on " << analysis::object_kind_name(l.kind) << " "
+          << l.object.sql() << (l.new_object ? " (created in this file: harmless)" : "") << "\n"
+          << "     " << analysis::blocks_in_words(l.mode) << "\n";
+    }
+    out << "   " << analysis::rewrite_name(s.rewrite) << (s.scans ? ", scans the table" : "") << "; risk "
+        << analysis::risk_name(s.risk) << "\n";
+    for (const auto& e : s.effects) {
+      if (!e.row) continue;
+      out << "   " << e.row->form << ": " << e.row->why << "\n";
+      if (!e.row->note.empty()) out << "   note: " << e.row->note << "\n";
+    }
+    for (const auto& f : a.findings) {
+      if (f.statement != s.index) continue;
+      out << "   [" << f.rule << "] " << analysis::risk_name(f.risk) << ": " << f.message << "\n";
+      for (const auto& fix : f.fixes) out << "   safe recipe (" << fix.title << "):\n" << fix.new_text << "\n";
+    }
+  }
+  return kExitClean;
+}
+
+}  // namespace lockward::server

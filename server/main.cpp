@@ -1,0 +1,62 @@
+// lockward: one binary, four faces (check, explain, trace, lsp). This file only parses the
+// command line and hands over to server/cli.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "lockward_version.h"
+#include "server/cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace lockward::server;
+  CLI::App app{"lockward: which lock each PostgreSQL migration statement takes, and how to avoid it"};
+  app.set_version_flag("--version", LOCKWARD_VERSION);
+  app.require_subcommand(1);
+
+  CheckArgs check;
+  auto* check_cmd = app.add_subcommand("check", "Analyse migration files (files, directories, globs)");
+  check_cmd->add_option("paths", check.paths, "Files, directories (in name order) or globs")->required();
+  check_cmd->add_option("--pg-version", check.pg_version, "Target PostgreSQL major version (default 17)")
+      ->check(CLI::Range(10, 18));
+  check_cmd->add_option("--format", check.format, "text, json, sarif, github or gitlab")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "gitlab"}));
+  check_cmd->add_flag("--ci", check.ci, "Exit 1 when a finding exceeds --max-risk");
+  check_cmd->add_option("--max-risk", check.max_risk, "safe, low, medium, high or critical (default high)");
+  check_cmd->add_option("--config", check.config_path, "A .lockward.toml to use instead of the one found");
+  check_cmd->add_option("--stats-file", check.stats_file, "Table sizes (JSON) that raise risk");
+  check_cmd->add_option("--snapshot", check.snapshot_file, "Schema snapshot from `lockward snapshot`");
+  check_cmd->add_option("--migration-tool", check.migration_tool, "goose, dbmate, flyway, … (decides wrapping)");
+  check_cmd->add_flag("--assume-in-transaction,!--no-assume-in-transaction", check.assume_in_transaction,
+                      "Each file runs inside one transaction");
+  check_cmd->add_flag("--color,!--no-color", check.color, "Colour the text report (default: on a TTY)");
+
+  ExplainArgs explain;
+  auto* explain_cmd = app.add_subcommand("explain", "Explain the locks of SQL given inline or on stdin");
+  explain_cmd->add_option("sql", explain.sql, "SQL text; read from stdin when omitted");
+  explain_cmd->add_option("--pg-version", explain.pg_version, "Target PostgreSQL major version (default 17)")
+      ->check(CLI::Range(10, 18));
+
+  auto* rules_cmd = app.add_subcommand("rules", "List every rule id with a one-line description");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "lockward: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (check_cmd->parsed()) return run_check(check, std::cout, std::cerr);
+    if (explain_cmd->parsed()) return run_explain(explain, std::cin, std::cout, std::cerr);
+    if (rules_cmd->parsed()) return run_rules(std::cout);
+  } catch (const std::exception& e) {
+    std::cerr << "lockward: internal error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,34 @@
+// Reporters turn analysed files into text for people and machines. One function per format;
+// each writes a whole report for a batch of files.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "analysis/model.h"
+
+namespace lockward::server {
+
+struct FileReport {
+  std::string path;       // as given on the command line (relative paths stay relative)
+  std::string text;       // the file's contents (for line/column conversion)
+  analysis::Analysis analysis;
+  std::string error;      // an I/O error reading the file; analysis is empty then
+};
+
+struct ReportOptions {
+  bool color = false;
+  analysis::Risk max_risk = analysis::Risk::High;  // for summaries and CI verdicts
+};
+
+void write_text(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+
+// Line (0-based) and column (0-based, in bytes) of a byte offset.
+struct LineCol {
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+LineCol line_col(std::string_view text, std::size_t offset);
+
+}  // namespace lockward::server
