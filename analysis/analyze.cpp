@@ -25,7 +25,7 @@ class CreatedObjects {
   std::set<std::string> names_;
 };
 
-// Strongest lock per object.
+// Strongest lock per object, merged into `locks` (small vectors: one statement's locks).
 void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
   for (auto& l : locks) {
     if (l.object == lock.object && l.kind == lock.kind) {
@@ -39,6 +39,45 @@ void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
   }
   locks.push_back(lock);
 }
+
+// The locks one transaction holds: strongest per object, with a constant-size summary kept up
+// to date so every statement can be given it without copying the whole set.
+class HeldLocks {
+ public:
+  void add(const LockFact& lock) {
+    std::string key = lock.object.key() + '\x1f' + std::string(object_kind_name(lock.kind));
+    auto [it, inserted] = by_object_.try_emplace(key, lock);
+    if (!inserted) {
+      if (lock.mode > it->second.mode) {
+        it->second.mode = lock.mode;
+        it->second.role = lock.role;
+      }
+      it->second.new_object = it->second.new_object && lock.new_object;
+    }
+    const LockFact& held = it->second;
+    if (held.new_object) return;
+    if ((blocks_reads(held.mode) || blocks_writes(held.mode)) && (!strongest_ || held.mode > strongest_->mode))
+      strongest_ = held;
+    if (held.mode == LockMode::AccessExclusive && held.kind == ObjectKind::Table && exclusive_.size() < 2 &&
+        std::none_of(exclusive_.begin(), exclusive_.end(), [&](const LockFact& l) { return l.object == held.object; }))
+      exclusive_.push_back(held);
+  }
+  void summarise(TxContext& t) const {
+    t.strongest_held = strongest_;
+    t.exclusive_tables = exclusive_;
+    t.held_count = by_object_.size();
+  }
+  std::vector<LockFact> all() const {
+    std::vector<LockFact> out;
+    for (const auto& [key, lock] : by_object_) out.push_back(lock);
+    return out;
+  }
+
+ private:
+  std::map<std::string, LockFact> by_object_;
+  std::optional<LockFact> strongest_;
+  std::vector<LockFact> exclusive_;
+};
 
 std::string first_line(std::string_view s, std::size_t max) {
   std::string out;
@@ -170,7 +209,7 @@ class Analyzer {
     t.in_transaction = tx_.in_transaction;
     t.implicit = tx_.implicit;
     t.begin_statement = tx_.begin_statement;
-    t.held_before = tx_.held;
+    tx_.held.summarise(t);
     return t;
   }
 
@@ -195,7 +234,7 @@ class Analyzer {
     s.tx_control = facts.tx_control;
     s.status = facts.unanalysable ? StatementStatus::Unanalysable : StatementStatus::Analysed;
     s.tx = tx_snapshot();
-    if (facts.tx_control != TxControl::None) s.tx.held_before.clear();
+    if (facts.tx_control != TxControl::None) s.tx = TxContext{s.tx.in_transaction, s.tx.implicit, s.tx.begin_statement};
 
     for (Effect& e : facts.effects) {
       for (LockFact& l : e.locks) l.new_object = created_.contains(l.object);
@@ -248,7 +287,7 @@ class Analyzer {
         savepoints_.clear();
         return;
       case TxControl::Savepoint:
-        savepoints_.push_back(tx_.held);
+        savepoints_.push_back(tx_.held);  // rare: a copy is fine
         return;
       case TxControl::Release:
         if (!savepoints_.empty()) savepoints_.pop_back();
@@ -260,7 +299,7 @@ class Analyzer {
         break;
     }
     if (!tx_.in_transaction) return;
-    for (const LockFact& l : s.locks) merge_lock(tx_.held, l);
+    for (const LockFact& l : s.locks) tx_.held.add(l);
   }
 
   Finding note(const Statement& s, std::string_view rule_id, std::string message) const {
@@ -350,12 +389,12 @@ class Analyzer {
     bool in_transaction = false;
     bool implicit = false;
     std::optional<std::size_t> begin_statement;
-    std::vector<LockFact> held;
+    HeldLocks held;
   };
 
   FileState file_;
   TxState tx_;
-  std::vector<std::vector<LockFact>> savepoints_;
+  std::vector<HeldLocks> savepoints_;
   CreatedObjects created_;
   std::set<std::pair<std::string, std::string>> validated_not_null_;        // (table key, column)
   std::map<std::pair<std::string, std::string>, std::string> pending_not_null_;  // (table, constraint) → column
@@ -367,5 +406,27 @@ class Analyzer {
 }  // namespace
 
 Analysis analyze(std::string_view text, const Options& options) { return Analyzer(text, options).run(); }
+
+std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index) {
+  if (index >= analysis.statements.size() || !analysis.statements[index].tx.in_transaction) return {};
+  HeldLocks held;
+  std::vector<HeldLocks> savepoints;
+  for (std::size_t i = 0; i < index; ++i) {
+    const Statement& s = analysis.statements[i];
+    switch (s.tx_control) {
+      case TxControl::Commit:
+      case TxControl::Rollback: held = HeldLocks{}; savepoints.clear(); break;
+      case TxControl::Savepoint: savepoints.push_back(held); break;
+      case TxControl::Release: if (!savepoints.empty()) savepoints.pop_back(); break;
+      case TxControl::RollbackTo: if (!savepoints.empty()) held = savepoints.back(); break;
+      case TxControl::Begin: break;
+      case TxControl::None:
+        if (s.tx.in_transaction)
+          for (const LockFact& l : s.locks) held.add(l);
+        break;
+    }
+  }
+  return held.all();
+}
 
 }  // namespace lockward::analysis

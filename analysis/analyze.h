@@ -12,4 +12,8 @@ namespace lockward::analysis {
 
 Analysis analyze(std::string_view text, const Options& options);
 
+// Every lock (strongest per object) the transaction of statement `index` holds when that
+// statement starts. Replays the file's transaction structure: O(statements).
+std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index);
+
 }  // namespace lockward::analysis

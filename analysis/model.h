@@ -60,8 +60,11 @@ struct TxContext {
   bool in_transaction = false;   // explicit BEGIN … or the migration tool's wrapping
   bool implicit = false;         // in_transaction only because the tool wraps the file
   std::optional<std::size_t> begin_statement;  // index of the BEGIN, for explicit blocks
-  // Locks the transaction already holds when this statement starts (strongest per object).
-  std::vector<LockFact> held_before;
+  // What the transaction already holds when this statement starts, on objects other sessions
+  // can see (a constant-size summary; locks_held_before() in analyze.h lists them all).
+  std::optional<LockFact> strongest_held;     // the strongest lock that blocks reads or writes
+  std::vector<LockFact> exclusive_tables;     // up to two tables held in ACCESS EXCLUSIVE
+  std::size_t held_count = 0;                 // objects locked so far in this transaction
 };
 
 struct Statement {

@@ -97,7 +97,7 @@ void check_locks(const FileState& file, std::vector<Finding>& out) {
         }
       }
       f.severity = default_severity(f.risk);
-      if (s.tx.begin_statement && !s.tx.held_before.empty()) {
+      if (s.tx.begin_statement && s.tx.held_count > 0) {
         const Statement& begin = file.statements[*s.tx.begin_statement];
         f.related.push_back({begin.code, "the transaction that holds this lock until COMMIT starts here"});
       }

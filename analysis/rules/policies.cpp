@@ -188,10 +188,8 @@ void transactions(const FileState& file, std::vector<Finding>& out) {
     }
     // Compounding: this statement runs while earlier statements' blocking locks are held.
     if (s.tx.in_transaction && !s.locks.empty()) {
-      const LockFact* held = nullptr;
-      for (const LockFact& l : s.tx.held_before) {
-        if (!l.new_object && blocks_traffic(l.mode) && (!held || l.mode > held->mode)) held = &l;
-      }
+      const std::optional<LockFact>& held_lock = s.tx.strongest_held;
+      const LockFact* held = held_lock ? &*held_lock : nullptr;
       const LockFact* mine = strongest_existing(s);
       if (held && mine && (blocks_traffic(mine->mode) || s.scans)) {
         Finding fd = make(rule::kCompoundingLocks, Risk::Medium, s, s.code,
@@ -205,9 +203,8 @@ void transactions(const FileState& file, std::vector<Finding>& out) {
       }
       // Wide window: ACCESS EXCLUSIVE on a second table.
       if (mine && mine->mode == LockMode::AccessExclusive) {
-        for (const LockFact& l : s.tx.held_before) {
-          if (!l.new_object && l.mode == LockMode::AccessExclusive && l.object != mine->object &&
-              l.kind == ObjectKind::Table && mine->kind == ObjectKind::Table) {
+        for (const LockFact& l : s.tx.exclusive_tables) {
+          if (l.object != mine->object && mine->kind == ObjectKind::Table) {
             Finding fd = make(rule::kWideLockWindow, Risk::High, s, s.code,
                               "ACCESS EXCLUSIVE on " + mine->object.sql() + " while the same transaction holds "
                               "ACCESS EXCLUSIVE on " + l.object.sql() +
