@@ -1,5 +1,7 @@
 // Data-type advice and identifier length: not about locks, but cheap to fix before a table
 // is populated and expensive after.
+#include <cctype>
+
 #include "analysis/file_state.h"
 #include "analysis/rules/registry.h"
 
@@ -35,6 +37,51 @@ constexpr TypeAdvice kAdvice[] = {
     {"bpchar", rule::kAvoidChar, "char(n) pads with spaces and is no faster than text", "Use text."},
     {"money", rule::kAvoidMoney, "money's output and parsing depend on lc_monetary", "Use numeric."},
 };
+
+// Identifiers longer than NAMEDATALEN - 1 bytes in the statement's source. The parser has
+// already truncated them, so only the text shows the problem.
+std::vector<TextRange> long_identifiers(std::string_view text, TextRange code) {
+  std::vector<TextRange> out;
+  std::size_t i = code.begin;
+  auto is_start = [](unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; };
+  auto is_part = [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; };
+  while (i < code.end) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\'' ) {
+      for (++i; i < code.end; ++i) {
+        if (text[i] == '\'' && !(i + 1 < code.end && text[i + 1] == '\'')) break;
+        if (text[i] == '\'') ++i;
+      }
+      ++i;
+    } else if (c == '-' && i + 1 < code.end && text[i + 1] == '-') {
+      while (i < code.end && text[i] != '\n') ++i;
+    } else if (c == '$' && i + 1 < code.end && (text[i + 1] == '$' || is_start(static_cast<unsigned char>(text[i + 1])))) {
+      std::size_t close = text.find('$', i + 1);
+      if (close == std::string_view::npos || close >= code.end) break;
+      std::string_view tag = text.substr(i, close - i + 1);
+      std::size_t end = text.find(tag, close + 1);
+      i = end == std::string_view::npos ? code.end : end + tag.size();
+    } else if (c == '"') {
+      std::size_t start = i;
+      std::size_t bytes = 0;
+      for (++i; i < code.end; ++i, ++bytes) {
+        if (text[i] == '"') {
+          if (i + 1 < code.end && text[i + 1] == '"') { ++i; continue; }
+          break;
+        }
+      }
+      ++i;
+      if (bytes > 63) out.push_back({start, std::min(i, code.end)});
+    } else if (is_start(c)) {
+      std::size_t start = i;
+      while (i < code.end && is_part(static_cast<unsigned char>(text[i]))) ++i;
+      if (i - start > 63) out.push_back({start, i});
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -80,16 +127,16 @@ void check_advice(const FileState& file, std::vector<Finding>& out) {
       fd.help = help;
       out.push_back(std::move(fd));
     }
-    for (const DefinedName& name : f.defined_names) {
-      if (name.name.size() <= 63) continue;
+    for (const TextRange& ident : long_identifiers(file.text, s.code)) {
       Finding fd;
       fd.rule = std::string(rule::kIdentifierTooLong);
       fd.risk = Risk::Medium;
       fd.severity = Severity::Warning;
       fd.statement = s.index;
-      fd.range = name.range.empty() ? s.code : name.range;
-      fd.message = "identifier is " + std::to_string(name.name.size()) +
-                   " bytes: PostgreSQL silently truncates it to 63, so later references by the full name fail";
+      fd.range = ident;
+      fd.message = "identifier is " + std::to_string(ident.size()) +
+                   " bytes: PostgreSQL silently truncates it to 63, so the name in the catalog differs from the "
+                   "one written here";
       fd.help = "Shorten it to 63 bytes or fewer.";
       out.push_back(std::move(fd));
     }
