@@ -1,0 +1,43 @@
+// JSON-RPC base protocol framing (Content-Length headers), sans I/O: bytes go in, whole
+// message bodies come out. Never touches a file descriptor. Not thread-safe; one per stream.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace lockward::protocol {
+
+struct FrameError {
+  std::string message;  // what was wrong with the header; the reader has resynchronised
+};
+
+struct OversizedFrame {
+  std::size_t length;   // the announced Content-Length; its body is being skipped
+};
+
+// One result of FrameReader::next(): a body, a header error, an oversized frame, or nothing yet.
+using FrameEvent = std::variant<std::monostate, std::string, FrameError, OversizedFrame>;
+
+class FrameReader {
+ public:
+  explicit FrameReader(std::size_t max_body_bytes = 64u << 20) : max_body_(max_body_bytes) {}
+
+  void feed(std::string_view bytes) { buffer_.append(bytes); }
+  // Call repeatedly after feed() until it returns std::monostate.
+  FrameEvent next();
+  // Bytes buffered but not yet consumed (a truncated frame at end of input).
+  std::size_t pending() const { return buffer_.size(); }
+
+ private:
+  std::string buffer_;
+  std::size_t max_body_;
+  std::size_t skip_ = 0;  // body bytes of an oversized frame still to discard
+};
+
+// A whole frame for `body`.
+std::string encode_frame(std::string_view body);
+
+}  // namespace lockward::protocol
