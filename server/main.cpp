@@ -5,6 +5,7 @@
 
 #include "lockward_version.h"
 #include "server/cli/commands.h"
+#include "server/lsp/lsp_main.h"
 
 int main(int argc, char** argv) {
   using namespace lockward::server;
@@ -37,6 +38,15 @@ int main(int argc, char** argv) {
 
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with a one-line description");
 
+  lsp::LspArgs lsp_args;
+  auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
+  lsp_cmd->add_option("--log-file", lsp_args.log_file, "Write the log here instead of stderr");
+  lsp_cmd->add_option("--log-level", lsp_args.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  lsp_cmd->add_option("--max-message-bytes", lsp_args.max_message_bytes, "Refuse messages larger than this");
+  bool stdio = true;
+  lsp_cmd->add_flag("--stdio", stdio, "Accepted for clients that pass it; stdio is the only transport");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -54,6 +64,7 @@ int main(int argc, char** argv) {
     if (check_cmd->parsed()) return run_check(check, std::cout, std::cerr);
     if (explain_cmd->parsed()) return run_explain(explain, std::cin, std::cout, std::cerr);
     if (rules_cmd->parsed()) return run_rules(std::cout);
+    if (lsp_cmd->parsed()) return lsp::run_lsp(lsp_args);
   } catch (const std::exception& e) {
     std::cerr << "lockward: internal error: " << e.what() << "\n";
     return kExitUsage;

@@ -1,0 +1,96 @@
+// Code actions: every safe recipe as a quick fix, SET lock_timeout, ignore comments for the
+// statement and the file, and a source action that applies every drop-in fix.
+#include <algorithm>
+
+#include "server/lsp/convert.h"
+
+namespace lockward::server::lsp {
+namespace {
+
+bool overlaps(analysis::TextRange a, analysis::TextRange b) {
+  return a.begin <= b.end && b.begin <= a.end;
+}
+
+bool wanted(const Json& only, std::string_view kind) {
+  if (!only.is_array() || only.empty()) return true;
+  for (const auto& k : only) {
+    if (!k.is_string()) continue;
+    std::string prefix = k.get<std::string>();
+    if (kind == prefix || (kind.starts_with(prefix) && kind.size() > prefix.size() && kind[prefix.size()] == '.'))
+      return true;
+  }
+  return false;
+}
+
+Json edit(const Document& doc, const Converter& conv, analysis::TextRange range, const std::string& text) {
+  return Json{{"changes", Json{{doc.uri(), Json::array({Json{{"range", conv.range(range)}, {"newText", text}}})}}}};
+}
+
+// Start of the line holding `offset`, and that line's indentation.
+std::pair<std::size_t, std::string> line_start(std::string_view text, std::size_t offset) {
+  std::size_t start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  start = start == std::string_view::npos || offset == 0 ? 0 : start + 1;
+  std::size_t i = start;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+  return {start, std::string(text.substr(start, i - start))};
+}
+
+}  // namespace
+
+Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
+                  analysis::TextRange range, const Json& only) {
+  Converter conv{doc, enc};
+  const std::string& text = *doc.text();
+  Json out = Json::array();
+  std::vector<std::string> ignored_file_rules;
+  for (const analysis::Finding& f : a.findings) {
+    if (!overlaps(f.range, range)) continue;
+    Json diagnostic{{"range", conv.range(f.range)}, {"code", f.rule}, {"source", "lockward"}, {"message", f.message}};
+    if (wanted(only, "quickfix")) {
+      for (const analysis::Fix& fix : f.fixes) {
+        out.push_back(Json{{"title", fix.title},
+                           {"kind", "quickfix"},
+                           {"diagnostics", Json::array({diagnostic})},
+                           {"isPreferred", fix.drop_in},
+                           {"edit", edit(doc, conv, fix.replace, fix.new_text)}});
+      }
+      if (f.statement && f.rule != "syntax-error") {
+        const analysis::Statement& s = a.statements[*f.statement];
+        auto [at, indent] = line_start(text, s.code.begin);
+        out.push_back(Json{{"title", "Ignore " + f.rule + " for this statement"},
+                           {"kind", "quickfix"},
+                           {"diagnostics", Json::array({diagnostic})},
+                           {"edit", edit(doc, conv, {at, at}, indent + "-- lockward-ignore: " + f.rule + "\n")}});
+      }
+      if (std::find(ignored_file_rules.begin(), ignored_file_rules.end(), f.rule) == ignored_file_rules.end()) {
+        ignored_file_rules.push_back(f.rule);
+        out.push_back(Json{{"title", "Ignore " + f.rule + " for this file"},
+                           {"kind", "quickfix"},
+                           {"diagnostics", Json::array({diagnostic})},
+                           {"edit", edit(doc, conv, {0, 0}, "-- lockward-ignore-file: " + f.rule + "\n")}});
+      }
+    }
+  }
+  if (wanted(only, "source.fixAll.lockward")) {
+    // Every drop-in fix at once, non-overlapping, applied back to front by the client.
+    Json edits = Json::array();
+    std::vector<analysis::TextRange> taken;
+    for (const analysis::Finding& f : a.findings) {
+      for (const analysis::Fix& fix : f.fixes) {
+        if (!fix.drop_in) continue;
+        bool clash = std::any_of(taken.begin(), taken.end(), [&](auto r) { return overlaps(r, fix.replace); });
+        if (clash) continue;
+        taken.push_back(fix.replace);
+        edits.push_back(Json{{"range", conv.range(fix.replace)}, {"newText", fix.new_text}});
+      }
+    }
+    if (!edits.empty()) {
+      out.push_back(Json{{"title", "Apply every safe drop-in rewrite (lockward)"},
+                         {"kind", "source.fixAll.lockward"},
+                         {"edit", Json{{"changes", Json{{doc.uri(), edits}}}}}});
+    }
+  }
+  return out;
+}
+
+}  // namespace lockward::server::lsp

@@ -1,0 +1,47 @@
+// analysis → LSP: byte ranges to LSP ranges, risks to severities, findings to diagnostics.
+// The one bridge between analysis/ and protocol/ types.
+#pragma once
+
+#include <string>
+
+#include "analysis/model.h"
+#include "protocol/jsonrpc.h"
+#include "protocol/line_index.h"
+#include "server/lsp/document.h"
+
+namespace lockward::server::lsp {
+
+using protocol::Json;
+
+struct Converter {
+  const Document& document;
+  protocol::PositionEncoding encoding;
+
+  Json position(std::size_t offset) const;
+  Json range(analysis::TextRange r) const;
+  // A byte offset from an LSP {line, character} object (clamped to the text).
+  std::size_t offset(const Json& position) const;
+  analysis::TextRange byte_range(const Json& range) const;
+};
+
+int lsp_severity(analysis::Severity severity);  // 1 error … 4 hint
+
+// Rendering settings the client controls.
+struct FeatureSettings {
+  std::string docs_url;  // base for codeDescription.href; the rule id is appended as an anchor
+  bool inlay_hints = true;
+  bool code_lens = true;
+};
+
+Json diagnostics(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
+                 const FeatureSettings& settings);
+Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset);
+Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
+                  analysis::TextRange range, const Json& only);
+Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
+                 analysis::TextRange range);
+Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc);
+Json document_symbols(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc);
+Json folding_ranges(const Document& doc, const analysis::Analysis& a);
+
+}  // namespace lockward::server::lsp

@@ -1,0 +1,31 @@
+#include "server/lsp/document.h"
+
+namespace lockward::server::lsp {
+
+Document::Document(std::string uri, std::string language_id, long version, std::string text)
+    : uri_(std::move(uri)), language_id_(std::move(language_id)), version_(version),
+      text_(std::make_shared<const std::string>(std::move(text))) {
+  reindex();
+}
+
+void Document::reindex() { lines_ = std::make_shared<const protocol::LineIndex>(*text_); }
+
+void Document::apply(long version, const std::vector<TextChange>& changes, protocol::PositionEncoding encoding) {
+  std::string text = *text_;
+  for (const TextChange& change : changes) {
+    if (!change.range) {
+      text = change.text;
+      continue;
+    }
+    protocol::LineIndex index(text);
+    std::size_t begin = index.offset(change.range->first, encoding);
+    std::size_t end = index.offset(change.range->second, encoding);
+    if (end < begin) std::swap(begin, end);
+    text.replace(begin, end - begin, change.text);
+  }
+  version_ = version;
+  text_ = std::make_shared<const std::string>(std::move(text));
+  reindex();
+}
+
+}  // namespace lockward::server::lsp

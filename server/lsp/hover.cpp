@@ -1,0 +1,68 @@
+// Hover on any statement, flagged or not: locks per relation and what each blocks in plain
+// words, rewrite and scan, risk and why, the target version and its notes, the transaction's
+// held locks, and the safe recipe as SQL.
+#include "analysis/analyze.h"
+#include "server/lsp/convert.h"
+
+namespace lockward::server::lsp {
+namespace {
+
+const analysis::Statement* statement_at(const analysis::Analysis& a, std::size_t offset) {
+  for (const auto& s : a.statements) {
+    if (offset >= s.with_comments.begin && offset <= s.code.end) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset) {
+  const analysis::Statement* s = statement_at(a, offset);
+  if (!s) return nullptr;
+  std::string md = "**" + s->summary + "** · PostgreSQL " + std::to_string(a.pg_version) + "\n\n";
+  if (s->status == analysis::StatementStatus::ParseError) md += "This statement does not parse; see the diagnostic.\n\n";
+  if (s->status == analysis::StatementStatus::Unanalysable)
+    md += "Its locks cannot be known statically; trace the migration to see them.\n\n";
+  if (s->status == analysis::StatementStatus::PsqlMeta) md += "psql meta-command: not analysed.\n\n";
+  if (s->status == analysis::StatementStatus::Analysed) {
+    if (s->locks.empty()) md += "Takes no table lock that blocks other sessions.\n\n";
+    for (const auto& l : s->locks) {
+      md += "- `" + std::string(analysis::lock_mode_name(l.mode)) + "` on " +
+            std::string(analysis::object_kind_name(l.kind)) + " `" + l.object.sql() + "`";
+      md += l.new_object ? " — created in this file, invisible to other sessions: harmless\n"
+                         : " — " + analysis::blocks_in_words(l.mode) + "\n";
+    }
+    md += "\n" + std::string(analysis::rewrite_name(s->rewrite)) + (s->scans ? "; scans the table" : "") +
+          " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
+    for (const auto& e : s->effects) {
+      if (!e.row) continue;
+      md += "*" + std::string(e.row->form) + "*: " + std::string(e.row->why) + "\n";
+      if (!e.row->note.empty()) md += "\n> " + std::string(e.row->note) + "\n";
+      if (e.uncertain && !e.uncertainty.empty()) md += "\n> Uncertain: " + e.uncertainty + "\n";
+      md += "\n";
+    }
+  }
+  if (s->tx.in_transaction) {
+    auto held = analysis::locks_held_before(a, s->index);
+    std::string list;
+    for (const auto& l : held) {
+      if (l.new_object) continue;
+      list += "`" + std::string(analysis::lock_mode_name(l.mode)) + "` on `" + l.object.sql() + "`, ";
+    }
+    md += std::string("Runs inside ") + (s->tx.implicit ? "the migration tool's transaction" : "a transaction") +
+          "; locks are held until COMMIT.";
+    if (!list.empty()) md += " Already held: " + list.substr(0, list.size() - 2) + ".";
+    md += "\n\n";
+  }
+  for (const auto& f : a.findings) {
+    if (f.statement != s->index) continue;
+    md += "**" + std::string(analysis::risk_name(f.risk)) + "** `" + f.rule + "`: " + f.message + "\n\n";
+    for (const auto& fix : f.fixes) {
+      md += "Safe recipe — " + fix.title + " (" + fix.reason + "):\n```sql\n" + fix.new_text + "\n```\n\n";
+    }
+  }
+  Converter conv{doc, enc};
+  return Json{{"contents", Json{{"kind", "markdown"}, {"value", md}}}, {"range", conv.range(s->code)}};
+}
+
+}  // namespace lockward::server::lsp

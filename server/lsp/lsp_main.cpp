@@ -1,0 +1,84 @@
+// Wires stdin (a plain blocking reader thread: Asio's stream descriptors refuse regular files,
+// which tests and users pipe in) to the event loop, and the loop to stdout.
+#include "server/lsp/lsp_main.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <utility>  // before Boost 1.74 Asio, whose awaitable.hpp uses std::exchange without it
+#include <boost/asio.hpp>
+#include <cerrno>
+#include <thread>
+
+#include "protocol/framing.h"
+#include "server/lsp/lsp_server.h"
+
+namespace lockward::server::lsp {
+namespace {
+
+void write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the client is gone; exit will follow on stdin EOF
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void setup_logging(const LspArgs& args) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (args.log_file) logger = spdlog::basic_logger_mt("lockward", *args.log_file);
+  else logger = spdlog::stderr_logger_mt("lockward");
+  logger->set_level(spdlog::level::from_str(args.log_level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int run_lsp(const LspArgs& args) {
+  setup_logging(args);
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  LspServer server(io, [](std::string body) { write_all(STDOUT_FILENO, protocol::encode_frame(body)); });
+  spdlog::info("lockward language server started");
+
+  std::thread reader([&io, &server, max = args.max_message_bytes] {
+    protocol::FrameReader frames(max);
+    char buffer[64 * 1024];
+    for (;;) {
+      ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      frames.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+      for (auto event = frames.next(); !std::holds_alternative<std::monostate>(event); event = frames.next()) {
+        if (auto* body = std::get_if<std::string>(&event)) {
+          boost::asio::post(io, [&server, b = std::move(*body)]() mutable { server.on_body(std::move(b)); });
+        } else if (auto* error = std::get_if<protocol::FrameError>(&event)) {
+          boost::asio::post(io, [&server, m = error->message] { server.on_frame_error(m); });
+        } else if (auto* big = std::get_if<protocol::OversizedFrame>(&event)) {
+          std::string m = "message of " + std::to_string(big->length) + " bytes exceeds the limit of " +
+                          std::to_string(max) + " bytes and was skipped";
+          boost::asio::post(io, [&server, m] { server.on_frame_error(m); });
+        }
+      }
+    }
+    if (frames.pending() > 0) {
+      boost::asio::post(io, [&server] { server.on_frame_error("input ended inside a message"); });
+    }
+    boost::asio::post(io, [&server] { server.on_end_of_input(); });
+  });
+  io.run();
+  int code = server.exit_code();
+  spdlog::info("lockward language server exiting with {}", code);
+  spdlog::shutdown();
+  // The reader may still be blocked in read(); the process exit ends it.
+  reader.detach();
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+}  // namespace lockward::server::lsp

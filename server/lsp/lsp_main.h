@@ -1,0 +1,17 @@
+// `lockward lsp`: the language server on stdin/stdout.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace lockward::server::lsp {
+
+struct LspArgs {
+  std::optional<std::string> log_file;  // default: stderr
+  std::string log_level = "info";       // trace, debug, info, warn, error, off
+  std::size_t max_message_bytes = 64u << 20;
+};
+
+int run_lsp(const LspArgs& args);
+
+}  // namespace lockward::server::lsp

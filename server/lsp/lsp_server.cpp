@@ -1,0 +1,563 @@
+#include "server/lsp/lsp_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "analysis/analyze.h"
+#include "lockward_version.h"
+#include "server/lsp/convert.h"
+
+namespace lockward::server::lsp {
+
+namespace ec = protocol::error_code;
+
+// ---- Reply ------------------------------------------------------------------------------------
+
+Reply::Reply(LspServer& server, Json id, std::string method)
+    : server_(&server), id_(std::move(id)), method_(std::move(method)) {}
+
+Reply::Reply(Reply&& other) noexcept
+    : server_(other.server_), id_(std::move(other.id_)), method_(std::move(other.method_)), done_(other.done_),
+      sent_(other.sent_), uncaught_(other.uncaught_) {
+  other.done_ = true;
+}
+
+Reply::~Reply() {
+  if (done_) return;
+  // A handler threw: the dispatcher answers with the reason.
+  if (std::uncaught_exceptions() > uncaught_) return;
+  spdlog::error("request {} ({}) was dropped without a reply", id_.dump(), method_);
+  server_->cancellable_.erase(id_.dump());
+  server_->send(protocol::encode_error(id_, ec::kInternalError, "lockward dropped this request"));
+}
+
+void Reply::reply(const Json& result) {
+  if (done_) return;
+  done_ = true;
+  *sent_ = true;
+  server_->cancellable_.erase(id_.dump());
+  server_->send(protocol::encode_response(id_, result));
+}
+
+void Reply::error(int code, std::string_view message) {
+  if (done_) return;
+  done_ = true;
+  *sent_ = true;
+  server_->cancellable_.erase(id_.dump());
+  server_->send(protocol::encode_error(id_, code, message));
+}
+
+// ---- URIs -------------------------------------------------------------------------------------
+
+std::string path_from_uri(std::string_view uri) {
+  constexpr std::string_view kScheme = "file://";
+  if (!uri.starts_with(kScheme)) return {};
+  uri.remove_prefix(kScheme.size());
+  std::size_t slash = uri.find('/');  // skip an authority ("file://host/path")
+  if (slash == std::string_view::npos) return {};
+  uri.remove_prefix(slash);
+  std::string out;
+  for (std::size_t i = 0; i < uri.size(); ++i) {
+    if (uri[i] == '%' && i + 2 < uri.size() && std::isxdigit(static_cast<unsigned char>(uri[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(uri[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(uri.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += uri[i];
+    }
+  }
+  return out;
+}
+
+// ---- Construction and dispatch ----------------------------------------------------------------
+
+LspServer::LspServer(boost::asio::io_context& io, Sender send) : io_(io), send_(std::move(send)) {
+  // Every method lockward answers, one per line.
+  requests_ = {
+      {"initialize", &LspServer::on_initialize},
+      {"shutdown", &LspServer::on_shutdown},
+      {"textDocument/hover", &LspServer::on_hover},
+      {"textDocument/codeAction", &LspServer::on_code_action},
+      {"textDocument/inlayHint", &LspServer::on_inlay_hint},
+      {"textDocument/codeLens", &LspServer::on_code_lens},
+      {"textDocument/documentSymbol", &LspServer::on_document_symbol},
+      {"textDocument/foldingRange", &LspServer::on_folding_range},
+      {"textDocument/diagnostic", &LspServer::on_diagnostic},
+      {"workspace/executeCommand", &LspServer::on_execute_command},
+  };
+  notifications_ = {
+      {"initialized", &LspServer::on_initialized},
+      {"exit", &LspServer::on_exit},
+      {"$/cancelRequest", &LspServer::on_cancel_request},
+      {"$/setTrace", &LspServer::on_set_trace},
+      {"textDocument/didOpen", &LspServer::on_did_open},
+      {"textDocument/didChange", &LspServer::on_did_change},
+      {"textDocument/didClose", &LspServer::on_did_close},
+      {"textDocument/didSave", &LspServer::on_did_save},
+      {"workspace/didChangeConfiguration", &LspServer::on_did_change_configuration},
+      {"workspace/didChangeWatchedFiles", &LspServer::on_did_change_watched_files},
+      {"workspace/didChangeWorkspaceFolders", &LspServer::on_did_change_workspace_folders},
+  };
+}
+
+LspServer::~LspServer() {
+  *alive_ = false;
+  workers_.join();
+}
+
+void LspServer::notify(std::string_view method, const Json& params) {
+  send(protocol::encode_notification(method, params));
+}
+
+void LspServer::request_client(std::string_view method, const Json& params, std::function<void(const Json&)> on_result) {
+  std::string id = "lockward-" + std::to_string(next_client_request_++);
+  client_requests_[id] = std::move(on_result);
+  send(protocol::encode_request(id, method, params));
+}
+
+void LspServer::log_message(int type, const std::string& message) {
+  if (type == 1) spdlog::error("{}", message);
+  else spdlog::info("{}", message);
+  notify("window/logMessage", Json{{"type", type}, {"message", message}});
+}
+
+void LspServer::on_frame_error(const std::string& message) {
+  spdlog::warn("bad frame: {}", message);
+  send(protocol::encode_error(nullptr, ec::kParseError, "bad message header: " + message));
+}
+
+void LspServer::on_end_of_input() {
+  if (exited_) return;
+  spdlog::info("stdin closed before exit; stopping");
+  exited_ = true;
+  exit_code_ = state_ == State::ShuttingDown ? 0 : 1;
+  io_.stop();
+}
+
+void LspServer::on_body(std::string body) {
+  protocol::Decoded decoded = protocol::decode_message(body);
+  if (decoded.error) {
+    spdlog::warn("undecodable message: {}", decoded.error->message);
+    send(protocol::encode_error(decoded.error->id, decoded.error->code, decoded.error->message));
+    return;
+  }
+  dispatch(std::move(*decoded.message));
+}
+
+void LspServer::dispatch(protocol::Message m) {
+  using Kind = protocol::Message::Kind;
+  if (m.kind == Kind::Response) {
+    std::string key = m.id.is_string() ? m.id.get<std::string>() : m.id.dump();
+    auto it = client_requests_.find(key);
+    if (it == client_requests_.end()) return;
+    auto handler = std::move(it->second);
+    client_requests_.erase(it);
+    if (m.error.is_null()) handler(m.result);
+    else handler(nullptr);
+    return;
+  }
+  auto started = std::chrono::steady_clock::now();
+  if (m.kind == Kind::Notification) {
+    spdlog::debug("<-- {}", m.method);
+    if (state_ == State::Uninitialized && m.method != "exit") return;  // dropped per the specification
+    auto it = notifications_.find(m.method);
+    if (it == notifications_.end()) return;  // unknown notifications ($/… included) are ignored
+    try {
+      (this->*(it->second))(m.params);
+    } catch (const std::exception& e) {
+      log_message(1, "lockward: could not handle " + m.method + ": " + e.what());
+    }
+    return;
+  }
+  spdlog::debug("<-- {}({})", m.method, m.id.dump());
+  Reply reply(*this, m.id, m.method);
+  if (state_ == State::Uninitialized && m.method != "initialize") {
+    reply.error(ec::kServerNotInitialized, "the server is not initialized");
+    return;
+  }
+  if (state_ == State::ShuttingDown) {
+    reply.error(ec::kInvalidRequest, "the server is shutting down");
+    return;
+  }
+  auto it = requests_.find(m.method);
+  if (it == requests_.end()) {
+    reply.error(ec::kMethodNotFound, "unknown method " + m.method);
+    return;
+  }
+  std::shared_ptr<bool> sent = reply.sent();
+  auto fail = [&](int code, const std::string& message) {
+    spdlog::warn("{}: {}", m.method, message);
+    cancellable_.erase(m.id.dump());
+    if (!*sent) send(protocol::encode_error(m.id, code, message));
+  };
+  try {
+    (this->*(it->second))(m.params, std::move(reply));
+  } catch (const Json::exception& e) {
+    fail(ec::kInvalidParams, std::string("invalid params: ") + e.what());
+  } catch (const std::exception& e) {
+    fail(ec::kInternalError, std::string("internal error: ") + e.what());
+  }
+  spdlog::debug("--> {}({}) {} µs", m.method, m.id.dump(),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+}
+// ---- Lifecycle --------------------------------------------------------------------------------
+
+void LspServer::on_initialize(const Json& params, Reply reply) {
+  if (state_ != State::Uninitialized) {
+    reply.error(ec::kInvalidRequest, "initialize was already received");
+    return;
+  }
+  const Json& caps = params.is_object() ? params.value("capabilities", Json::object()) : Json::object();
+  const Json general = caps.value("general", Json::object());
+  for (const auto& e : general.value("positionEncodings", Json::array())) {
+    if (e == "utf-8") encoding_ = protocol::PositionEncoding::Utf8;
+  }
+  const Json text_doc = caps.value("textDocument", Json::object());
+  client_pulls_diagnostics_ = text_doc.contains("diagnostic");
+  const Json workspace = caps.value("workspace", Json::object());
+  client_has_configuration_ = workspace.value("configuration", false);
+  client_watches_files_ =
+      workspace.value("didChangeWatchedFiles", Json::object()).value("dynamicRegistration", false);
+  initialization_options_ = params.is_object() ? params.value("initializationOptions", Json()) : Json();
+  std::vector<std::string> errors;
+  settings_ = parse_settings(initialization_options_, errors);
+
+  state_ = State::Running;
+  Json capabilities{
+      {"positionEncoding", encoding_ == protocol::PositionEncoding::Utf8 ? "utf-8" : "utf-16"},
+      {"textDocumentSync", Json{{"openClose", true}, {"change", 2}, {"save", Json{{"includeText", false}}}}},
+      {"hoverProvider", true},
+      {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward"})}}},
+      {"inlayHintProvider", true},
+      {"codeLensProvider", Json{{"resolveProvider", false}}},
+      {"documentSymbolProvider", true},
+      {"foldingRangeProvider", true},
+      {"diagnosticProvider", Json{{"identifier", "lockward"}, {"interFileDependencies", false},
+                                  {"workspaceDiagnostics", false}}},
+      {"executeCommandProvider", Json{{"commands", Json::array()}}},
+      {"workspace", Json{{"workspaceFolders", Json{{"supported", true}, {"changeNotifications", true}}}}},
+  };
+  reply.reply(Json{{"capabilities", capabilities},
+                   {"serverInfo", Json{{"name", "lockward"}, {"version", LOCKWARD_VERSION}}}});
+  for (const auto& e : errors) log_message(1, e);
+}
+
+void LspServer::on_initialized(const Json&) {
+  if (client_watches_files_) {
+    Json watchers = Json::array({Json{{"globPattern", "**/.lockward.toml"}}});
+    request_client("client/registerCapability",
+                   Json{{"registrations", Json::array({Json{{"id", "lockward-config-watch"},
+                                                            {"method", "workspace/didChangeWatchedFiles"},
+                                                            {"registerOptions", Json{{"watchers", watchers}}}}})}},
+                   [](const Json&) {});
+  }
+  pull_configuration();
+}
+
+void LspServer::on_shutdown(const Json&, Reply reply) {
+  state_ = State::ShuttingDown;
+  reply.reply(nullptr);
+}
+
+void LspServer::on_exit(const Json&) {
+  exited_ = true;
+  exit_code_ = state_ == State::ShuttingDown ? 0 : 1;
+  io_.stop();
+}
+
+void LspServer::on_cancel_request(const Json& params) {
+  if (!params.is_object() || !params.contains("id")) return;
+  auto it = cancellable_.find(params["id"].dump());
+  if (it == cancellable_.end()) return;  // already answered: nothing to do
+  auto cancel = std::move(it->second);
+  cancellable_.erase(it);
+  cancel();
+}
+
+void LspServer::on_set_trace(const Json& params) {
+  spdlog::info("$/setTrace {}", params.value("value", std::string("off")));
+}
+
+// ---- Configuration ------------------------------------------------------------------------------
+
+void LspServer::pull_configuration() {
+  if (!client_has_configuration_) {
+    reconfigure_all();
+    return;
+  }
+  request_client("workspace/configuration", Json{{"items", Json::array({Json{{"section", "lockward"}}})}},
+                 [this](const Json& result) {
+                   Json section = result.is_array() && !result.empty() ? result[0] : Json();
+                   // Settings pulled from the client replace the initialization options wholesale,
+                   // so a key removed from the settings goes back to its default.
+                   Json merged = initialization_options_.is_object() ? initialization_options_ : Json::object();
+                   if (section.is_object()) merged.update(section);
+                   std::vector<std::string> errors;
+                   settings_ = parse_settings(merged, errors);
+                   for (const auto& e : errors) log_message(1, e);
+                   reconfigure_all();
+                 });
+}
+
+void LspServer::on_did_change_configuration(const Json& params) {
+  if (client_has_configuration_) {
+    pull_configuration();
+    return;
+  }
+  std::vector<std::string> errors;
+  const Json settings = params.is_object() ? params.value("settings", Json()) : Json();
+  settings_ = parse_settings(settings.is_object() && settings.contains("lockward") ? settings["lockward"] : settings,
+                             errors);
+  for (const auto& e : errors) log_message(1, e);
+  reconfigure_all();
+}
+
+void LspServer::on_did_change_watched_files(const Json&) { reconfigure_all(); }
+
+void LspServer::on_did_change_workspace_folders(const Json&) { reconfigure_all(); }
+
+void LspServer::reconfigure_all() {
+  ++config_generation_;
+  for (auto& [uri, open] : documents_) {
+    open.config.reset();
+    schedule(open, 0);
+  }
+}
+
+const ResolvedConfig& LspServer::config_for(OpenDocument& open) {
+  if (open.config) return *open.config;
+  std::string path = path_from_uri(open.doc->uri());
+  ConfigResult result = resolve_config(path.empty() ? std::filesystem::current_path() : std::filesystem::path(path),
+                                       settings_.overrides);
+  for (const auto& e : result.errors) log_message(1, "lockward configuration: " + e);
+  for (const auto& [rule, setting] : settings_.rules) result.config.options.rules[rule] = setting;
+  open.config = std::move(result.config);
+  return *open.config;
+}
+
+// ---- Text synchronisation ---------------------------------------------------------------------
+
+bool LspServer::is_sql(const std::string& uri, const std::string& language_id) const {
+  static const char* kIds[] = {"sql", "pgsql", "postgres", "postgresql", "plpgsql"};
+  for (const char* id : kIds) {
+    if (language_id == id) return true;
+  }
+  return uri.ends_with(".sql") || uri.ends_with(".SQL");
+}
+
+void LspServer::on_did_open(const Json& params) {
+  const Json& td = params.at("textDocument");
+  std::string uri = td.at("uri").get<std::string>();
+  std::string language = td.value("languageId", std::string());
+  if (!is_sql(uri, language)) return;
+  OpenDocument open;
+  open.doc = std::make_unique<Document>(uri, language, td.value("version", 0L), td.at("text").get<std::string>());
+  open.debounce = std::make_unique<boost::asio::steady_timer>(io_);
+  auto [it, inserted] = documents_.insert_or_assign(uri, std::move(open));
+  schedule(it->second, 0);
+}
+
+void LspServer::on_did_change(const Json& params) {
+  const Json& td = params.at("textDocument");
+  auto it = documents_.find(td.at("uri").get<std::string>());
+  if (it == documents_.end()) return;
+  std::vector<TextChange> changes;
+  for (const auto& c : params.at("contentChanges")) {
+    TextChange change;
+    change.text = c.at("text").get<std::string>();
+    if (c.contains("range") && c["range"].is_object()) {
+      const Json& r = c["range"];
+      change.range = std::make_pair(
+          protocol::Position{r.at("start").at("line").get<std::size_t>(), r.at("start").at("character").get<std::size_t>()},
+          protocol::Position{r.at("end").at("line").get<std::size_t>(), r.at("end").at("character").get<std::size_t>()});
+    }
+    changes.push_back(std::move(change));
+  }
+  OpenDocument& open = it->second;
+  open.doc->apply(td.value("version", open.doc->version() + 1), changes, encoding_);
+  schedule(open, settings_.debounce_ms);
+}
+
+void LspServer::on_did_close(const Json& params) {
+  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) return;
+  auto waiters = std::move(it->second.waiters);
+  documents_.erase(it);
+  for (auto& waiter : waiters) waiter();  // each answers ContentModified: the document is gone
+  if (!client_pulls_diagnostics_) notify("textDocument/publishDiagnostics", Json{{"uri", uri}, {"diagnostics", Json::array()}});
+}
+
+void LspServer::on_did_save(const Json& params) {
+  auto it = documents_.find(params.at("textDocument").at("uri").get<std::string>());
+  if (it == documents_.end()) return;
+  if (!it->second.doc->analysis_current()) schedule(it->second, 0);
+}
+
+// ---- Analysis scheduling ----------------------------------------------------------------------
+
+void LspServer::schedule(OpenDocument& open, int delay_ms) {
+  std::string uri = open.doc->uri();
+  open.debounce->expires_after(std::chrono::milliseconds(delay_ms));
+  open.debounce->async_wait([this, uri, alive = alive_](const boost::system::error_code& error) {
+    if (error || !*alive) return;  // cancelled by a newer change, or shutting down
+    start_analysis(uri);
+  });
+}
+
+void LspServer::start_analysis(const std::string& uri) {
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) return;
+  OpenDocument& open = it->second;
+  if (open.in_flight) return;  // finish_analysis reschedules when the text moved on
+  if (open.doc->analysis_current()) {
+    publish(open);
+    return;
+  }
+  open.in_flight = true;
+  std::shared_ptr<const std::string> text = open.doc->text();
+  long version = open.doc->version();
+  const ResolvedConfig& config = config_for(open);
+  // The job owns copies: options and the snapshot/stats they point into.
+  auto job_config = std::make_shared<const ResolvedConfig>(config);
+  boost::asio::post(workers_, [this, uri, text, version, job_config, alive = alive_] {
+    auto result = std::make_shared<const analysis::Analysis>(analysis::analyze(*text, job_config->options));
+    if (!*alive) return;
+    boost::asio::post(io_, [this, uri, version, result, alive] {
+      if (*alive) finish_analysis(uri, version, result);
+    });
+  });
+}
+
+void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result) {
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) return;
+  OpenDocument& open = it->second;
+  open.in_flight = false;
+  if (version != open.doc->version()) {
+    // Stale: the text changed while we analysed. The debounce timer for the new text may
+    // already have fired while we were busy; make sure a run follows.
+    if (!open.waiters.empty()) start_analysis(uri);
+    else schedule(open, 0);
+    return;
+  }
+  open.doc->analysis = std::move(result);
+  open.doc->analysed_version = version;
+  open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
+  publish(open);
+  auto waiters = std::move(open.waiters);
+  open.waiters.clear();
+  for (auto& w : waiters) w();
+}
+
+void LspServer::publish(OpenDocument& open) {
+  if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
+  open.published_version = open.doc->analysed_version;
+  FeatureSettings fs{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
+  notify("textDocument/publishDiagnostics",
+         Json{{"uri", open.doc->uri()},
+              {"version", open.doc->analysed_version},
+              {"diagnostics", diagnostics(*open.doc, *open.doc->analysis, encoding_, fs)}});
+}
+
+void LspServer::with_analysis(const Json& params, Reply reply,
+                              std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler) {
+  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  auto it = documents_.find(uri);
+  if (it == documents_.end()) {
+    reply.reply(nullptr);  // not a document we analyse
+    return;
+  }
+  OpenDocument& open = it->second;
+  if (open.doc->analysis_current()) {
+    handler(open, *open.doc->analysis, std::move(reply));
+    return;
+  }
+  // Answer once the current text is analysed; skip the debounce, someone is waiting.
+  std::string key = reply.id().dump();
+  auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(reply));
+  cancellable_[key] = [shared_reply] {
+    if (*shared_reply) (*shared_reply)->error(ec::kRequestCancelled, "request cancelled");
+    shared_reply->reset();
+  };
+  open.waiters.push_back([this, uri, shared_reply, handler] {
+    if (!*shared_reply) return;  // cancelled meanwhile
+    auto it = documents_.find(uri);
+    Reply r = std::move(**shared_reply);
+    shared_reply->reset();
+    if (it == documents_.end() || !it->second.doc->analysis_current()) {
+      r.error(ec::kContentModified, "the document changed or closed");
+      return;
+    }
+    handler(it->second, *it->second.doc->analysis, std::move(r));
+  });
+  open.debounce->cancel();
+  start_analysis(uri);
+}
+
+// ---- Features ---------------------------------------------------------------------------------
+
+void LspServer::on_hover(const Json& params, Reply reply) {
+  Json position = params.at("position");
+  with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    Converter conv{*open.doc, encoding_};
+    r.reply(hover(*open.doc, a, encoding_, conv.offset(position)));
+  });
+}
+
+void LspServer::on_code_action(const Json& params, Reply reply) {
+  Json range = params.at("range");
+  Json only = params.value("context", Json::object()).value("only", Json());
+  with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    Converter conv{*open.doc, encoding_};
+    r.reply(code_actions(*open.doc, a, encoding_, conv.byte_range(range), only));
+  });
+}
+
+void LspServer::on_inlay_hint(const Json& params, Reply reply) {
+  Json range = params.at("range");
+  with_analysis(params, std::move(reply), [this, range](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    if (!settings_.inlay_hints) return r.reply(Json::array());
+    Converter conv{*open.doc, encoding_};
+    r.reply(inlay_hints(*open.doc, a, encoding_, conv.byte_range(range)));
+  });
+}
+
+void LspServer::on_code_lens(const Json& params, Reply reply) {
+  with_analysis(params, std::move(reply), [this](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    if (!settings_.code_lens) return r.reply(Json::array());
+    r.reply(code_lenses(*open.doc, a, encoding_));
+  });
+}
+
+void LspServer::on_document_symbol(const Json& params, Reply reply) {
+  with_analysis(params, std::move(reply), [this](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    r.reply(document_symbols(*open.doc, a, encoding_));
+  });
+}
+
+void LspServer::on_folding_range(const Json& params, Reply reply) {
+  with_analysis(params, std::move(reply), [](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    r.reply(folding_ranges(*open.doc, a));
+  });
+}
+
+void LspServer::on_diagnostic(const Json& params, Reply reply) {
+  std::string previous = params.value("previousResultId", std::string());
+  with_analysis(params, std::move(reply), [this, previous](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+    if (!previous.empty() && previous == open.result_id) {
+      r.reply(Json{{"kind", "unchanged"}, {"resultId", open.result_id}});
+      return;
+    }
+    FeatureSettings fs{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
+    r.reply(Json{{"kind", "full"}, {"resultId", open.result_id}, {"items", diagnostics(*open.doc, a, encoding_, fs)}});
+  });
+}
+
+void LspServer::on_execute_command(const Json& params, Reply reply) {
+  // The command registry: trace commands arrive with their issue.
+  reply.error(ec::kInvalidParams, "unknown command " + params.value("command", std::string("(none)")));
+}
+
+}  // namespace lockward::server::lsp

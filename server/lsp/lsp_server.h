@@ -1,0 +1,150 @@
+// The language server: lifecycle, the method table, documents, debounced analysis on a worker
+// thread, and the feature handlers. Every member runs on the event-loop thread except the
+// analysis jobs, which see only immutable snapshots and post their results back.
+#pragma once
+
+#include <utility>  // before Boost 1.74 Asio, whose awaitable.hpp uses std::exchange without it
+#include <boost/asio.hpp>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/jsonrpc.h"
+#include "protocol/line_index.h"
+#include "server/config/config.h"
+#include "server/lsp/document.h"
+#include "server/lsp/settings.h"
+
+namespace lockward::server::lsp {
+
+using protocol::Json;
+
+class LspServer;
+
+// A request's reply. Exactly one answer is sent: reply() or error(), or, if neither was
+// called, an InternalError from the destructor (and an error in the log).
+class Reply {
+ public:
+  Reply(LspServer& server, Json id, std::string method);
+  Reply(Reply&&) noexcept;
+  Reply& operator=(Reply&&) = delete;
+  ~Reply();
+  void reply(const Json& result);
+  void error(int code, std::string_view message);
+  const Json& id() const { return id_; }
+  // Shared with the dispatcher, which answers InvalidParams when a handler throws unanswered.
+  const std::shared_ptr<bool>& sent() const { return sent_; }
+
+ private:
+  LspServer* server_;
+  Json id_;
+  std::string method_;
+  bool done_ = false;
+  std::shared_ptr<bool> sent_ = std::make_shared<bool>(false);
+  int uncaught_ = std::uncaught_exceptions();
+};
+
+class LspServer {
+ public:
+  using Sender = std::function<void(std::string body)>;
+  LspServer(boost::asio::io_context& io, Sender send);
+  ~LspServer();
+
+  void on_body(std::string body);                 // a whole frame from the transport
+  void on_frame_error(const std::string& message);  // a malformed header
+  void on_end_of_input();                         // stdin closed
+  bool exited() const { return exited_; }
+  int exit_code() const { return exit_code_; }
+
+ private:
+  friend class Reply;
+  using RequestHandler = void (LspServer::*)(const Json& params, Reply reply);
+  using NotificationHandler = void (LspServer::*)(const Json& params);
+
+  struct OpenDocument {
+    std::unique_ptr<Document> doc;
+    std::unique_ptr<boost::asio::steady_timer> debounce;
+    bool in_flight = false;
+    std::vector<std::function<void()>> waiters;  // run when the analysis is current
+    std::optional<ResolvedConfig> config;
+    std::string result_id;  // for pull diagnostics
+    long published_version = -1;
+  };
+  struct Waiter;
+
+  void send(const std::string& body) { send_(body); }
+  void notify(std::string_view method, const Json& params);
+  void request_client(std::string_view method, const Json& params, std::function<void(const Json&)> on_result);
+  void log_message(int type, const std::string& message);
+
+  void dispatch(protocol::Message message);
+  // Lifecycle
+  void on_initialize(const Json& params, Reply reply);
+  void on_shutdown(const Json& params, Reply reply);
+  void on_initialized(const Json& params);
+  void on_exit(const Json& params);
+  void on_cancel_request(const Json& params);
+  void on_set_trace(const Json& params);
+  // Text sync
+  void on_did_open(const Json& params);
+  void on_did_change(const Json& params);
+  void on_did_close(const Json& params);
+  void on_did_save(const Json& params);
+  // Workspace
+  void on_did_change_configuration(const Json& params);
+  void on_did_change_watched_files(const Json& params);
+  void on_did_change_workspace_folders(const Json& params);
+  void on_execute_command(const Json& params, Reply reply);
+  // Features
+  void on_hover(const Json& params, Reply reply);
+  void on_code_action(const Json& params, Reply reply);
+  void on_inlay_hint(const Json& params, Reply reply);
+  void on_code_lens(const Json& params, Reply reply);
+  void on_document_symbol(const Json& params, Reply reply);
+  void on_folding_range(const Json& params, Reply reply);
+  void on_diagnostic(const Json& params, Reply reply);
+
+  // Analysis scheduling
+  bool is_sql(const std::string& uri, const std::string& language_id) const;
+  void schedule(OpenDocument& open, int delay_ms);
+  void start_analysis(const std::string& uri);
+  void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result);
+  // Runs `handler` against the current analysis of the document, analysing now if needed.
+  void with_analysis(const Json& params, Reply reply,
+                     std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler);
+  const ResolvedConfig& config_for(OpenDocument& open);
+  void reconfigure_all();
+  void pull_configuration();
+  void publish(OpenDocument& open);
+
+  boost::asio::io_context& io_;
+  Sender send_;
+  boost::asio::thread_pool workers_{1};
+  std::map<std::string, RequestHandler, std::less<>> requests_;
+  std::map<std::string, NotificationHandler, std::less<>> notifications_;
+
+  enum class State { Uninitialized, Running, ShuttingDown } state_ = State::Uninitialized;
+  bool exited_ = false;
+  int exit_code_ = 1;
+  protocol::PositionEncoding encoding_ = protocol::PositionEncoding::Utf16;
+  bool client_pulls_diagnostics_ = false;
+  bool client_has_configuration_ = false;
+  bool client_watches_files_ = false;
+  Json initialization_options_;
+  EditorSettings settings_;
+  std::map<std::string, OpenDocument, std::less<>> documents_;
+  std::map<std::string, std::function<void()>> cancellable_;  // request id (dumped) → cancel
+  std::map<std::string, std::function<void(const Json&)>> client_requests_;
+  long next_client_request_ = 1;
+  long config_generation_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posts after destruction
+};
+
+// Reads `path` as a file:// URI's local path; empty when the URI is not a file URI.
+std::string path_from_uri(std::string_view uri);
+
+}  // namespace lockward::server::lsp

@@ -1,0 +1,30 @@
+// The editor's settings for lockward (initializationOptions or the "lockward" section of
+// workspace/configuration), parsed field by field: a bad field is reported by name and
+// ignored, never fatal.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/model.h"
+#include "protocol/jsonrpc.h"
+#include "server/config/config.h"
+
+namespace lockward::server::lsp {
+
+struct EditorSettings {
+  ConfigOverrides overrides;  // pgVersion, migrationTool, assumeInTransaction, … (win over .lockward.toml)
+  std::map<std::string, analysis::RuleSetting, std::less<>> rules;  // "rules": {"id": "off"|"error"|…}
+  int debounce_ms = 150;
+  std::string docs_url;
+  bool inlay_hints = true;
+  bool code_lens = true;
+};
+
+// Parses `json` (an object, or null for defaults). Problems go to `errors` as
+// "lockward.<field>: expected …".
+EditorSettings parse_settings(const protocol::Json& json, std::vector<std::string>& errors);
+
+}  // namespace lockward::server::lsp
