@@ -321,6 +321,8 @@ void LspServer::reconfigure_all() {
   ++config_generation_;
   for (auto& [uri, open] : documents_) {
     open.config.reset();
+    open.doc->analysed_version = -1;  // the old analysis used the old settings
+    open.published_version = -1;
     schedule(open, 0);
   }
 }

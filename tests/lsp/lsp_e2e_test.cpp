@@ -1,0 +1,211 @@
+// End-to-end: the real `lockward lsp` binary over pipes.
+#include <catch2/catch.hpp>
+
+#include "analysis/analyze.h"
+#include "tests/support/lsp_process.h"
+
+using lockward::test::Json;
+using lockward::test::LspProcess;
+
+namespace {
+
+const char* kUri = "file:///tmp/lockward-e2e/001_add_index.sql";
+
+Json open_params(const std::string& text, long version = 1) {
+  return Json{{"textDocument", {{"uri", kUri}, {"languageId", "sql"}, {"version", version}, {"text", text}}}};
+}
+
+std::vector<std::string> codes(const Json& diagnostics) {
+  std::vector<std::string> out;
+  for (const auto& d : diagnostics) out.push_back(d["code"].get<std::string>());
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Applies a WorkspaceEdit's edits for kUri to `text` (UTF-16 = bytes for ASCII texts).
+std::string apply_edit(std::string text, const Json& edit) {
+  std::vector<Json> edits(edit["changes"][kUri].begin(), edit["changes"][kUri].end());
+  auto offset = [&](const Json& pos) {
+    std::size_t line = pos["line"], ch = pos["character"], off = 0;
+    for (std::size_t l = 0; l < line; ++l) off = text.find('\n', off) + 1;
+    return off + ch;
+  };
+  std::sort(edits.begin(), edits.end(), [&](const Json& a, const Json& b) {
+    return offset(a["range"]["start"]) > offset(b["range"]["start"]);
+  });
+  for (const auto& e : edits) {
+    std::size_t b = offset(e["range"]["start"]), en = offset(e["range"]["end"]);
+    text.replace(b, en - b, e["newText"].get<std::string>());
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("lsp: lifecycle, shutdown then exit is code 0", "[lsp][e2e]") {
+  LspProcess lsp;
+  Json early = lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 0}, {"character", 0}}}});
+  CHECK(early["error"]["code"] == -32002);
+  Json init = lsp.initialize();
+  CHECK(init["result"]["serverInfo"]["name"] == "lockward");
+  CHECK(init["result"]["capabilities"]["positionEncoding"] == "utf-16");
+  CHECK(init["result"]["capabilities"]["hoverProvider"] == true);
+  CHECK(lsp.request("unknown/method", Json::object())["error"]["code"] == -32601);
+  CHECK(lsp.request("shutdown", nullptr)["result"].is_null());
+  CHECK(lsp.request("textDocument/hover", Json::object())["error"]["code"] == -32600);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
+
+TEST_CASE("lsp: exit without shutdown is code 1; closed stdin ends the server", "[lsp][e2e]") {
+  {
+    LspProcess lsp;
+    lsp.initialize();
+    lsp.notify("exit", nullptr);
+    CHECK(lsp.wait_exit() == 1);
+  }
+  {
+    LspProcess lsp;
+    lsp.initialize();
+    lsp.close_stdin();
+    CHECK(lsp.wait_exit() == 1);
+  }
+}
+
+TEST_CASE("lsp: open, diagnose, hover, fix, and the diagnostic is gone", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize();
+  std::string text = "SET lock_timeout = '2s';\nSET statement_timeout = '5min';\nCREATE INDEX users_email_idx ON users (email);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  Json diags = (*published)["params"]["diagnostics"];
+  REQUIRE(contains(codes(diags), "create-index"));
+  CHECK((*published)["params"]["version"] == 1);
+  Json index_diag;
+  for (const auto& d : diags)
+    if (d["code"] == "create-index") index_diag = d;
+  CHECK(index_diag["range"]["start"] == Json{{"line", 2}, {"character", 0}});
+  CHECK(index_diag["source"] == "lockward");
+  CHECK(index_diag["message"].get<std::string>().find("SHARE on table users") != std::string::npos);
+
+  Json hover = lsp.request("textDocument/hover",
+                           Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 2}, {"character", 5}}}});
+  std::string md = hover["result"]["contents"]["value"];
+  CHECK(md.find("`SHARE` on table `users`") != std::string::npos);
+  CHECK(md.find("CONCURRENTLY") != std::string::npos);
+  // Hover on a statement that is not flagged still explains it.
+  Json hover_set = lsp.request("textDocument/hover",
+                               Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 0}, {"character", 2}}}});
+  CHECK(hover_set["result"]["contents"]["value"].get<std::string>().find("SET lock_timeout") != std::string::npos);
+
+  Json actions = lsp.request("textDocument/codeAction",
+                             Json{{"textDocument", {{"uri", kUri}}},
+                                  {"range", index_diag["range"]},
+                                  {"context", {{"diagnostics", Json::array({index_diag})}}}});
+  Json fix;
+  for (const auto& a : actions["result"])
+    if (a["title"] == "Use CONCURRENTLY") fix = a;
+  REQUIRE(fix.is_object());
+  CHECK(fix["isPreferred"] == true);
+  std::string fixed = apply_edit(text, fix["edit"]);
+  CHECK(lockward::analysis::analyze(fixed, {}).coverage.parse_errors == 0);
+  lsp.notify("textDocument/didChange", Json{{"textDocument", {{"uri", kUri}, {"version", 2}}},
+                                            {"contentChanges", Json::array({Json{{"text", fixed}}})}});
+  auto after = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(after);
+  CHECK((*after)["params"]["version"] == 2);
+  CHECK_FALSE(contains(codes((*after)["params"]["diagnostics"]), "create-index"));
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
+
+TEST_CASE("lsp: incremental edits and UTF-8 position encoding", "[lsp][e2e]") {
+  LspProcess lsp;
+  Json init = lsp.initialize(Json{{"general", {{"positionEncodings", Json::array({"utf-8", "utf-16"})}}}});
+  CHECK(init["result"]["capabilities"]["positionEncoding"] == "utf-8");
+  std::string text = "-- héllo 😀\nSELECT 1;\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+  // Replace "SELECT 1" (line 1, bytes 0..8) with an index build.
+  lsp.notify("textDocument/didChange",
+             Json{{"textDocument", {{"uri", kUri}, {"version", 2}}},
+                  {"contentChanges", Json::array({Json{{"range", {{"start", {{"line", 1}, {"character", 0}}},
+                                                                  {"end", {{"line", 1}, {"character", 8}}}}},
+                                                       {"text", "CREATE INDEX i ON t (c)"}}})}});
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  CHECK((*published)["params"]["version"] == 2);
+  CHECK(contains(codes((*published)["params"]["diagnostics"]), "create-index"));
+}
+
+TEST_CASE("lsp: configuration changes re-analyse open documents", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"rules", {{"missing-lock-timeout", "off"}}}});
+  lsp.notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);"));
+  auto first = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(first);
+  CHECK_FALSE(contains(codes((*first)["params"]["diagnostics"]), "missing-lock-timeout"));
+  CHECK(contains(codes((*first)["params"]["diagnostics"]), "create-index"));
+  lsp.notify("workspace/didChangeConfiguration",
+             Json{{"settings", {{"lockward", {{"rules", {{"create-index", "off"}}}}}}}});
+  auto second = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(second);
+  CHECK_FALSE(contains(codes((*second)["params"]["diagnostics"]), "create-index"));
+  // Keys removed from the settings go back to their defaults.
+  CHECK(contains(codes((*second)["params"]["diagnostics"]), "missing-lock-timeout"));
+}
+
+TEST_CASE("lsp: pull diagnostics with result ids", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize(Json{{"textDocument", {{"diagnostic", Json::object()}}}});
+  lsp.notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);"));
+  Json full = lsp.request("textDocument/diagnostic", Json{{"textDocument", {{"uri", kUri}}}});
+  CHECK(full["result"]["kind"] == "full");
+  CHECK(contains(codes(full["result"]["items"]), "create-index"));
+  Json again = lsp.request("textDocument/diagnostic",
+                           Json{{"textDocument", {{"uri", kUri}}}, {"previousResultId", full["result"]["resultId"]}});
+  CHECK(again["result"]["kind"] == "unchanged");
+}
+
+TEST_CASE("lsp: bad input never takes the server down", "[lsp][e2e][robustness]") {
+  LspProcess lsp({"--max-message-bytes", "100000"});
+  lsp.initialize();
+  lsp.send_raw("Content-Length: 9\r\n\r\n{invalid}");
+  auto parse_error = lsp.receive();
+  REQUIRE(parse_error);
+  CHECK((*parse_error)["error"]["code"] == -32700);
+  lsp.send_raw("Content-Type: nothing\r\n\r\n");
+  auto header_error = lsp.receive();
+  REQUIRE(header_error);
+  CHECK((*header_error)["error"]["code"] == -32700);
+  lsp.send_raw("Content-Length: 5000000\r\n\r\n" + std::string(5000000, ' '));  // over the cap, skipped
+  auto big = lsp.receive();
+  REQUIRE(big);
+  CHECK((*big)["error"]["message"].get<std::string>().find("exceeds the limit") != std::string::npos);
+  // Wrong types and out-of-range positions.
+  CHECK(lsp.request("textDocument/hover", Json{{"textDocument", 5}})["error"]["code"] == -32602);
+  lsp.notify("textDocument/didOpen", open_params("SELECT 1;"));
+  Json far = lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", kUri}}},
+                                                    {"position", {{"line", 999999}, {"character", 999999}}}});
+  CHECK(far.contains("result"));
+  lsp.notify("textDocument/didChange",
+             Json{{"textDocument", {{"uri", kUri}, {"version", 2}}},
+                  {"contentChanges", Json::array({Json{{"range", {{"start", {{"line", 50}, {"character", 3}}},
+                                                                  {"end", {{"line", 2}, {"character", 0}}}}},
+                                                       {"text", "x"}}})}});
+  // Invalid UTF-8 inside a message body.
+  std::string bad = "{\"jsonrpc\":\"2.0\",\"id\":77,\"method\":\"textDocument/hover\",\"params\":{\"x\":\"\xff\xfe\"}}";
+  lsp.send_raw("Content-Length: " + std::to_string(bad.size()) + "\r\n\r\n" + bad);
+  auto utf8 = lsp.wait_response(nullptr);  // unparseable JSON: the id cannot be known
+  REQUIRE(utf8);
+  CHECK(utf8->contains("error"));
+  // Still answering.
+  CHECK(lsp.request("shutdown", nullptr)["result"].is_null());
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
