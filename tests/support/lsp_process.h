@@ -34,6 +34,7 @@ class LspProcess {
   // Waits for the process to exit; returns its exit code, or -1 on timeout (then kills it).
   int wait_exit(int timeout_ms = 5000);
   std::string stderr_text() const;
+  int pid() const { return pid_; }
 
  private:
   std::optional<Json> read_message(int timeout_ms);

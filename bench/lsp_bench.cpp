@@ -1,0 +1,87 @@
+// Language-server latency through the real binary over pipes. Reports numbers; asserts none.
+// Targets: first diagnostics under 100 ms for 2,000 statements; under 20 ms per keystroke at
+// any size (debounce excluded: debounceMs = 0); hover p95 under 5 ms; under 100 MB RSS with
+// the 20,000-statement document open.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench/generate.h"
+#include "tests/support/lsp_process.h"
+
+using lockward::test::Json;
+using lockward::test::LspProcess;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+long peak_rss_kb(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+void run(std::size_t statements) {
+  const std::string uri = "file:///tmp/lockward-bench.sql";
+  std::string text = lockward::bench::generate_migration(statements);
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"debounceMs", 0}});
+
+  auto t0 = Clock::now();
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  lsp.wait_notification("textDocument/publishDiagnostics", 60000);
+  double open_ms = ms_since(t0);
+
+  // Keystrokes: type one character inside a statement near the middle, one edit at a time.
+  std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  std::vector<double> keystrokes;
+  for (int k = 0; k < 20; ++k) {
+    Json change{{"range", {{"start", {{"line", lines / 2}, {"character", 0}}}, {"end", {{"line", lines / 2}, {"character", 0}}}}},
+                {"text", k % 2 == 0 ? " " : ""}};
+    if (k % 2 == 1) change["range"]["end"]["character"] = 1;  // delete it again
+    auto t = Clock::now();
+    lsp.notify("textDocument/didChange", Json{{"textDocument", {{"uri", uri}, {"version", 2 + k}}},
+                                              {"contentChanges", Json::array({change})}});
+    lsp.wait_notification("textDocument/publishDiagnostics", 60000);
+    keystrokes.push_back(ms_since(t));
+  }
+
+  std::vector<double> hovers;
+  for (std::size_t k = 0; k < 200; ++k) {
+    auto t = Clock::now();
+    lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", uri}}},
+                                           {"position", {{"line", (k * 7919) % lines}, {"character", 3}}}});
+    hovers.push_back(ms_since(t));
+  }
+  long rss = peak_rss_kb(lsp.pid());
+  std::printf("%6zu statements  first diagnostics %8.1f ms  keystroke p50 %7.1f ms  p95 %7.1f ms  "
+              "hover p50 %6.2f ms  p95 %6.2f ms  peak RSS %6.1f MB\n",
+              statements, open_ms, percentile(keystrokes, 0.5), percentile(keystrokes, 0.95), percentile(hovers, 0.5),
+              percentile(hovers, 0.95), static_cast<double>(rss) / 1024.0);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  lsp.wait_exit();
+}
+
+}  // namespace
+
+int main() {
+  run(2000);
+  run(20000);
+}
