@@ -5,6 +5,7 @@
 #include <set>
 
 #include "analysis/file_state.h"
+#include "analysis/statement_cache.h"
 #include "analysis/rules/registry.h"
 #include "analysis/syntax/parser.h"
 
@@ -103,15 +104,28 @@ bool snapshot_has_not_null_check(const SchemaSnapshot* snapshot, const ObjectNam
   return false;
 }
 
+}  // namespace
+
 class Analyzer {
  public:
-  Analyzer(std::string_view text, const Options& options) : file_{text, options, split_statements(text), {}, {}, false} {}
+  Analyzer(std::string_view text, const Options& options, StatementCache* cache)
+      : file_{text, options, split_statements(text), {}, {}, false}, cache_(cache) {}
 
   Analysis run() {
     std::optional<bool> directive = file_transaction_directive(file_.text, file_.split);
     bool tool_wraps = file_.options.assume_in_transaction.value_or(tool_wraps_in_transaction(file_.options.migration_tool));
     file_.implicit_transaction = directive.value_or(tool_wraps);
 
+    if (cache_) {
+      std::string key = std::to_string(file_.options.pg_version) + "/" +
+                        std::to_string(reinterpret_cast<std::uintptr_t>(file_.options.snapshot));
+      if (key != cache_->options_key_) {
+        cache_->entries_.clear();
+        cache_->options_key_ = key;
+      }
+      ++cache_->generation_;
+      cache_->hits_ = 0;
+    }
     tx_.in_transaction = file_.implicit_transaction;
     tx_.implicit = file_.implicit_transaction;
 
@@ -119,6 +133,9 @@ class Analyzer {
       add_piece(file_.split.pieces[current_piece_]);
     }
 
+    if (cache_) {
+      std::erase_if(cache_->entries_, [g = cache_->generation_](const auto& e) { return e.second.generation != g; });
+    }
     std::vector<Finding> findings = std::move(early_findings_);
     check_locks(file_, findings);
     check_policies(file_, findings);
@@ -159,8 +176,8 @@ class Analyzer {
       return;
     }
 
-    ParseOutcome parsed = parse_statement(piece.code.slice(file_.text));
-    if (parsed.error || parsed.nodes.empty()) {
+    const PieceResult& result = piece_result(piece);
+    if (result.error || result.nodes.empty()) {
       Statement& s = push_statement(piece, with_comments);
       s.status = StatementStatus::ParseError;
       s.summary = first_line(piece.code.slice(file_.text), 40);
@@ -169,26 +186,82 @@ class Analyzer {
       f.risk = Risk::High;
       f.severity = Severity::Error;
       f.statement = s.index;
-      std::size_t at = piece.code.begin + (parsed.error ? parsed.error->offset : 0);
+      std::size_t at = piece.code.begin + (result.error ? result.error->offset : 0);
       at = std::min(at, piece.code.end);
       std::size_t end = at;
       while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(file_.text[end]))) ++end;
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
-      f.message = parsed.error ? parsed.error->message : "the statement is empty";
+      f.message = result.error ? result.error->message : "the statement is empty";
       f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
       early_findings_.push_back(std::move(f));
       return;
     }
 
+    for (const PieceResult::Node& node : result.nodes) {
+      StatementFacts facts = node.context_dependent ? classify_node(*node.tree, piece.code.slice(file_.text), node.code).first
+                                                    : node.facts;
+      shift_ranges(facts, piece.code.begin);
+      TextRange code{piece.code.begin + node.code.begin, piece.code.begin + node.code.end};
+      add_parsed(piece, with_comments, code, node.type, std::move(facts));
+    }
+  }
+
+  // Parses and classifies a piece in piece-relative coordinates.
+  PieceResult compute_piece(std::string_view piece_text) {
+    PieceResult r;
+    ParseOutcome parsed = parse_statement(piece_text);
+    if (parsed.error || parsed.nodes.empty()) {
+      r.error = parsed.error ? *parsed.error : ParseError{"the statement is empty", 0};
+      return r;
+    }
     // Usually one node; a piece the splitter could not divide further holds several.
     for (ParsedNode& node : parsed.nodes) {
-      TextRange code = piece.code;
+      PieceResult::Node n;
+      n.code = TextRange{0, piece_text.size()};
       if (parsed.nodes.size() > 1) {
-        code = TextRange{piece.code.begin + node.begin, piece.code.begin + std::min(node.end, piece.code.size())};
-        while (code.begin < code.end && std::isspace(static_cast<unsigned char>(file_.text[code.begin]))) ++code.begin;
+        n.code = TextRange{node.begin, std::min(node.end, piece_text.size())};
+        while (n.code.begin < n.code.end && std::isspace(static_cast<unsigned char>(piece_text[n.code.begin])))
+          ++n.code.begin;
       }
-      add_parsed(piece, with_comments, code, node);
+      n.type = node.type;
+      auto [facts, context_dependent] = classify_node(node, piece_text, n.code);
+      n.facts = std::move(facts);
+      n.context_dependent = context_dependent;
+      if (context_dependent) n.tree = std::move(node);
+      r.nodes.push_back(std::move(n));
     }
+    return r;
+  }
+
+  // Classifies with the file's context so far; reports whether that context was consulted.
+  std::pair<StatementFacts, bool> classify_node(const ParsedNode& node, std::string_view piece_text, TextRange code) {
+    bool consulted = false;
+    ClassifyContext ctx;
+    ctx.pg_version = file_.options.pg_version;
+    ctx.snapshot = file_.options.snapshot;
+    ctx.has_not_null_check = [this, &consulted](const ObjectName& table, std::string_view column) {
+      consulted = true;
+      return validated_not_null_.contains({table.key(), std::string(column)}) ||
+             snapshot_has_not_null_check(file_.options.snapshot, table, column);
+    };
+    StatementFacts facts = classify(node, piece_text, 0, code, ctx);
+    return {std::move(facts), consulted};
+  }
+
+  const PieceResult& piece_result(const Piece& piece) {
+    std::string_view piece_text = piece.code.slice(file_.text);
+    if (!cache_) {
+      local_result_ = compute_piece(piece_text);
+      return local_result_;
+    }
+    auto it = cache_->entries_.find(std::string(piece_text));
+    if (it != cache_->entries_.end()) {
+      ++cache_->hits_;
+    } else {
+      it = cache_->entries_.emplace(std::string(piece_text), StatementCache::Entry{compute_piece(piece_text), 0}).first;
+    }
+    it->second.generation = cache_->generation_;
+    return it->second.result;
   }
 
   Statement& push_statement(const Piece& piece, TextRange with_comments) {
@@ -213,23 +286,14 @@ class Analyzer {
     return t;
   }
 
-  void add_parsed(const Piece& piece, TextRange with_comments, TextRange code, const ParsedNode& node) {
-    ClassifyContext ctx;
-    ctx.pg_version = file_.options.pg_version;
-    ctx.snapshot = file_.options.snapshot;
-    ctx.has_not_null_check = [this](const ObjectName& table, std::string_view column) {
-      return validated_not_null_.contains({table.key(), std::string(column)}) ||
-             snapshot_has_not_null_check(file_.options.snapshot, table, column);
-    };
-    // libpg_query locations are relative to the text it parsed: the whole piece.
-    StatementFacts facts = classify(node, file_.text, piece.code.begin, code, ctx);
-
+  void add_parsed(const Piece& piece, TextRange with_comments, TextRange code, const std::string& node_type,
+                  StatementFacts facts) {
     Statement s;
     s.index = file_.statements.size();
     s.code = code;
     s.with_comments = with_comments;
     s.terminated = piece.terminated;
-    s.node = node.type;
+    s.node = node_type;
     s.summary = facts.summary;
     s.tx_control = facts.tx_control;
     s.status = facts.unanalysable ? StatementStatus::Unanalysable : StatementStatus::Analysed;
@@ -246,7 +310,7 @@ class Analyzer {
       if (!all_new && e.row->risk > s.risk) s.risk = e.row->risk;
       for (const LockFact& l : e.locks) merge_lock(s.locks, l);
     }
-    s.effects = facts.effects;
+    s.effects = std::move(facts.effects);  // the statement owns them; facts keep the rest
 
     if (facts.unanalysable) {
       Finding f = note(s, rule::kUnanalysable,
@@ -401,11 +465,13 @@ class Analyzer {
   std::vector<Finding> early_findings_;
   std::size_t current_piece_ = 0;
   std::vector<std::size_t> piece_of_;  // statement index → piece index
+  StatementCache* cache_ = nullptr;
+  PieceResult local_result_;  // the current piece's result when there is no cache
 };
 
-}  // namespace
-
-Analysis analyze(std::string_view text, const Options& options) { return Analyzer(text, options).run(); }
+Analysis analyze(std::string_view text, const Options& options, StatementCache* cache) {
+  return Analyzer(text, options, cache).run();
+}
 
 std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index) {
   if (index >= analysis.statements.size() || !analysis.statements[index].tx.in_transaction) return {};

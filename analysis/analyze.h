@@ -10,7 +10,11 @@
 
 namespace lockward::analysis {
 
-Analysis analyze(std::string_view text, const Options& options);
+class StatementCache;
+
+// With a cache (one per document), statements whose text was analysed before are not parsed
+// again; the result is identical to an analysis without one.
+Analysis analyze(std::string_view text, const Options& options, StatementCache* cache = nullptr);
 
 // Every lock (strongest per object) the transaction of statement `index` holds when that
 // statement starts. Replays the file's transaction structure: O(statements).

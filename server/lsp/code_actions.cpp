@@ -39,7 +39,7 @@ std::pair<std::size_t, std::string> line_start(std::string_view text, std::size_
 
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
                   analysis::TextRange range, const Json& only) {
-  Converter conv{doc, enc};
+  Converter conv{doc.lines(), enc};
   const std::string& text = *doc.text();
   Json out = Json::array();
   std::vector<std::string> ignored_file_rules;

@@ -1,9 +1,11 @@
 #include "server/lsp/convert.h"
 
+#include "protocol/json_writer.h"
+
 namespace lockward::server::lsp {
 
 Json Converter::position(std::size_t offset) const {
-  protocol::Position p = document.lines().position(offset, encoding);
+  protocol::Position p = lines.position(offset, encoding);
   return Json{{"line", p.line}, {"character", p.character}};
 }
 
@@ -15,7 +17,7 @@ std::size_t Converter::offset(const Json& position) const {
   protocol::Position p;
   p.line = position.at("line").get<std::size_t>();
   p.character = position.at("character").get<std::size_t>();
-  return document.lines().offset(p, encoding);
+  return lines.offset(p, encoding);
 }
 
 analysis::TextRange Converter::byte_range(const Json& range) const {
@@ -35,30 +37,53 @@ int lsp_severity(analysis::Severity severity) {
   return 2;
 }
 
-Json diagnostics(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                 const FeatureSettings& settings) {
-  Converter conv{doc, enc};
-  Json out = Json::array();
+namespace {
+
+void write_range(protocol::JsonWriter& w, const Converter& conv, analysis::TextRange r) {
+  protocol::Position a = conv.lines.position(r.begin, conv.encoding);
+  protocol::Position b = conv.lines.position(r.end, conv.encoding);
+  w.begin_object()
+      .key("start").begin_object().key("line").number(static_cast<long long>(a.line))
+      .key("character").number(static_cast<long long>(a.character)).end_object()
+      .key("end").begin_object().key("line").number(static_cast<long long>(b.line))
+      .key("character").number(static_cast<long long>(b.character)).end_object()
+      .end_object();
+}
+
+}  // namespace
+
+std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, const analysis::Analysis& a,
+                             protocol::PositionEncoding enc, const FeatureSettings& settings) {
+  Converter conv{lines, enc};
+  protocol::JsonWriter w;
+  const std::string version_note = ", PostgreSQL " + std::to_string(a.pg_version) + "]";
+  w.begin_array();
   for (const analysis::Finding& f : a.findings) {
-    Json d{{"range", conv.range(f.range)},
-           {"severity", lsp_severity(f.severity)},
-           {"code", f.rule},
-           {"source", "lockward"},
-           {"message", f.message + " [" + std::string(analysis::risk_name(f.risk)) + ", PostgreSQL " +
-                           std::to_string(a.pg_version) + "]" + (f.help.empty() ? "" : "\n" + f.help)}};
-    if (!settings.docs_url.empty()) d["codeDescription"] = Json{{"href", settings.docs_url + "#" + f.rule}};
-    if (!f.related.empty()) {
-      Json related = Json::array();
-      for (const auto& r : f.related) {
-        related.push_back(Json{{"location", Json{{"uri", doc.uri()}, {"range", conv.range(r.range)}}},
-                               {"message", r.message}});
-      }
-      d["relatedInformation"] = std::move(related);
+    w.begin_object();
+    w.key("range");
+    write_range(w, conv, f.range);
+    w.key("severity").number(lsp_severity(f.severity));
+    w.key("code").string(f.rule);
+    w.key("source").string("lockward");
+    w.key("message").string(f.message + " [" + std::string(analysis::risk_name(f.risk)) + version_note +
+                            (f.help.empty() ? "" : "\n" + f.help));
+    if (!settings.docs_url.empty()) {
+      w.key("codeDescription").begin_object().key("href").string(settings.docs_url + "#" + f.rule).end_object();
     }
-    d["data"] = Json{{"risk", analysis::risk_name(f.risk)}};
-    out.push_back(std::move(d));
+    if (!f.related.empty()) {
+      w.key("relatedInformation").begin_array();
+      for (const auto& r : f.related) {
+        w.begin_object().key("location").begin_object().key("uri").string(uri).key("range");
+        write_range(w, conv, r.range);
+        w.end_object().key("message").string(r.message).end_object();
+      }
+      w.end_array();
+    }
+    w.key("data").begin_object().key("risk").string(analysis::risk_name(f.risk)).end_object();
+    w.end_object();
   }
-  return out;
+  w.end_array();
+  return w.take();
 }
 
 }  // namespace lockward::server::lsp

@@ -14,7 +14,7 @@ namespace lockward::server::lsp {
 using protocol::Json;
 
 struct Converter {
-  const Document& document;
+  const protocol::LineIndex& lines;
   protocol::PositionEncoding encoding;
 
   Json position(std::size_t offset) const;
@@ -33,8 +33,10 @@ struct FeatureSettings {
   bool code_lens = true;
 };
 
-Json diagnostics(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                 const FeatureSettings& settings);
+// The diagnostics array as JSON text, written directly (no DOM): it runs on the analysis
+// worker for every edit, and large documents have tens of thousands of diagnostics.
+std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, const analysis::Analysis& a,
+                             protocol::PositionEncoding enc, const FeatureSettings& settings);
 Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset);
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
                   analysis::TextRange range, const Json& only);

@@ -27,6 +27,8 @@ class Document {
   long version() const { return version_; }
   const std::shared_ptr<const std::string>& text() const { return text_; }
   const protocol::LineIndex& lines() const { return *lines_; }
+  // The index of this version's text, for jobs that outlive the next edit.
+  const std::shared_ptr<const protocol::LineIndex>& lines_ptr() const { return lines_; }
 
   // Applies LSP content changes in order; positions use `encoding`. Out-of-range positions
   // clamp (LineIndex), so a confused client cannot make the server index out of bounds.
@@ -34,6 +36,7 @@ class Document {
 
   // The latest finished analysis and the version it describes.
   std::shared_ptr<const analysis::Analysis> analysis;
+  std::shared_ptr<const std::string> diagnostics;  // JSON array text for `analysis`
   long analysed_version = -1;
   bool analysis_current() const { return analysis && analysed_version == version_; }
 

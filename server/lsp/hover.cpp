@@ -61,7 +61,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
       md += "Safe recipe — " + fix.title + " (" + fix.reason + "):\n```sql\n" + fix.new_text + "\n```\n\n";
     }
   }
-  Converter conv{doc, enc};
+  Converter conv{doc.lines(), enc};
   return Json{{"contents", Json{{"kind", "markdown"}, {"value", md}}}, {"range", conv.range(s->code)}};
 }
 

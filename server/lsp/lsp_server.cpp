@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "lockward_version.h"
+#include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
 
 namespace lockward::server::lsp {
@@ -38,6 +39,17 @@ void Reply::reply(const Json& result) {
   *sent_ = true;
   server_->cancellable_.erase(id_.dump());
   server_->send(protocol::encode_response(id_, result));
+}
+
+void Reply::reply_raw(std::string_view result_json) {
+  if (done_) return;
+  done_ = true;
+  *sent_ = true;
+  server_->cancellable_.erase(id_.dump());
+  std::string body = R"({"jsonrpc":"2.0","id":)" + id_.dump() + R"(,"result":)";
+  body += result_json;
+  body += "}";
+  server_->send(body);
 }
 
 void Reply::error(int code, std::string_view message) {
@@ -419,20 +431,27 @@ void LspServer::start_analysis(const std::string& uri) {
   }
   open.in_flight = true;
   std::shared_ptr<const std::string> text = open.doc->text();
+  std::shared_ptr<const protocol::LineIndex> lines = open.doc->lines_ptr();
   long version = open.doc->version();
   const ResolvedConfig& config = config_for(open);
   // The job owns copies: options and the snapshot/stats they point into.
   auto job_config = std::make_shared<const ResolvedConfig>(config);
-  boost::asio::post(workers_, [this, uri, text, version, job_config, alive = alive_] {
-    auto result = std::make_shared<const analysis::Analysis>(analysis::analyze(*text, job_config->options));
+  FeatureSettings features{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
+  auto encoding = encoding_;
+  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, cache = open.cache,
+                               alive = alive_] {
+    auto result =
+        std::make_shared<const analysis::Analysis>(analysis::analyze(*text, job_config->options, cache.get()));
+    auto diagnostics = std::make_shared<const std::string>(diagnostics_json(uri, *lines, *result, encoding, features));
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri, version, result, alive] {
-      if (*alive) finish_analysis(uri, version, result);
+    boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
+      if (*alive) finish_analysis(uri, version, result, diagnostics);
     });
   });
 }
 
-void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result) {
+void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
+                                std::shared_ptr<const std::string> diagnostics) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
@@ -445,6 +464,7 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
     return;
   }
   open.doc->analysis = std::move(result);
+  open.doc->diagnostics = std::move(diagnostics);
   open.doc->analysed_version = version;
   open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
   publish(open);
@@ -456,11 +476,12 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
 void LspServer::publish(OpenDocument& open) {
   if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
   open.published_version = open.doc->analysed_version;
-  FeatureSettings fs{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
-  notify("textDocument/publishDiagnostics",
-         Json{{"uri", open.doc->uri()},
-              {"version", open.doc->analysed_version},
-              {"diagnostics", diagnostics(*open.doc, *open.doc->analysis, encoding_, fs)}});
+  std::string body = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  protocol::append_json_string(body, open.doc->uri());
+  body += R"(,"version":)" + std::to_string(open.doc->analysed_version) + R"(,"diagnostics":)";
+  body += *open.doc->diagnostics;
+  body += "}}";
+  send(body);
 }
 
 void LspServer::with_analysis(const Json& params, Reply reply,
@@ -503,7 +524,7 @@ void LspServer::with_analysis(const Json& params, Reply reply,
 void LspServer::on_hover(const Json& params, Reply reply) {
   Json position = params.at("position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
-    Converter conv{*open.doc, encoding_};
+    Converter conv{open.doc->lines(), encoding_};
     r.reply(hover(*open.doc, a, encoding_, conv.offset(position)));
   });
 }
@@ -512,7 +533,7 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   Json range = params.at("range");
   Json only = params.value("context", Json::object()).value("only", Json());
   with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
-    Converter conv{*open.doc, encoding_};
+    Converter conv{open.doc->lines(), encoding_};
     r.reply(code_actions(*open.doc, a, encoding_, conv.byte_range(range), only));
   });
 }
@@ -521,7 +542,7 @@ void LspServer::on_inlay_hint(const Json& params, Reply reply) {
   Json range = params.at("range");
   with_analysis(params, std::move(reply), [this, range](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     if (!settings_.inlay_hints) return r.reply(Json::array());
-    Converter conv{*open.doc, encoding_};
+    Converter conv{open.doc->lines(), encoding_};
     r.reply(inlay_hints(*open.doc, a, encoding_, conv.byte_range(range)));
   });
 }
@@ -547,13 +568,15 @@ void LspServer::on_folding_range(const Json& params, Reply reply) {
 
 void LspServer::on_diagnostic(const Json& params, Reply reply) {
   std::string previous = params.value("previousResultId", std::string());
-  with_analysis(params, std::move(reply), [this, previous](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+  with_analysis(params, std::move(reply), [previous](OpenDocument& open, const analysis::Analysis&, Reply r) {
     if (!previous.empty() && previous == open.result_id) {
       r.reply(Json{{"kind", "unchanged"}, {"resultId", open.result_id}});
       return;
     }
-    FeatureSettings fs{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
-    r.reply(Json{{"kind", "full"}, {"resultId", open.result_id}, {"items", diagnostics(*open.doc, a, encoding_, fs)}});
+    std::string result = R"({"kind":"full","resultId":)";
+    protocol::append_json_string(result, open.result_id);
+    result += R"(,"items":)" + *open.doc->diagnostics + "}";
+    r.reply_raw(result);
   });
 }
 

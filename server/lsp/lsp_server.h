@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/statement_cache.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
 #include "server/config/config.h"
@@ -34,6 +35,7 @@ class Reply {
   Reply& operator=(Reply&&) = delete;
   ~Reply();
   void reply(const Json& result);
+  void reply_raw(std::string_view result_json);  // an already-encoded result
   void error(int code, std::string_view message);
   const Json& id() const { return id_; }
   // Shared with the dispatcher, which answers InvalidParams when a handler throws unanswered.
@@ -72,6 +74,8 @@ class LspServer {
     std::vector<std::function<void()>> waiters;  // run when the analysis is current
     std::optional<ResolvedConfig> config;
     std::string result_id;  // for pull diagnostics
+    // Reused across analyses of this document; one analysis job at a time (in_flight) uses it.
+    std::shared_ptr<analysis::StatementCache> cache = std::make_shared<analysis::StatementCache>();
     long published_version = -1;
   };
   struct Waiter;
@@ -112,7 +116,8 @@ class LspServer {
   bool is_sql(const std::string& uri, const std::string& language_id) const;
   void schedule(OpenDocument& open, int delay_ms);
   void start_analysis(const std::string& uri);
-  void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result);
+  void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
+                       std::shared_ptr<const std::string> diagnostics);
   // Runs `handler` against the current analysis of the document, analysing now if needed.
   void with_analysis(const Json& params, Reply reply,
                      std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler);

@@ -35,7 +35,7 @@ std::vector<std::pair<std::size_t, std::size_t>> transaction_blocks(const analys
 
 Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
                  analysis::TextRange range) {
-  Converter conv{doc, enc};
+  Converter conv{doc.lines(), enc};
   Json out = Json::array();
   for (const auto& s : a.statements) {
     if (s.code.end < range.begin || s.code.begin > range.end) continue;
@@ -53,7 +53,7 @@ Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::Pos
 }
 
 Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc) {
-  Converter conv{doc, enc};
+  Converter conv{doc.lines(), enc};
   Json out = Json::array();
   for (auto [begin, end] : transaction_blocks(a)) {
     std::vector<analysis::LockFact> locks;
@@ -77,7 +77,7 @@ Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::Pos
 }
 
 Json document_symbols(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc) {
-  Converter conv{doc, enc};
+  Converter conv{doc.lines(), enc};
   Json out = Json::array();
   for (const auto& s : a.statements) {
     const analysis::LockFact* l = strongest_existing(s);
