@@ -209,3 +209,54 @@ TEST_CASE("lsp: bad input never takes the server down", "[lsp][e2e][robustness]"
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);
 }
+
+TEST_CASE("lsp: inlay hints, code lens, symbols and folding", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize();
+  std::string text =
+      "SET lock_timeout = '2s';\nBEGIN;\nALTER TABLE orders\n  ADD COLUMN note text;\nCREATE INDEX i ON users (email);\nCOMMIT;\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  Json doc{{"uri", kUri}};
+  Json hints = lsp.request("textDocument/inlayHint",
+                           Json{{"textDocument", doc}, {"range", {{"start", {{"line", 0}, {"character", 0}}},
+                                                                  {"end", {{"line", 6}, {"character", 0}}}}}})["result"];
+  REQUIRE(hints.size() == 2);
+  CHECK(hints[0]["label"] == "ACCESS EXCLUSIVE orders");
+  CHECK(hints[0]["position"] == Json{{"line", 3}, {"character", 23}});
+  CHECK(hints[1]["label"].get<std::string>().rfind("SHARE users", 0) == 0);
+
+  Json lenses = lsp.request("textDocument/codeLens", Json{{"textDocument", doc}})["result"];
+  REQUIRE(lenses.size() == 1);
+  CHECK(lenses[0]["range"]["start"]["line"] == 1);
+  CHECK(lenses[0]["command"]["title"] == "holds until COMMIT: ACCESS EXCLUSIVE orders, SHARE users");
+
+  Json symbols = lsp.request("textDocument/documentSymbol", Json{{"textDocument", doc}})["result"];
+  REQUIRE(symbols.size() == 5);
+  CHECK(symbols[2]["name"] == "ALTER TABLE orders");
+  CHECK(symbols[2]["detail"] == "ACCESS EXCLUSIVE on orders");
+
+  Json folds = lsp.request("textDocument/foldingRange", Json{{"textDocument", doc}})["result"];
+  bool transaction_fold = false, statement_fold = false;
+  for (const auto& f : folds) {
+    if (f["startLine"] == 1 && f["endLine"] == 5) transaction_fold = true;
+    if (f["startLine"] == 2 && f["endLine"] == 3) statement_fold = true;
+  }
+  CHECK(transaction_fold);
+  CHECK(statement_fold);
+}
+
+TEST_CASE("lsp: documents that are not SQL are left alone", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", "file:///tmp/readme.md"}, {"languageId", "markdown"},
+                                                            {"version", 1}, {"text", "CREATE INDEX i ON t (c);"}}}});
+  Json hover = lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", "file:///tmp/readme.md"}}},
+                                                      {"position", {{"line", 0}, {"character", 1}}}});
+  CHECK(hover["result"].is_null());
+  // pgsql language id without a .sql extension is analysed.
+  lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", "untitled:Untitled-1"}, {"languageId", "pgsql"},
+                                                            {"version", 1}, {"text", "CREATE INDEX i ON t (c);"}}}});
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  CHECK((*published)["params"]["uri"] == "untitled:Untitled-1");
+}
