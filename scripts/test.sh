@@ -20,4 +20,4 @@ echo "== normal build"
 run_suite build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF
+  run_suite build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF

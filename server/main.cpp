@@ -38,6 +38,21 @@ int main(int argc, char** argv) {
 
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with a one-line description");
 
+  TraceArgs trace;
+  auto* trace_cmd = app.add_subcommand("trace", "Run migrations in a throwaway PostgreSQL and verify every prediction");
+  trace_cmd->add_option("paths", trace.paths, "Files, directories or globs")->required();
+  trace_cmd->add_option("--pg-version", trace.pg_version, "PostgreSQL major version to trace on (default 17)")
+      ->check(CLI::Range(10, 18));
+  trace_cmd->add_option("--pg-bin", trace.pg_bin, "Directory with initdb and postgres");
+  trace_cmd->add_option("--provider", trace.provider, "local (default)")->check(CLI::IsMember({"local", "docker", "dsn"}));
+  trace_cmd->add_flag("--ci", trace.ci, "Exit 1 on a mismatch, an error, or a risk above --max-risk");
+  trace_cmd->add_option("--max-risk", trace.max_risk, "safe, low, medium, high or critical (default high)");
+  trace_cmd->add_option("--config", trace.config_path, "A .lockward.toml to use instead of the one found");
+  trace_cmd->add_option("--migration-tool", trace.migration_tool, "goose, dbmate, flyway, … (decides wrapping)");
+  trace_cmd->add_flag("--assume-in-transaction,!--no-assume-in-transaction", trace.assume_in_transaction,
+                      "Each file runs inside one transaction");
+  trace_cmd->add_flag("--continue-on-error", trace.continue_on_error, "Run the rest of a file after a failed statement");
+
   lsp::LspArgs lsp_args;
   auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
   lsp_cmd->add_option("--log-file", lsp_args.log_file, "Write the log here instead of stderr");
@@ -65,6 +80,7 @@ int main(int argc, char** argv) {
     if (explain_cmd->parsed()) return run_explain(explain, std::cin, std::cout, std::cerr);
     if (rules_cmd->parsed()) return run_rules(std::cout);
     if (lsp_cmd->parsed()) return lsp::run_lsp(lsp_args);
+    if (trace_cmd->parsed()) return run_trace(trace, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "lockward: internal error: " << e.what() << "\n";
     return kExitUsage;

@@ -36,4 +36,18 @@ int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, st
 
 int run_rules(std::ostream& out);
 
+struct TraceArgs {
+  std::vector<std::string> paths;
+  std::optional<int> pg_version;
+  std::optional<std::string> pg_bin;
+  std::string provider = "local";
+  bool ci = false;
+  std::optional<std::string> max_risk;
+  std::optional<std::string> config_path;
+  std::optional<std::string> migration_tool;
+  std::optional<bool> assume_in_transaction;
+  bool continue_on_error = false;
+};
+int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace lockward::server

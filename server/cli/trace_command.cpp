@@ -1,0 +1,179 @@
+// `lockward trace`: run migrations in a throwaway PostgreSQL and verify every prediction.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+#include "analysis/analyze.h"
+#include "server/cli/commands.h"
+#include "server/cli/input_files.h"
+#include "server/config/config.h"
+#include "trace/local_cluster.h"
+#include "trace/merge.h"
+#include "trace/pg_binaries.h"
+#include "trace/pg_connection.h"
+#include "trace/tracer.h"
+
+namespace lockward::server {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string locks_text(const std::vector<trace::LockComparison>& locks, bool observed) {
+  std::string out;
+  for (const auto& c : locks) {
+    const auto& mode = observed ? c.observed : c.predicted;
+    if (!mode) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(analysis::lock_mode_name(*mode)) + " " + c.object.name;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string clip(std::string s, std::size_t n) {
+  for (char& c : s)
+    if (c == '\n' || c == '\t') c = ' ';
+  return s.size() > n ? s.substr(0, n - 1) + "…" : s;
+}
+
+// Migrations in the same folder that sort before `file` and are not traced themselves.
+std::vector<fs::path> preceding_migrations(const fs::path& file, const std::vector<InputFile>& traced) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(file.parent_path().empty() ? "." : file.parent_path(), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".sql") continue;
+    if (it->path().filename().string() >= file.filename().string()) continue;
+    bool is_traced = std::any_of(traced.begin(), traced.end(), [&](const InputFile& t) {
+      return fs::weakly_canonical(t.path, ec) == fs::weakly_canonical(it->path(), ec);
+    });
+    if (!is_traced) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
+  auto started = std::chrono::steady_clock::now();
+  ConfigOverrides overrides;
+  overrides.config_path = args.config_path;
+  overrides.pg_version = args.pg_version;
+  overrides.max_risk = args.max_risk;
+  overrides.migration_tool = args.migration_tool;
+  overrides.assume_in_transaction = args.assume_in_transaction;
+
+  std::vector<InputFile> inputs = collect_input_files(args.paths);
+  for (const auto& in : inputs) {
+    if (!in.error.empty()) {
+      err << "lockward: " << in.path << ": " << in.error << "\n";
+      return kExitUsage;
+    }
+  }
+  if (args.provider != "local") {
+    err << "lockward: provider `" << args.provider << "` is not available yet; use --provider local\n";
+    return kExitUsage;
+  }
+  ConfigResult first = resolve_config(inputs.empty() ? fs::current_path() : fs::path(inputs[0].path), overrides);
+  if (!first.ok()) {
+    for (const auto& e : first.errors) err << "lockward: " << e << "\n";
+    return kExitUsage;
+  }
+  int pg_version = first.config.options.pg_version;
+  trace::PgSearch search;
+  if (args.pg_bin) search.pg_bin = *args.pg_bin;
+  search.major = pg_version;
+  trace::PgLookup lookup = trace::find_pg_binaries(search);
+  if (!lookup.binaries) {
+    err << "lockward: " << lookup.error << "\n";
+    return kExitUsage;
+  }
+  std::string error;
+  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+  if (!cluster) {
+    err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error) << "\n";
+    return kExitUsage;
+  }
+  {
+    trace::PgConnection admin(cluster->conninfo());
+    admin.exec("CREATE DATABASE lockward_trace");
+  }
+  trace::PgConnection session(cluster->conninfo("lockward_trace"));
+  trace::PgConnection observer(cluster->conninfo("lockward_trace"));
+  if (!session.connected() || !observer.connected()) {
+    err << "lockward: cannot connect to the trace cluster: " << session.error() << observer.error() << "\n";
+    return kExitUsage;
+  }
+
+  trace::TraceOptions options;
+  options.continue_on_error = args.continue_on_error;
+  bool fail = false;
+  std::size_t total_statements = 0, total_verified = 0, total_mismatches = 0, total_trace_only = 0, total_errors = 0;
+  std::vector<std::string> replayed;
+  for (const InputFile& input : inputs) {
+    for (const fs::path& before : preceding_migrations(input.path, inputs)) {
+      if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
+      std::string text, read_error;
+      if (!read_file(before.string(), text, read_error)) continue;
+      trace::QueryResult r = session.exec(text);
+      replayed.push_back(before.string());
+      if (!r.ok()) err << "lockward: replaying " << before.string() << ": " << r.error->message << "\n";
+      if (session.in_transaction()) session.exec("ROLLBACK");
+      session.exec("RESET ALL");
+    }
+    std::string text, read_error;
+    if (!read_file(input.path, text, read_error)) {
+      err << "lockward: " << input.path << ": " << read_error << "\n";
+      return kExitUsage;
+    }
+    ConfigResult config = resolve_config(input.path, overrides);
+    analysis::Analysis a = analysis::analyze(text, config.config.options);
+    trace::FileTrace ft = trace::trace_file(session, observer, text, a, options);
+    if (!ft.fatal_error.empty()) {
+      err << "lockward: " << input.path << ": " << ft.fatal_error << "\n";
+      return kExitUsage;
+    }
+    trace::MergedFile merged = trace::merge_trace(a, ft);
+    out << input.path << " [" << analysis::risk_name(merged.max_risk) << "]\n";
+    out << std::left << std::setw(4) << "#" << std::setw(44) << "statement" << std::setw(30) << "predicted"
+        << std::setw(30) << "observed" << std::setw(11) << "verified" << "duration\n";
+    for (const auto& v : merged.statements) {
+      const analysis::Statement& s = a.statements[v.statement];
+      const trace::StatementTrace& t = ft.statements[v.statement];
+      std::ostringstream dur;
+      dur << std::fixed << std::setprecision(1) << t.duration_ms << " ms";
+      out << std::setw(4) << v.statement + 1 << std::setw(44) << clip(std::string(s.code.slice(text)), 42)
+          << std::setw(30) << clip(locks_text(v.locks, false), 28) << std::setw(30)
+          << clip(locks_text(v.locks, true), 28) << std::setw(11) << trace::verification_name(v.status)
+          << (t.executed ? dur.str() : "-") << "\n";
+      if (!v.detail.empty()) out << "      " << v.detail << "\n";
+      if (t.executed && !t.changes.empty()) {
+        for (const auto& c : t.changes) out << "      " << c << "\n";
+      }
+      if (t.executed && t.method != trace::ObservationMethod::InTransaction && t.method != trace::ObservationMethod::None)
+        out << "      observed by " << trace::observation_method_name(t.method) << "\n";
+    }
+    for (const auto& f : merged.trace_only) {
+      out << "  trace-only [" << analysis::risk_name(f.risk) << "] " << f.message << "\n";
+    }
+    out << "\n";
+    total_statements += a.statements.size();
+    total_verified += merged.verified;
+    total_mismatches += merged.mismatches;
+    total_trace_only += merged.trace_only.size();
+    total_errors += merged.error_count;
+    if (merged.mismatches > 0 || merged.error_count > 0 || merged.max_risk > first.config.max_risk) fail = true;
+  }
+  double lifetime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  out << "coverage: " << total_statements << " statements, " << total_verified << " verified, " << total_mismatches
+      << " mismatches, " << total_trace_only << " trace-only, " << total_errors << " errors\n"
+      << "provider: local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version
+      << ", cluster ready in " << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s, lifetime "
+      << lifetime << " s\n";
+  cluster->stop();
+  return args.ci && fail ? kExitFindings : kExitClean;
+}
+
+}  // namespace lockward::server

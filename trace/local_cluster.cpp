@@ -1,0 +1,134 @@
+#include "trace/local_cluster.h"
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace lockward::trace {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tail(const fs::path& file, std::size_t max_bytes = 2000) {
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return s.size() > max_bytes ? s.substr(s.size() - max_bytes) : s;
+}
+
+bool make_private_dir(fs::path& dir, std::optional<RunAs> owner) {
+  std::string tmpl = (cluster_parent_directory() / "lockward-pg-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return false;
+  dir = tmpl;
+  chmod(dir.c_str(), 0700);
+  if (owner && chown(dir.c_str(), owner->uid, owner->gid) != 0) return false;
+  return true;
+}
+
+}  // namespace
+
+fs::path cluster_parent_directory() {
+  std::error_code ec;
+  if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0) return "/dev/shm";
+  return fs::temp_directory_path();
+}
+
+std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, std::string& error) {
+  auto started = std::chrono::steady_clock::now();
+  std::unique_ptr<LocalCluster> cluster(new LocalCluster());
+  cluster->binaries_ = binaries;
+  cluster->run_as_ = unprivileged_user();
+  if (!make_private_dir(cluster->dir_, cluster->run_as_)) {
+    error = "cannot create a private directory under " + cluster_parent_directory().string();
+    return nullptr;
+  }
+  fs::path data = cluster->dir_ / "data";
+  ProcessResult init = run_process({(binaries.bin_dir / "initdb").string(), "-D", data.string(), "-A", "trust", "-U",
+                                    "postgres", "-N", "--locale=C", "-E", "UTF8"},
+                                   cluster->run_as_, 120);
+  if (init.exit_code != 0) {
+    error = "initdb failed: " + init.output;
+    return nullptr;
+  }
+  // Settings for a disposable, fast cluster; the socket lives in the private directory.
+  std::vector<std::string> argv = {(binaries.bin_dir / "postgres").string(),
+                                   "-D", data.string(),
+                                   "-k", cluster->dir_.string(),
+                                   "-c", "listen_addresses=",
+                                   "-c", "fsync=off",
+                                   "-c", "synchronous_commit=off",
+                                   "-c", "full_page_writes=off",
+                                   "-c", "wal_level=minimal",
+                                   "-c", "max_wal_senders=0",
+                                   "-c", "autovacuum=off",
+                                   "-c", "shared_buffers=32MB",
+                                   "-c", "max_connections=30",
+                                   "-c", "max_locks_per_transaction=256"};
+  fs::path log = cluster->dir_ / "server.log";
+  if (cluster->run_as_) {
+    // The log file must be writable by the unprivileged user; create it as them.
+    std::ofstream(log.string()).close();
+    if (chown(log.c_str(), cluster->run_as_->uid, cluster->run_as_->gid) != 0) {}
+  }
+  cluster->pid_ = spawn_process(argv, cluster->run_as_, log.string(), true);
+  if (cluster->pid_ < 0) {
+    error = "cannot start postgres";
+    return nullptr;
+  }
+  // Ready when a connection is accepted; poll every 5 ms (pg_ctl -w polls every 100 ms).
+  std::string conninfo = cluster->conninfo();
+  for (int i = 0; i < 6000; ++i) {
+    if (PQping(conninfo.c_str()) == PQPING_OK) {
+      cluster->startup_seconds_ =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      return cluster;
+    }
+    int status = 0;
+    if (waitpid(cluster->pid_, &status, WNOHANG) == cluster->pid_) {
+      cluster->pid_ = -1;
+      error = "postgres exited during startup: " + tail(log);
+      return nullptr;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  error = "postgres did not accept connections within 30 s: " + tail(log);
+  return nullptr;
+}
+
+std::string LocalCluster::conninfo(const std::string& database) const {
+  return "host=" + dir_.string() + " user=postgres dbname=" + database + " application_name=lockward";
+}
+
+void LocalCluster::stop() {
+  if (pid_ > 0) {
+    kill(pid_, SIGINT);  // fast shutdown
+    int status = 0;
+    for (int i = 0; i < 2000; ++i) {  // up to 10 s
+      pid_t r = waitpid(pid_, &status, WNOHANG);
+      if (r == pid_ || r < 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (i == 1999) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+      }
+    }
+    pid_ = -1;
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    dir_.clear();
+  }
+}
+
+LocalCluster::~LocalCluster() { stop(); }
+
+}  // namespace lockward::trace

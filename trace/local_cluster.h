@@ -1,0 +1,49 @@
+// A throwaway PostgreSQL cluster on this machine: a private 0700 directory (on /dev/shm when
+// it exists), initdb, and a postmaster that listens only on a unix socket there (no TCP),
+// with durability switched off for speed. When lockward runs as root the cluster runs as an
+// unprivileged user ("postgres", else "nobody"): PostgreSQL refuses to run as root.
+// The postmaster dies with the thread that started it (PR_SET_PDEATHSIG), and stop() or the
+// destructor removes everything.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "trace/pg_binaries.h"
+#include "trace/process.h"
+
+namespace lockward::trace {
+
+class LocalCluster {
+ public:
+  // Starts a cluster, or returns nullptr with `error` set (with the server log's tail).
+  static std::unique_ptr<LocalCluster> start(const PgBinaries& binaries, std::string& error);
+  ~LocalCluster();
+  LocalCluster(const LocalCluster&) = delete;
+  LocalCluster& operator=(const LocalCluster&) = delete;
+
+  // libpq connection string for a database on this cluster (unix socket, user postgres).
+  std::string conninfo(const std::string& database = "postgres") const;
+  const PgBinaries& binaries() const { return binaries_; }
+  const std::filesystem::path& directory() const { return dir_; }
+  pid_t postmaster_pid() const { return pid_; }
+  double startup_seconds() const { return startup_seconds_; }
+  void stop();
+
+ private:
+  LocalCluster() = default;
+  PgBinaries binaries_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+  std::optional<RunAs> run_as_;
+  double startup_seconds_ = 0;
+};
+
+// The directory throwaway clusters live in (/dev/shm when present, else the temp dir).
+std::filesystem::path cluster_parent_directory();
+
+}  // namespace lockward::trace

@@ -1,0 +1,190 @@
+#include "trace/merge.h"
+
+#include <algorithm>
+
+namespace lockward::trace {
+namespace {
+
+bool same_object(const analysis::ObjectName& predicted, const analysis::ObjectName& observed) {
+  if (predicted.name != observed.name) return false;
+  return predicted.schema.empty() || predicted.schema == observed.schema;
+}
+
+}  // namespace
+
+std::string_view verification_name(Verification v) {
+  switch (v) {
+    case Verification::Confirmed: return "Confirmed";
+    case Verification::Mismatch: return "Mismatch";
+    case Verification::Error: return "Error";
+    case Verification::Skipped: return "Skipped";
+    case Verification::NoLocks: return "No locks";
+  }
+  return "";
+}
+
+analysis::Risk risk_of_observed(analysis::LockMode mode, bool rewrite) {
+  using analysis::LockMode;
+  using analysis::Risk;
+  if (rewrite) return Risk::Critical;
+  switch (mode) {
+    case LockMode::AccessShare: return Risk::Safe;
+    case LockMode::RowShare:
+    case LockMode::RowExclusive: return Risk::Low;
+    case LockMode::ShareUpdateExclusive:
+    case LockMode::Share: return Risk::Medium;
+    case LockMode::ShareRowExclusive:
+    case LockMode::Exclusive: return Risk::High;
+    case LockMode::AccessExclusive: return Risk::Critical;
+  }
+  return Risk::Medium;
+}
+
+MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
+  MergedFile out;
+  for (const StatementTrace& t : trace.statements) {
+    const analysis::Statement& s = a.statements[t.statement];
+    StatementVerification v;
+    v.statement = t.statement;
+    if (!t.executed) {
+      v.status = Verification::Skipped;
+      out.statements.push_back(std::move(v));
+      continue;
+    }
+    if (t.error) {
+      v.status = Verification::Error;
+      v.detail = t.error->message;
+      ++out.error_count;
+      analysis::Finding f;
+      f.rule = "trace-error";
+      f.risk = analysis::Risk::High;
+      f.severity = analysis::Severity::Error;
+      f.statement = s.index;
+      f.range = t.error_range.value_or(s.code);
+      f.message = "PostgreSQL rejected this statement: " + t.error->message +
+                  (t.error->sqlstate.empty() ? "" : " (SQLSTATE " + t.error->sqlstate + ")");
+      out.errors.push_back(std::move(f));
+      out.statements.push_back(std::move(v));
+      continue;
+    }
+    // Observed: strongest lock per object. Index locks that their table's lock already covers
+    // (index rebuilds under the table's ACCESS EXCLUSIVE, index reads by validation queries)
+    // say nothing new and are left out.
+    std::vector<ObservedLock> observed;
+    for (const ObservedLock& o : t.locks) {
+      auto it = std::find_if(observed.begin(), observed.end(),
+                             [&](const ObservedLock& x) { return x.oid == o.oid && x.kind == o.kind; });
+      if (it == observed.end()) observed.push_back(o);
+      else if (o.mode > it->mode) it->mode = o.mode;
+    }
+    std::erase_if(observed, [&](const ObservedLock& o) {
+      if (o.kind != analysis::ObjectKind::Index || o.index_table.empty()) return false;
+      if (o.mode == analysis::LockMode::AccessShare) return true;
+      for (const ObservedLock& x : observed) {
+        if (x.kind == analysis::ObjectKind::Table && x.object == o.index_table && x.mode >= o.mode) return true;
+      }
+      for (const analysis::LockFact& p : s.locks) {
+        if (p.kind == analysis::ObjectKind::Table && same_object(p.object, o.index_table) && p.mode >= o.mode) return true;
+      }
+      return false;
+    });
+    // Predicted: strongest lock per object, including objects created earlier in the file
+    // (harmless to others, but the mode is still a prediction to check).
+    for (const analysis::LockFact& p : s.locks) {
+      if (p.kind == analysis::ObjectKind::Schema || p.kind == analysis::ObjectKind::Database) continue;
+      LockComparison c{p.object, p.mode, std::nullopt};
+      for (const ObservedLock& o : observed) {
+        if (same_object(p.object, o.object) && o.kind == p.kind && (!c.observed || o.mode > *c.observed)) c.observed = o.mode;
+      }
+      // The transaction already held this very mode: PostgreSQL does not show it twice.
+      bool held = std::any_of(t.held_before.begin(), t.held_before.end(), [&](const ObservedLock& o) {
+        return same_object(p.object, o.object) && o.kind == p.kind && o.mode == p.mode;
+      });
+      if (held && (!c.observed || *c.observed < p.mode)) c.observed = p.mode;
+      v.locks.push_back(std::move(c));
+    }
+    for (const ObservedLock& o : observed) {
+      bool predicted = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
+        return same_object(p.object, o.object) && p.kind == o.kind;
+      });
+      if (predicted) continue;
+      v.locks.push_back(LockComparison{o.object, std::nullopt, o.mode});
+      if (o.created_in_file) continue;  // invisible to other sessions until the file's end: no finding
+      analysis::Finding f;
+      f.rule = "trace-unexpected-lock";
+      f.statement = s.index;
+      f.range = s.code;
+      f.lock = o.mode;
+      f.relation = o.object;
+      f.risk = risk_of_observed(o.mode, false);
+      f.severity = analysis::default_severity(f.risk);
+      f.message = "trace observed " + std::string(analysis::lock_mode_name(o.mode)) + " on " +
+                  std::string(analysis::object_kind_name(o.kind)) + " " + o.object.sql() + " (" +
+                  analysis::blocks_in_words(o.mode) + "), which the static analysis did not predict";
+      if (f.risk > analysis::Risk::Safe) out.trace_only.push_back(std::move(f));
+    }
+    // Rewrites.
+    if (s.rewrite == analysis::Rewrite::Table) v.predicted_rewrite = true;
+    else if (s.rewrite == analysis::Rewrite::None || s.rewrite == analysis::Rewrite::Indexes) v.predicted_rewrite = false;
+    bool table_rewritten = false;
+    for (const auto& r : t.rewritten) {
+      bool is_index = std::any_of(t.locks.begin(), t.locks.end(), [&](const ObservedLock& o) {
+        return o.kind == analysis::ObjectKind::Index && o.object == r;
+      });
+      bool created_in_file = std::any_of(t.locks.begin(), t.locks.end(), [&](const ObservedLock& o) {
+        return o.object == r && o.created_in_file;
+      });
+      if (!is_index) table_rewritten = true;
+      if (!is_index && v.predicted_rewrite == false && !created_in_file) {
+        analysis::Finding f;
+        f.rule = "trace-table-rewrite";
+        f.statement = s.index;
+        f.range = s.code;
+        f.relation = r;
+        f.risk = analysis::Risk::Critical;
+        f.severity = analysis::Severity::Error;
+        f.message = "trace observed a rewrite of " + r.sql() + " (relfilenode changed), which the static analysis did not predict";
+        out.trace_only.push_back(std::move(f));
+      }
+    }
+    v.observed_rewrite = table_rewritten;
+    bool locks_match = std::all_of(v.locks.begin(), v.locks.end(),
+                                   [](const LockComparison& c) { return c.predicted && c.observed == c.predicted; });
+    bool rewrite_match = !v.predicted_rewrite || *v.predicted_rewrite == table_rewritten;
+    if (v.locks.empty() && rewrite_match) {
+      v.status = Verification::NoLocks;
+    } else if (locks_match && rewrite_match) {
+      v.status = Verification::Confirmed;
+      ++out.confirmed;
+      ++out.verified;
+    } else {
+      v.status = Verification::Mismatch;
+      ++out.mismatches;
+      ++out.verified;
+      for (const auto& c : v.locks) {
+        if (c.observed == c.predicted) continue;
+        v.detail += (v.detail.empty() ? "" : "; ") + c.object.sql() + ": predicted " +
+                    (c.predicted ? std::string(analysis::lock_mode_name(*c.predicted)) : "no lock") + ", observed " +
+                    (c.observed ? std::string(analysis::lock_mode_name(*c.observed)) : "no lock");
+      }
+      if (!rewrite_match) {
+        v.detail += (v.detail.empty() ? "" : "; ") + std::string(table_rewritten ? "rewrite observed, none predicted"
+                                                                                 : "rewrite predicted, none observed");
+      }
+    }
+    out.statements.push_back(std::move(v));
+  }
+  // File risk: static findings, raised for mismatches, plus everything the trace found.
+  for (const analysis::Finding& f : a.findings) out.max_risk = std::max(out.max_risk, f.risk);
+  for (const auto& v : out.statements) {
+    if (v.status != Verification::Mismatch) continue;
+    for (const auto& c : v.locks) {
+      if (c.observed) out.max_risk = std::max(out.max_risk, risk_of_observed(*c.observed, v.observed_rewrite));
+    }
+  }
+  for (const auto& f : out.trace_only) out.max_risk = std::max(out.max_risk, f.risk);
+  for (const auto& f : out.errors) out.max_risk = std::max(out.max_risk, f.risk);
+  return out;
+}
+
+}  // namespace lockward::trace

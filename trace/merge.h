@@ -1,0 +1,52 @@
+// Merges a file's trace with its static analysis: each statement's predicted locks and
+// rewrite against what PostgreSQL did. Trace-only findings (locks or rewrites no prediction
+// covered) get a risk derived from what was observed, and count toward CI like any other.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/model.h"
+#include "trace/tracer.h"
+
+namespace lockward::trace {
+
+enum class Verification {
+  Confirmed,   // strongest observed lock per relation equals the prediction, rewrite as predicted
+  Mismatch,    // PostgreSQL did something else; risk = max(static, observed)
+  Error,       // the statement failed
+  Skipped,     // not executed (after an error, or it does not parse)
+  NoLocks,     // predicted and observed no lock on an existing object
+};
+std::string_view verification_name(Verification v);
+
+struct LockComparison {
+  analysis::ObjectName object;
+  std::optional<analysis::LockMode> predicted;
+  std::optional<analysis::LockMode> observed;
+};
+
+struct StatementVerification {
+  std::size_t statement = 0;
+  Verification status = Verification::Skipped;
+  std::vector<LockComparison> locks;
+  std::optional<bool> predicted_rewrite;  // nullopt: uncertain
+  bool observed_rewrite = false;
+  std::string detail;                     // why it is a mismatch, or the error
+};
+
+struct MergedFile {
+  std::vector<StatementVerification> statements;
+  std::vector<analysis::Finding> trace_only;  // new findings from the trace
+  std::vector<analysis::Finding> errors;      // one per failed statement, at the server's position
+  analysis::Risk max_risk = analysis::Risk::Safe;  // over static, mismatched and trace-only findings
+  std::size_t verified = 0, confirmed = 0, mismatches = 0, error_count = 0;
+};
+
+// The risk an observed lock implies on an existing table (pgfence's scale, rewrites raise it).
+analysis::Risk risk_of_observed(analysis::LockMode mode, bool rewrite);
+
+MergedFile merge_trace(const analysis::Analysis& analysis, const FileTrace& trace);
+
+}  // namespace lockward::trace

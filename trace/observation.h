@@ -1,0 +1,54 @@
+// What a traced statement did, as PostgreSQL shows it: the locks its backend holds or waits
+// for (pg_locks), and catalog snapshots whose difference reveals rewrites (relfilenode),
+// created and dropped relations, column and constraint changes, and index validity.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "analysis/catalog/lock_mode.h"
+#include "analysis/model.h"
+#include "trace/pg_connection.h"
+
+namespace lockward::trace {
+
+struct ObservedLock {
+  analysis::ObjectName object;
+  analysis::ObjectKind kind = analysis::ObjectKind::Table;
+  analysis::LockMode mode = analysis::LockMode::AccessShare;
+  std::uint32_t oid = 0;
+  bool granted = true;
+  analysis::ObjectName index_table;  // for an index: the table it belongs to
+  bool created_in_file = false;      // created by an earlier transaction of the traced file
+  friend bool operator==(const ObservedLock&, const ObservedLock&) = default;
+};
+
+struct RelationState {
+  analysis::ObjectName name;
+  char relkind = 'r';
+  std::string relfilenode;
+};
+
+struct CatalogSnapshot {
+  std::map<std::uint32_t, RelationState> relations;           // by oid, user schemas only
+  std::map<std::string, std::string> columns;                 // "rel.col" → "type notnull"
+  std::map<std::string, bool> constraints_validated;          // "rel.conname" → convalidated
+  std::map<std::string, bool> indexes_valid;                  // "schema.index" → indisvalid
+};
+
+// Locks held (or awaited) by backend `pid` on user relations and types, read through `conn`.
+// Catalog relations and the query's own locks are left out.
+std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error);
+CatalogSnapshot read_catalog(PgConnection& conn, std::string& error);
+
+struct CatalogChanges {
+  std::vector<analysis::ObjectName> rewritten;      // relfilenode changed
+  std::set<std::uint32_t> created;                  // relation oids that did not exist before
+  std::vector<std::string> notes;                   // human-readable changes
+};
+CatalogChanges diff_catalog(const CatalogSnapshot& before, const CatalogSnapshot& after);
+
+}  // namespace lockward::trace

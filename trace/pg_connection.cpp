@@ -1,0 +1,105 @@
+#include "trace/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <regex>
+
+namespace lockward::trace {
+
+std::string scrub_credentials(std::string text) {
+  static const std::regex kUrl(R"(((?:postgres|postgresql)://[^:/@\s]*:)([^@\s]*)@)", std::regex::icase);
+  static const std::regex kKeyValue(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))", std::regex::icase);
+  text = std::regex_replace(text, kUrl, "$1***@");
+  text = std::regex_replace(text, kKeyValue, "$1***");
+  return text;
+}
+
+std::string QueryResult::value(std::size_t row, std::size_t column) const {
+  if (row >= rows.size() || column >= rows[row].size() || !rows[row][column]) return {};
+  return *rows[row][column];
+}
+
+PgConnection::PgConnection(const std::string& conninfo) {
+  conn_ = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    error_ = scrub_credentials(PQerrorMessage(conn_));
+    while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
+  }
+}
+
+PgConnection::~PgConnection() {
+  if (conn_) PQfinish(conn_);
+}
+
+bool PgConnection::connected() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
+
+bool PgConnection::in_transaction() const {
+  if (!conn_) return false;
+  PGTransactionStatusType st = PQtransactionStatus(conn_);
+  return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
+int PgConnection::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+
+QueryResult PgConnection::collect() {
+  QueryResult out;
+  // With the simple protocol several results may come back; keep the last, and the first error.
+  while (PGresult* r = PQgetResult(conn_)) {
+    ExecStatusType status = PQresultStatus(r);
+    if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) {
+      if (!out.error) {
+        QueryError e;
+        const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+        e.message = scrub_credentials(primary ? primary : PQresultErrorMessage(r));
+        if (const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) e.sqlstate = state;
+        if (const char* pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)) e.position = std::atoi(pos);
+        out.error = std::move(e);
+      }
+    } else if (status == PGRES_TUPLES_OK) {
+      out.columns.clear();
+      out.rows.clear();
+      int cols = PQnfields(r);
+      for (int c = 0; c < cols; ++c) out.columns.emplace_back(PQfname(r, c));
+      for (int row = 0; row < PQntuples(r); ++row) {
+        std::vector<std::optional<std::string>> values;
+        for (int c = 0; c < cols; ++c) {
+          if (PQgetisnull(r, row, c)) values.emplace_back(std::nullopt);
+          else values.emplace_back(std::string(PQgetvalue(r, row, c), static_cast<std::size_t>(PQgetlength(r, row, c))));
+        }
+        out.rows.push_back(std::move(values));
+      }
+    }
+    PQclear(r);
+  }
+  return out;
+}
+
+QueryResult PgConnection::exec(const std::string& sql) {
+  if (!send(sql)) {
+    QueryResult out;
+    out.error = QueryError{error_, "", std::nullopt};
+    return out;
+  }
+  return collect();
+}
+
+bool PgConnection::send(const std::string& sql) {
+  if (!conn_ || !PQsendQuery(conn_, sql.c_str())) {
+    error_ = conn_ ? scrub_credentials(PQerrorMessage(conn_)) : "not connected";
+    return false;
+  }
+  return true;
+}
+
+QueryResult PgConnection::finish() { return collect(); }
+
+void PgConnection::cancel() {
+  if (!conn_) return;
+  if (PGcancel* c = PQgetCancel(conn_)) {
+    char buf[256];
+    PQcancel(c, buf, sizeof buf);
+    PQfreeCancel(c);
+  }
+}
+
+}  // namespace lockward::trace

@@ -1,0 +1,58 @@
+// A libpq connection with results as plain values and errors that carry PostgreSQL's message
+// and position. Messages pass through the credential scrubber before they leave.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+typedef struct pg_conn PGconn;
+
+namespace lockward::trace {
+
+struct QueryError {
+  std::string message;         // primary message (scrubbed)
+  std::string sqlstate;
+  std::optional<int> position;  // 1-based character position in the statement, if reported
+};
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::optional<QueryError> error;
+  bool ok() const { return !error; }
+  // The first row's column `c`, or "" (NULL and absent alike).
+  std::string value(std::size_t row, std::size_t column) const;
+};
+
+class PgConnection {
+ public:
+  // Connects; on failure `connected()` is false and `error()` says why.
+  explicit PgConnection(const std::string& conninfo);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  bool connected() const;
+  const std::string& error() const { return error_; }
+  // Runs one statement (simple query protocol: utility statements and multi-statement text).
+  QueryResult exec(const std::string& sql);
+  int backend_pid() const;
+  // Sends without waiting (for statements the observer must watch); collect with finish().
+  bool send(const std::string& sql);
+  QueryResult finish();
+  // True inside a transaction block (open or failed).
+  bool in_transaction() const;
+  // Asks the server to cancel the running statement.
+  void cancel();
+
+ private:
+  QueryResult collect();
+  PGconn* conn_ = nullptr;
+  std::string error_;
+};
+
+// Masks passwords in connection strings and URLs (postgres://user:secret@…, password=…).
+std::string scrub_credentials(std::string text);
+
+}  // namespace lockward::trace

@@ -1,0 +1,35 @@
+// Runs child processes without a shell: argument vectors only, optional user switch (to run
+// PostgreSQL as an unprivileged user when lockward runs as root), captured output, timeouts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace lockward::trace {
+
+struct RunAs {
+  uid_t uid;
+  gid_t gid;
+};
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: could not start or timed out
+  std::string output;  // stdout and stderr together
+};
+
+// Runs to completion (or kills it after timeout_seconds).
+ProcessResult run_process(const std::vector<std::string>& argv, std::optional<RunAs> as, int timeout_seconds);
+
+// Starts in the background in its own process group, output to `log_path`; returns the pid
+// or -1. `die_with_parent` asks the kernel to SIGINT the child (PostgreSQL's fast shutdown)
+// when this process dies, even by SIGKILL.
+pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> as, const std::string& log_path,
+                    bool die_with_parent);
+
+// The unprivileged account to run PostgreSQL as when we are root: "postgres" if it exists,
+// else "nobody". nullopt when we are not root (run as ourselves).
+std::optional<RunAs> unprivileged_user();
+
+}  // namespace lockward::trace

@@ -1,0 +1,270 @@
+#include "trace/tracer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+namespace lockward::trace {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool must_run_outside_transaction(const analysis::Statement& s) {
+  return std::any_of(s.effects.begin(), s.effects.end(),
+                     [](const analysis::Effect& e) { return e.row && e.row->no_transaction; });
+}
+
+// PostgreSQL reports error positions in characters; the file is UTF-8 bytes.
+std::size_t byte_offset_of_character(std::string_view text, int character_1based) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (++chars == static_cast<std::size_t>(character_1based)) return i;
+    }
+  }
+  return text.size();
+}
+
+// The locks in `after` that are not in `before` (a new object, or a new mode on it).
+std::vector<ObservedLock> new_locks(const std::vector<ObservedLock>& before, const std::vector<ObservedLock>& after) {
+  std::vector<ObservedLock> out;
+  for (const auto& l : after) {
+    bool seen = std::any_of(before.begin(), before.end(),
+                            [&](const ObservedLock& b) { return b.oid == l.oid && b.mode == l.mode && b.kind == l.kind; });
+    if (!seen) out.push_back(l);
+  }
+  return out;
+}
+
+class FileTracer {
+ public:
+  FileTracer(PgConnection& session, PgConnection& observer, std::string_view text, const analysis::Analysis& a,
+             const TraceOptions& options)
+      : session_(session), observer_(observer), text_(text), analysis_(a), options_(options) {}
+
+  FileTrace run() {
+    QueryResult setup = session_.exec("SET lock_timeout = '" + options_.lock_timeout + "'; SET statement_timeout = '" +
+                                      options_.statement_timeout + "'");
+    if (!setup.ok()) {
+      out_.fatal_error = "cannot configure the traced session: " + setup.error->message;
+      return std::move(out_);
+    }
+    std::string err;
+    catalog_ = read_catalog(session_, err);
+    bool failed = false;
+    for (const analysis::Statement& s : analysis_.statements) {
+      StatementTrace t;
+      t.statement = s.index;
+      if (failed && !options_.continue_on_error) {
+        out_.statements.push_back(std::move(t));
+        continue;
+      }
+      if (s.status == analysis::StatementStatus::ParseError || s.status == analysis::StatementStatus::PsqlMeta) {
+        out_.statements.push_back(std::move(t));
+        continue;
+      }
+      run_statement(s, t);
+      if (t.error) failed = true;
+      out_.statements.push_back(std::move(t));
+    }
+    if (in_transaction_) session_.exec(failed ? "ROLLBACK" : "COMMIT");
+    if (session_.in_transaction()) session_.exec("ROLLBACK");  // the file left one open
+    session_.exec("RESET ALL");
+    return std::move(out_);
+  }
+
+ private:
+  void begin() {
+    session_.exec("BEGIN");
+    in_transaction_ = true;
+    created_in_transaction_.clear();
+    held_ = {};
+  }
+
+  void run_statement(const analysis::Statement& s, StatementTrace& t) {
+    std::string sql(s.code.slice(text_));
+    // Statements in the file's own transaction structure run as written.
+    if (s.tx_control != analysis::TxControl::None) {
+      if (s.tx_control == analysis::TxControl::Begin && in_transaction_) {
+        t.executed = true;  // the tool's transaction is already open: PostgreSQL would only warn
+        return;
+      }
+      execute(sql, t, s);
+      if (s.tx_control == analysis::TxControl::Begin) {
+        in_transaction_ = !t.error;
+        created_in_transaction_.clear();
+        held_ = {};
+      } else if (s.tx_control == analysis::TxControl::Commit || s.tx_control == analysis::TxControl::Rollback) {
+        in_transaction_ = false;
+      }
+      return;
+    }
+    if (must_run_outside_transaction(s) && !s.tx.in_transaction) {
+      if (in_transaction_) {  // only possible when the tool's wrapping was assumed; PostgreSQL would refuse
+        session_.exec("COMMIT");
+        in_transaction_ = false;
+      }
+      run_autocommit(sql, s, t);
+      return;
+    }
+    bool own_wrapper = false;
+    if (!in_transaction_) {
+      begin();
+      own_wrapper = !s.tx.in_transaction;  // autocommit statement: one transaction of its own
+    }
+    execute(sql, t, s);
+    if (!t.error) observe_in_transaction(t);
+    if (own_wrapper || t.error) {
+      session_.exec(t.error ? "ROLLBACK" : "COMMIT");
+      in_transaction_ = false;
+    }
+    refresh_catalog(t);
+  }
+
+  void execute(const std::string& sql, StatementTrace& t, const analysis::Statement& s) {
+    auto start = Clock::now();
+    QueryResult r = session_.exec(sql);
+    t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    t.executed = true;
+    if (!r.ok()) {
+      t.error = r.error;
+      std::size_t at = r.error->position ? s.code.begin + byte_offset_of_character(sql, *r.error->position) : s.code.begin;
+      std::size_t end = at;
+      while (end < s.code.end && !std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
+      t.error_range = analysis::TextRange{at, std::max(end, at + 1 <= s.code.end ? at + 1 : at)};
+    }
+  }
+
+  void observe_in_transaction(StatementTrace& t) {
+    std::string err;
+    std::vector<ObservedLock> now = read_locks(session_, session_.backend_pid(), err);
+    std::vector<ObservedLock> fresh = new_locks(held_, now);
+    t.held_before = held_;
+    held_ = now;
+    CatalogSnapshot after = read_catalog(session_, err);
+    CatalogChanges changes = diff_catalog(catalog_, after);
+    created_in_transaction_.insert(changes.created.begin(), changes.created.end());
+    for (auto& l : fresh) {
+      if (l.kind != analysis::ObjectKind::Type && created_in_transaction_.contains(l.oid)) continue;
+      l.created_in_file = created_in_file_.contains(l.oid);
+      t.locks.push_back(std::move(l));
+    }
+    created_in_file_.insert(changes.created.begin(), changes.created.end());
+    t.rewritten = changes.rewritten;
+    t.changes = changes.notes;
+    t.method = ObservationMethod::InTransaction;
+    catalog_ = std::move(after);
+  }
+
+  void refresh_catalog(StatementTrace& t) {
+    if (t.method != ObservationMethod::None) return;
+    std::string err;
+    CatalogSnapshot after = read_catalog(session_, err);
+    CatalogChanges changes = diff_catalog(catalog_, after);
+    t.rewritten = changes.rewritten;
+    t.changes = changes.notes;
+    created_in_file_.insert(changes.created.begin(), changes.created.end());
+    catalog_ = std::move(after);
+  }
+
+  // A statement that refuses transaction blocks: the observer holds ROW EXCLUSIVE on the
+  // statement's table in an open transaction. CREATE INDEX / REINDEX / DROP INDEX
+  // CONCURRENTLY then wait for it at a known point, with their own locks already granted and
+  // visible; a statement whose lock conflicts with ROW EXCLUSIVE shows it as requested. Either
+  // way the observer reads the target's locks, then commits and lets it finish. Without a
+  // table to hold, the observer polls instead.
+  void run_autocommit(const std::string& sql, const analysis::Statement& s, StatementTrace& t) {
+    const analysis::LockFact* table = nullptr;
+    for (const auto& l : s.locks) {
+      if (!l.new_object && l.kind == analysis::ObjectKind::Table) table = &l;
+    }
+    bool holding = false;
+    if (table) {
+      observer_.exec("BEGIN");
+      QueryResult held = observer_.exec("LOCK TABLE " + table->object.sql() + " IN ROW EXCLUSIVE MODE");
+      holding = held.ok();
+      if (!holding) observer_.exec("ROLLBACK");
+    }
+    std::string err;
+    CatalogSnapshot before = catalog_;
+    int pid = session_.backend_pid();
+    auto start = Clock::now();
+    if (!session_.send(sql)) {
+      t.error = QueryError{session_.error(), "", std::nullopt};
+      if (holding) observer_.exec("ROLLBACK");
+      return;
+    }
+    std::vector<ObservedLock> seen;
+    auto record = [&](const std::vector<ObservedLock>& locks) {
+      for (const auto& l : locks) {
+        if (std::none_of(seen.begin(), seen.end(), [&](const ObservedLock& x) { return x.oid == l.oid && x.mode == l.mode; }))
+          seen.push_back(l);
+      }
+    };
+    t.method = ObservationMethod::ObserverPoll;
+    // Wait (up to the statement timeout) until the target blocks on us, then read its locks.
+    for (int i = 0; i < 20000; ++i) {
+      QueryResult waiting = observer_.exec("SELECT count(*) FROM pg_locks WHERE pid = " + std::to_string(pid) +
+                                           " AND NOT granted");
+      record(read_locks(observer_, pid, err));
+      if (holding && waiting.value(0, 0) != "0") {
+        t.method = ObservationMethod::ObserverWait;
+        break;
+      }
+      QueryResult active = observer_.exec("SELECT state FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
+      if (active.value(0, 0) != "active") break;  // finished before it had to wait
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (holding) observer_.exec("COMMIT");
+    QueryResult r = session_.finish();
+    t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    t.executed = true;
+    if (!r.ok()) {
+      t.error = r.error;
+      t.error_range = s.code;
+    }
+    CatalogSnapshot after = read_catalog(session_, err);
+    CatalogChanges changes = diff_catalog(before, after);
+    for (auto& l : seen) {
+      if (l.kind != analysis::ObjectKind::Type && changes.created.contains(l.oid)) continue;
+      l.created_in_file = created_in_file_.contains(l.oid);
+      t.locks.push_back(l);
+    }
+    created_in_file_.insert(changes.created.begin(), changes.created.end());
+    t.rewritten = changes.rewritten;
+    t.changes = changes.notes;
+    catalog_ = std::move(after);
+  }
+
+  PgConnection& session_;
+  PgConnection& observer_;
+  std::string_view text_;
+  const analysis::Analysis& analysis_;
+  const TraceOptions& options_;
+  FileTrace out_;
+  bool in_transaction_ = false;
+  std::set<std::uint32_t> created_in_transaction_;
+  std::set<std::uint32_t> created_in_file_;
+  std::vector<ObservedLock> held_;
+  CatalogSnapshot catalog_;
+};
+
+}  // namespace
+
+std::string_view observation_method_name(ObservationMethod method) {
+  switch (method) {
+    case ObservationMethod::InTransaction: return "in-transaction";
+    case ObservationMethod::ObserverWait: return "observer-wait";
+    case ObservationMethod::ObserverPoll: return "observer-poll";
+    case ObservationMethod::None: return "none";
+  }
+  return "none";
+}
+
+FileTrace trace_file(PgConnection& session, PgConnection& observer, std::string_view text,
+                     const analysis::Analysis& analysis, const TraceOptions& options) {
+  return FileTracer(session, observer, text, analysis, options).run();
+}
+
+}  // namespace lockward::trace

@@ -1,0 +1,55 @@
+// Runs one migration file, statement by statement, in its real transaction structure
+// (explicit BEGIN/COMMIT and the migration tool's implicit wrapping), and records after each
+// statement the locks it took (pg_locks), what changed in the catalog, and how long it took.
+// Statements that cannot run in a transaction block run in autocommit while an observer
+// connection watches them (see observe_autocommit in tracer.cpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analysis/model.h"
+#include "trace/observation.h"
+#include "trace/pg_connection.h"
+
+namespace lockward::trace {
+
+enum class ObservationMethod {
+  InTransaction,  // read pg_locks in the statement's own transaction before COMMIT
+  ObserverWait,   // an observer transaction made it wait at a known point, then read its locks
+  ObserverPoll,   // sampled pg_locks from an observer while it ran (may miss short locks)
+  None,           // not executed
+};
+std::string_view observation_method_name(ObservationMethod method);
+
+struct StatementTrace {
+  std::size_t statement = 0;                // index into Analysis::statements
+  bool executed = false;
+  std::optional<QueryError> error;          // the server's error
+  std::optional<analysis::TextRange> error_range;  // where in the file, when PostgreSQL said
+  std::vector<ObservedLock> locks;          // locks this statement took on objects that existed before its transaction
+  std::vector<ObservedLock> held_before;    // locks its transaction already held (same mode is not seen twice)
+  std::vector<analysis::ObjectName> rewritten;
+  std::vector<std::string> changes;
+  double duration_ms = 0;
+  ObservationMethod method = ObservationMethod::None;
+};
+
+struct TraceOptions {
+  bool continue_on_error = false;
+  std::string lock_timeout = "5s";
+  std::string statement_timeout = "60s";
+};
+
+struct FileTrace {
+  std::vector<StatementTrace> statements;  // one per analysed statement, in order
+  std::string fatal_error;                 // a problem with the trace itself (not a statement)
+};
+
+// `session` and `observer` are two connections to the same disposable database.
+FileTrace trace_file(PgConnection& session, PgConnection& observer, std::string_view text,
+                     const analysis::Analysis& analysis, const TraceOptions& options);
+
+}  // namespace lockward::trace
