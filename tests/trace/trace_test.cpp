@@ -11,6 +11,7 @@
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/pg_install.h"
 #include "trace/tracer.h"
 
 using namespace lockward;
@@ -150,4 +151,19 @@ TEST_CASE("the cluster stops and leaves nothing behind", "[trace]") {
   c->stop();
   CHECK_FALSE(std::filesystem::exists(dir));
   CHECK(kill(pid, 0) != 0);
+}
+
+TEST_CASE("the newest npm version of a major is chosen", "[trace][install]") {
+  std::vector<std::string> versions = {"17.2.0-beta.6", "17.10.0-beta.17", "17.10.0-beta.9", "16.14.0-beta.17",
+                                       "17.9.1-beta.20"};
+  CHECK(trace::newest_for_major(versions, 17) == "17.10.0-beta.17");
+  CHECK(trace::newest_for_major(versions, 16) == "16.14.0-beta.17");
+  CHECK_FALSE(trace::newest_for_major(versions, 12));
+}
+
+TEST_CASE("a missing version names the next step", "[trace][install]") {
+  trace::PgSearch search;
+  search.major = 11;
+  trace::PgLookup lookup = trace::find_pg_binaries(search);
+  if (!lookup.binaries) CHECK(lookup.error.find("lockward pg install 11") != std::string::npos);
 }

@@ -1,0 +1,122 @@
+// `lockward verify-rules`: runs the example of every lock-catalogue row on each available
+// PostgreSQL version and reports Confirmed or Mismatch per row and version. When PostgreSQL
+// disagrees, the catalogue is wrong.
+#include <iomanip>
+#include <iostream>
+#include <set>
+
+#include "analysis/analyze.h"
+#include "analysis/catalog/catalogue.h"
+#include "server/cli/commands.h"
+#include "trace/local_cluster.h"
+#include "trace/merge.h"
+#include "trace/pg_binaries.h"
+#include "trace/pg_connection.h"
+#include "trace/tracer.h"
+
+namespace lockward::server {
+
+namespace {
+
+struct RowOutcome {
+  bool ok = false;
+  std::string detail;
+};
+
+RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow& row, int major, int n) {
+  std::string db = "verify_" + std::to_string(n);
+  trace::PgConnection admin(cluster.conninfo());
+  if (!admin.exec("CREATE DATABASE " + db).ok()) return {false, "cannot create a database"};
+  RowOutcome out;
+  {
+    trace::PgConnection session(cluster.conninfo(db));
+    trace::PgConnection observer(cluster.conninfo(db));
+    if (!row.setup.empty()) {
+      trace::QueryResult setup = session.exec(std::string(row.setup));
+      if (!setup.ok()) {
+        admin.exec("DROP DATABASE IF EXISTS " + db);
+        return {false, "setup failed: " + setup.error->message};
+      }
+    }
+    analysis::Options options;
+    options.pg_version = major;
+    std::string example(row.example);
+    analysis::Analysis a = analysis::analyze(example, options);
+    bool classified = false;
+    for (const auto& s : a.statements) {
+      for (const auto& e : s.effects) classified = classified || (e.row == &row);
+    }
+    trace::FileTrace ft = trace::trace_file(session, observer, example, a, {});
+    trace::MergedFile merged = trace::merge_trace(a, ft);
+    if (!ft.fatal_error.empty()) {
+      out = {false, ft.fatal_error};
+    } else if (!merged.errors.empty()) {
+      out = {false, "error: " + merged.errors[0].message};
+    } else if (!classified) {
+      std::string got;
+      for (const auto& s : a.statements)
+        for (const auto& e : s.effects) got += (got.empty() ? "" : ", ") + std::string(e.row ? e.row->id : "?");
+      out = {false, "the example is classified as " + (got.empty() ? std::string("nothing") : got)};
+    } else if (merged.mismatches > 0 || !merged.trace_only.empty()) {
+      std::string detail;
+      for (const auto& v : merged.statements)
+        if (!v.detail.empty()) detail += v.detail;
+      for (const auto& f : merged.trace_only) detail += (detail.empty() ? "" : "; ") + f.message;
+      out = {false, detail};
+    } else {
+      out = {true, ""};
+    }
+  }
+  admin.exec("DROP DATABASE IF EXISTS " + db);
+  return out;
+}
+
+}  // namespace
+
+int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostream& err) {
+  std::vector<trace::PgBinaries> installations;
+  if (args.pg_bins.empty()) {
+    installations = trace::list_pg_installations();
+  } else {
+    for (const auto& dir : args.pg_bins) {
+      auto b = trace::probe_pg_bin(dir);
+      if (!b) {
+        err << "lockward: no runnable initdb and postgres in " << dir << "\n";
+        return kExitUsage;
+      }
+      installations.push_back(*b);
+    }
+  }
+  // One installation per major version.
+  std::set<int> majors;
+  std::erase_if(installations, [&](const trace::PgBinaries& b) { return !majors.insert(b.major).second; });
+  if (installations.empty()) {
+    err << "lockward: no PostgreSQL server found; run `lockward pg install 17` or pass --pg-bin\n";
+    return kExitUsage;
+  }
+  std::size_t confirmed = 0, failed = 0;
+  int n = 0;
+  for (const auto& b : installations) {
+    std::string error;
+    auto cluster = trace::LocalCluster::start(b, error);
+    if (!cluster) {
+      err << "lockward: PostgreSQL " << b.version << ": " << error << "\n";
+      return kExitUsage;
+    }
+    for (const auto& row : analysis::catalogue()) {
+      if (b.major < row.min_pg || b.major > row.max_pg) continue;
+      if (!args.only.empty() && row.id != args.only) continue;
+      RowOutcome r = verify_row(*cluster, row, b.major, ++n);
+      (r.ok ? confirmed : failed)++;
+      out << std::left << std::setw(40) << row.id << "PG " << std::setw(4) << b.major
+          << (r.ok ? "Confirmed" : "Mismatch ") << (r.detail.empty() ? "" : "  " + r.detail) << "\n";
+    }
+    cluster->stop();
+  }
+  out << "\n" << confirmed << " confirmed, " << failed << " mismatched, on PostgreSQL";
+  for (const auto& b : installations) out << " " << b.version;
+  out << "\n";
+  return failed > 0 ? kExitFindings : kExitClean;
+}
+
+}  // namespace lockward::server
