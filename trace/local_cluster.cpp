@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -41,8 +42,52 @@ fs::path cluster_parent_directory() {
   return fs::temp_directory_path();
 }
 
+namespace {
+
+bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+pid_t read_pid(const fs::path& file) {
+  std::ifstream in(file);
+  long pid = 0;
+  in >> pid;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace
+
+int remove_orphaned_clusters() {
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(cluster_parent_directory(), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
+    pid_t owner = read_pid(it->path() / "owner.pid");
+    if (owner > 0 && process_alive(owner)) continue;
+    if (owner <= 0) {
+      // Being created right now, or left from a crash during creation: only old ones go.
+      auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
+      if (ec || age < std::chrono::minutes(5)) continue;
+    }
+    pid_t postmaster = read_pid(it->path() / "data" / "postmaster.pid");
+    if (process_alive(postmaster)) {
+      kill(postmaster, SIGINT);
+      for (int i = 0; i < 1000 && process_alive(postmaster); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (process_alive(postmaster)) kill(postmaster, SIGKILL);
+    }
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);
+    if (rm) {  // a dying postmaster may still have been writing: once more
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      rm.clear();
+      fs::remove_all(it->path(), rm);
+    }
+    if (!rm) ++removed;
+  }
+  return removed;
+}
+
 std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, std::string& error) {
   auto started = std::chrono::steady_clock::now();
+  remove_orphaned_clusters();
   std::unique_ptr<LocalCluster> cluster(new LocalCluster());
   cluster->binaries_ = binaries;
   cluster->run_as_ = unprivileged_user();
@@ -50,6 +95,7 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, st
     error = "cannot create a private directory under " + cluster_parent_directory().string();
     return nullptr;
   }
+  std::ofstream(cluster->dir_ / "owner.pid") << getpid() << "\n";
   fs::path data = cluster->dir_ / "data";
   ProcessResult init = run_process({(binaries.bin_dir / "initdb").string(), "-D", data.string(), "-A", "trust", "-U",
                                     "postgres", "-N", "--locale=C", "-E", "UTF8"},

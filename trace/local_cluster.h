@@ -46,4 +46,9 @@ class LocalCluster {
 // The directory throwaway clusters live in (/dev/shm when present, else the temp dir).
 std::filesystem::path cluster_parent_directory();
 
+// Stops and removes clusters whose owning process is gone (it was SIGKILLed, or the machine
+// lost power before stop()). Each cluster directory records its owner's pid. Returns how
+// many were removed. Called before every start.
+int remove_orphaned_clusters();
+
 }  // namespace lockward::trace

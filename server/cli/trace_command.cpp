@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <mutex>
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
@@ -13,6 +14,7 @@
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/signal_guard.h"
 #include "trace/tracer.h"
 
 namespace lockward::server {
@@ -91,7 +93,19 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   std::string error;
-  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+  // Stop and remove the cluster on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the postmaster dies
+  // with us, and the next start removes the directory).
+  std::unique_ptr<trace::LocalCluster> cluster;
+  std::mutex cluster_mutex;
+  trace::SignalGuard guard([&] {
+    std::lock_guard<std::mutex> lock(cluster_mutex);
+    if (cluster) cluster->stop();
+  });
+  {
+    auto started_cluster = trace::LocalCluster::start(*lookup.binaries, error);
+    std::lock_guard<std::mutex> lock(cluster_mutex);
+    cluster = std::move(started_cluster);
+  }
   if (!cluster) {
     err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error) << "\n";
     return kExitUsage;
@@ -172,7 +186,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       << "provider: local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version
       << ", cluster ready in " << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s, lifetime "
       << lifetime << " s\n";
-  cluster->stop();
+  {
+    std::lock_guard<std::mutex> lock(cluster_mutex);
+    cluster->stop();
+  }
   return args.ci && fail ? kExitFindings : kExitClean;
 }
 
