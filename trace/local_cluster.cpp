@@ -55,13 +55,17 @@ pid_t read_pid(const fs::path& file) {
 
 }  // namespace
 
-int remove_orphaned_clusters() {
+namespace {
+
+// Removes the clusters `select` picks (by owner pid); returns how many were removed.
+template <class Select>
+int remove_clusters(Select select) {
   int removed = 0;
   std::error_code ec;
   for (fs::directory_iterator it(cluster_parent_directory(), ec), end; !ec && it != end; it.increment(ec)) {
     if (it->path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
     pid_t owner = read_pid(it->path() / "owner.pid");
-    if (owner > 0 && process_alive(owner)) continue;
+    if (!select(owner)) continue;
     if (owner <= 0) {
       // Being created right now, or left from a crash during creation: only old ones go.
       auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
@@ -83,6 +87,17 @@ int remove_orphaned_clusters() {
     if (!rm) ++removed;
   }
   return removed;
+}
+
+}  // namespace
+
+int remove_orphaned_clusters() {
+  return remove_clusters([](pid_t owner) { return !(owner > 0 && process_alive(owner)); });
+}
+
+void remove_own_clusters() {
+  pid_t self = getpid();
+  remove_clusters([self](pid_t owner) { return owner == self; });
 }
 
 std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, std::string& error) {

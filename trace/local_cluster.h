@@ -51,4 +51,8 @@ std::filesystem::path cluster_parent_directory();
 // many were removed. Called before every start.
 int remove_orphaned_clusters();
 
+// Stops and removes every cluster this process owns, without touching LocalCluster objects:
+// for signal handlers, which may run while another thread uses them.
+void remove_own_clusters();
+
 }  // namespace lockward::trace

@@ -56,7 +56,12 @@ class FileTracer {
     for (const analysis::Statement& s : analysis_.statements) {
       StatementTrace t;
       t.statement = s.index;
-      if (failed && !options_.continue_on_error) {
+      if (options_.progress) options_.progress(s.index, analysis_.statements.size());
+      if (!failed && options_.cancelled && options_.cancelled()) {
+        failed = true;
+        out_.cancelled = true;
+      }
+      if ((failed && !options_.continue_on_error) || out_.cancelled) {
         out_.statements.push_back(std::move(t));
         continue;
       }

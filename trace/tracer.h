@@ -5,6 +5,7 @@
 // connection watches them (see observe_autocommit in tracer.cpp).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ struct StatementTrace {
 
 struct TraceOptions {
   bool continue_on_error = false;
+  // Polled between statements; a cancelled trace rolls back and marks the rest not executed.
+  std::function<bool()> cancelled;
+  // Called after each statement with (done, total), for progress reports.
+  std::function<void(std::size_t, std::size_t)> progress;
   std::string lock_timeout = "5s";
   std::string statement_timeout = "60s";
 };
@@ -46,6 +51,7 @@ struct TraceOptions {
 struct FileTrace {
   std::vector<StatementTrace> statements;  // one per analysed statement, in order
   std::string fatal_error;                 // a problem with the trace itself (not a statement)
+  bool cancelled = false;
 };
 
 // `session` and `observer` are two connections to the same disposable database.

@@ -38,7 +38,7 @@ std::pair<std::size_t, std::string> line_start(std::string_view text, std::size_
 }  // namespace
 
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                  analysis::TextRange range, const Json& only) {
+                  analysis::TextRange range, const Json& only, bool offer_trace) {
   Converter conv{doc.lines(), enc};
   const std::string& text = *doc.text();
   Json out = Json::array();
@@ -70,6 +70,13 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::Po
                            {"edit", edit(doc, conv, {0, 0}, "-- lockward-ignore-file: " + f.rule + "\n")}});
       }
     }
+  }
+  if (offer_trace && wanted(only, "source.lockward.trace")) {
+    out.push_back(Json{{"title", "Trace this migration (PostgreSQL " + std::to_string(a.pg_version) + ")"},
+                       {"kind", "source.lockward.trace"},
+                       {"command", Json{{"title", "Trace this migration"},
+                                        {"command", "lockward.trace"},
+                                        {"arguments", Json::array({doc.uri()})}}}});
   }
   if (wanted(only, "source.fixAll.lockward")) {
     // Every drop-in fix at once, non-overlapping, applied back to front by the client.

@@ -52,13 +52,62 @@ void write_range(protocol::JsonWriter& w, const Converter& conv, analysis::TextR
 
 }  // namespace
 
-std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, const analysis::Analysis& a,
-                             protocol::PositionEncoding enc, const FeatureSettings& settings) {
+const StatementEvidence* evidence_for(const TraceResults* trace, std::string_view text, const analysis::Analysis& a,
+                                      std::size_t index) {
+  if (!trace || index >= a.statements.size()) return nullptr;
+  std::string code(a.statements[index].code.slice(text));
+  int occurrence = 0;
+  for (std::size_t i = 0; i < index; ++i) {
+    if (a.statements[i].code.slice(text) == code) ++occurrence;
+  }
+  auto it = trace->by_statement.find({code, occurrence});
+  return it == trace->by_statement.end() ? nullptr : &it->second;
+}
+
+std::string_view evidence_mark(trace::Verification status) {
+  switch (status) {
+    case trace::Verification::Confirmed: return "✓ Confirmed";
+    case trace::Verification::NoLocks: return "✓ no locks";
+    case trace::Verification::Mismatch: return "✗ Mismatch";
+    case trace::Verification::Error: return "✗ Error";
+    case trace::Verification::Skipped: return "not executed";
+  }
+  return "";
+}
+
+std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
+                             const analysis::Analysis& a, protocol::PositionEncoding enc,
+                             const FeatureSettings& settings, const TraceResults* trace) {
   Converter conv{lines, enc};
   protocol::JsonWriter w;
   const std::string version_note = ", PostgreSQL " + std::to_string(a.pg_version) + "]";
+  // The trace's own findings join the static ones, at the statements' current places.
+  std::vector<analysis::Finding> extra;
+  std::vector<const StatementEvidence*> evidence(a.statements.size(), nullptr);
+  if (trace) {
+    for (const auto& s : a.statements) {
+      evidence[s.index] = evidence_for(trace, text, a, s.index);
+      if (!evidence[s.index]) continue;
+      for (analysis::Finding f : evidence[s.index]->findings) {
+        f.range = {f.range.begin + s.code.begin, f.range.end + s.code.begin};
+        f.statement = s.index;
+        f.message += " (trace, PostgreSQL " + trace->server_version + ")";
+        extra.push_back(std::move(f));
+      }
+    }
+  }
+  std::vector<const analysis::Finding*> all;
+  for (const auto& f : a.findings) all.push_back(&f);
+  for (const auto& f : extra) all.push_back(&f);
   w.begin_array();
-  for (const analysis::Finding& f : a.findings) {
+  for (const analysis::Finding* fp : all) {
+    const analysis::Finding& f = *fp;
+    std::string verified;
+    if (f.statement && f.lock && *f.statement < evidence.size() && evidence[*f.statement] && f.rule.rfind("trace-", 0) != 0) {
+      const StatementEvidence& e = *evidence[*f.statement];
+      verified = std::string("\n") + std::string(evidence_mark(e.status)) + " by trace on PostgreSQL " +
+                 trace->server_version + ": " + (e.detail.empty() ? "observed " + e.observed : e.detail);
+    }
     w.begin_object();
     w.key("range");
     write_range(w, conv, f.range);
@@ -66,7 +115,7 @@ std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& 
     w.key("code").string(f.rule);
     w.key("source").string("lockward");
     w.key("message").string(f.message + " [" + std::string(analysis::risk_name(f.risk)) + version_note +
-                            (f.help.empty() ? "" : "\n" + f.help));
+                            (f.help.empty() ? "" : "\n" + f.help) + verified);
     if (!settings.docs_url.empty()) {
       w.key("codeDescription").begin_object().key("href").string(settings.docs_url + "#" + f.rule).end_object();
     }

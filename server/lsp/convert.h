@@ -8,6 +8,7 @@
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
 #include "server/lsp/document.h"
+#include "server/lsp/trace_service.h"
 
 namespace lockward::server::lsp {
 
@@ -27,6 +28,11 @@ struct Converter {
 int lsp_severity(analysis::Severity severity);  // 1 error … 4 hint
 
 // Rendering settings the client controls.
+// The trace evidence for statement `index` of `a`, if the latest trace covered its text.
+const StatementEvidence* evidence_for(const TraceResults* trace, std::string_view text, const analysis::Analysis& a,
+                                      std::size_t index);
+std::string_view evidence_mark(trace::Verification status);  // "✓ Confirmed", "✗ Mismatch", …
+
 struct FeatureSettings {
   std::string docs_url;  // base for codeDescription.href; the rule id is appended as an anchor
   bool inlay_hints = true;
@@ -35,13 +41,17 @@ struct FeatureSettings {
 
 // The diagnostics array as JSON text, written directly (no DOM): it runs on the analysis
 // worker for every edit, and large documents have tens of thousands of diagnostics.
-std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, const analysis::Analysis& a,
-                             protocol::PositionEncoding enc, const FeatureSettings& settings);
-Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset);
+// With `trace`, each finding says what the trace found for its statement, and the trace's own
+// findings (unexpected locks and rewrites, errors) are added.
+std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
+                             const analysis::Analysis& a, protocol::PositionEncoding enc,
+                             const FeatureSettings& settings, const TraceResults* trace);
+Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset,
+           const TraceResults* trace);
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                  analysis::TextRange range, const Json& only);
+                  analysis::TextRange range, const Json& only, bool offer_trace);
 Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                 analysis::TextRange range);
+                 analysis::TextRange range, const TraceResults* trace);
 Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc);
 Json document_symbols(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc);
 Json folding_ranges(const Document& doc, const analysis::Analysis& a);

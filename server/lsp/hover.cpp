@@ -1,6 +1,8 @@
 // Hover on any statement, flagged or not: locks per relation and what each blocks in plain
 // words, rewrite and scan, risk and why, the target version and its notes, the transaction's
 // held locks, and the safe recipe as SQL.
+#include <cstdio>
+
 #include "analysis/analyze.h"
 #include "server/lsp/convert.h"
 
@@ -16,7 +18,8 @@ const analysis::Statement* statement_at(const analysis::Analysis& a, std::size_t
 
 }  // namespace
 
-Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset) {
+Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset,
+           const TraceResults* trace) {
   const analysis::Statement* s = statement_at(a, offset);
   if (!s) return nullptr;
   std::string md = "**" + s->summary + "** · PostgreSQL " + std::to_string(a.pg_version) + "\n\n";
@@ -60,6 +63,15 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
     for (const auto& fix : f.fixes) {
       md += "Safe recipe — " + fix.title + " (" + fix.reason + "):\n```sql\n" + fix.new_text + "\n```\n\n";
     }
+  }
+  if (const StatementEvidence* e = evidence_for(trace, *doc.text(), a, s->index)) {
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.1f ms", e->duration_ms);
+    md += "**Trace** (PostgreSQL " + trace->server_version + "): " + std::string(evidence_mark(e->status)) + "\n\n";
+    md += "- observed: " + e->observed + "\n- duration: " + duration + "\n- observed by: " + e->method + "\n";
+    if (!e->detail.empty()) md += "- " + e->detail + "\n";
+    for (const auto& c : e->changes) md += "- " + c + "\n";
+    md += "\n";
   }
   Converter conv{doc.lines(), enc};
   return Json{{"contents", Json{{"kind", "markdown"}, {"value", md}}}, {"range", conv.range(s->code)}};

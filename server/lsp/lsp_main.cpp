@@ -14,6 +14,8 @@
 
 #include "protocol/framing.h"
 #include "server/lsp/lsp_server.h"
+#include "trace/local_cluster.h"
+#include "trace/signal_guard.h"
 
 namespace lockward::server::lsp {
 namespace {
@@ -43,7 +45,10 @@ int run_lsp(const LspArgs& args) {
   setup_logging(args);
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
-  LspServer server(io, [](std::string body) { write_all(STDOUT_FILENO, protocol::encode_frame(body)); });
+  // SIGTERM/SIGINT/SIGHUP: stop this process's trace clusters before exiting.
+  trace::SignalGuard guard([] { trace::remove_own_clusters(); });
+  auto owned = std::make_unique<LspServer>(io, [](std::string body) { write_all(STDOUT_FILENO, protocol::encode_frame(body)); });
+  LspServer& server = *owned;
   spdlog::info("lockward language server started");
 
   std::thread reader([&io, &server, max = args.max_message_bytes] {
@@ -73,6 +78,7 @@ int run_lsp(const LspArgs& args) {
   });
   io.run();
   int code = server.exit_code();
+  owned.reset();  // joins workers, stops trace clusters
   spdlog::info("lockward language server exiting with {}", code);
   spdlog::shutdown();
   // The reader may still be blocked in read(); the process exit ends it.

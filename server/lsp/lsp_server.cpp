@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "analysis/analyze.h"
 #include "lockward_version.h"
@@ -110,12 +111,14 @@ LspServer::LspServer(boost::asio::io_context& io, Sender send) : io_(io), send_(
       {"workspace/didChangeConfiguration", &LspServer::on_did_change_configuration},
       {"workspace/didChangeWatchedFiles", &LspServer::on_did_change_watched_files},
       {"workspace/didChangeWorkspaceFolders", &LspServer::on_did_change_workspace_folders},
+      {"window/workDoneProgress/cancel", &LspServer::on_work_done_progress_cancel},
   };
 }
 
 LspServer::~LspServer() {
   *alive_ = false;
   workers_.join();
+  trace_service_.reset();  // joins the trace thread, stops clusters, removes their directories
 }
 
 void LspServer::notify(std::string_view method, const Json& params) {
@@ -231,6 +234,7 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
   client_has_configuration_ = workspace.value("configuration", false);
   client_watches_files_ =
       workspace.value("didChangeWatchedFiles", Json::object()).value("dynamicRegistration", false);
+  client_work_done_progress_ = caps.value("window", Json::object()).value("workDoneProgress", false);
   initialization_options_ = params.is_object() ? params.value("initializationOptions", Json()) : Json();
   std::vector<std::string> errors;
   settings_ = parse_settings(initialization_options_, errors);
@@ -247,7 +251,7 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
       {"foldingRangeProvider", true},
       {"diagnosticProvider", Json{{"identifier", "lockward"}, {"interFileDependencies", false},
                                   {"workspaceDiagnostics", false}}},
-      {"executeCommandProvider", Json{{"commands", Json::array()}}},
+      {"executeCommandProvider", Json{{"commands", Json::array({"lockward.trace"})}}},
       {"workspace", Json{{"workspaceFolders", Json{{"supported", true}, {"changeNotifications", true}}}}},
   };
   reply.reply(Json{{"capabilities", capabilities},
@@ -404,9 +408,11 @@ void LspServer::on_did_close(const Json& params) {
 }
 
 void LspServer::on_did_save(const Json& params) {
-  auto it = documents_.find(params.at("textDocument").at("uri").get<std::string>());
+  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   if (!it->second.doc->analysis_current()) schedule(it->second, 0);
+  if (settings_.trace_on_save && !it->second.trace_cancel) start_trace(uri, std::nullopt, nullptr);
 }
 
 // ---- Analysis scheduling ----------------------------------------------------------------------
@@ -439,10 +445,11 @@ void LspServer::start_analysis(const std::string& uri) {
   FeatureSettings features{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
   auto encoding = encoding_;
   boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, cache = open.cache,
-                               alive = alive_] {
+                               trace = open.trace, alive = alive_] {
     auto result =
         std::make_shared<const analysis::Analysis>(analysis::analyze(*text, job_config->options, cache.get()));
-    auto diagnostics = std::make_shared<const std::string>(diagnostics_json(uri, *lines, *result, encoding, features));
+    auto diagnostics = std::make_shared<const std::string>(
+        diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()));
     if (!*alive) return;
     boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
       if (*alive) finish_analysis(uri, version, result, diagnostics);
@@ -525,7 +532,7 @@ void LspServer::on_hover(const Json& params, Reply reply) {
   Json position = params.at("position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(hover(*open.doc, a, encoding_, conv.offset(position)));
+    r.reply(hover(*open.doc, a, encoding_, conv.offset(position), open.trace.get()));
   });
 }
 
@@ -534,7 +541,7 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   Json only = params.value("context", Json::object()).value("only", Json());
   with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(code_actions(*open.doc, a, encoding_, conv.byte_range(range), only));
+    r.reply(code_actions(*open.doc, a, encoding_, conv.byte_range(range), only, !open.trace_cancel));
   });
 }
 
@@ -543,7 +550,7 @@ void LspServer::on_inlay_hint(const Json& params, Reply reply) {
   with_analysis(params, std::move(reply), [this, range](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     if (!settings_.inlay_hints) return r.reply(Json::array());
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(inlay_hints(*open.doc, a, encoding_, conv.byte_range(range)));
+    r.reply(inlay_hints(*open.doc, a, encoding_, conv.byte_range(range), open.trace.get()));
   });
 }
 
@@ -581,8 +588,155 @@ void LspServer::on_diagnostic(const Json& params, Reply reply) {
 }
 
 void LspServer::on_execute_command(const Json& params, Reply reply) {
-  // The command registry: trace commands arrive with their issue.
-  reply.error(ec::kInvalidParams, "unknown command " + params.value("command", std::string("(none)")));
+  std::string command = params.at("command").get<std::string>();
+  if (command != "lockward.trace") {
+    reply.error(ec::kInvalidParams, "unknown command " + command);
+    return;
+  }
+  // Arguments: [uri] or [{"uri": …}].
+  const Json& args = params.value("arguments", Json::array());
+  std::string uri;
+  if (!args.empty() && args[0].is_string()) uri = args[0].get<std::string>();
+  else if (!args.empty() && args[0].is_object()) uri = args[0].value("uri", std::string());
+  if (!documents_.contains(uri)) {
+    reply.error(ec::kInvalidParams, "lockward.trace needs the URI of an open SQL document");
+    return;
+  }
+  start_trace(uri, std::move(reply), params.value("workDoneToken", Json()));
+}
+
+void LspServer::on_work_done_progress_cancel(const Json& params) {
+  Json token = params.value("token", Json());
+  for (auto& [uri, open] : documents_) {
+    if (open.trace_cancel && token.is_string() && open.trace_token == token.get<std::string>()) open.trace_cancel->store(true);
+  }
+}
+
+void LspServer::trace_status(const std::string& uri, std::string_view state, const std::string& message,
+                             const TraceResults* results) {
+  Json params{{"uri", uri}, {"state", state}, {"message", message}};
+  if (results) {
+    params["pgVersion"] = results->server_version;
+    params["confirmed"] = results->confirmed;
+    params["mismatches"] = results->mismatches;
+    params["errors"] = results->errors;
+    params["traceOnly"] = results->trace_only;
+    params["seconds"] = results->seconds;
+  }
+  notify("lockward/traceStatus", params);
+}
+
+void LspServer::schedule_reaper() {
+  if (!reaper_) reaper_ = std::make_unique<boost::asio::steady_timer>(io_);
+  reaper_->expires_after(std::chrono::seconds(std::min(60, settings_.trace_idle_seconds)));
+  reaper_->async_wait([this, alive = alive_](const boost::system::error_code& error) {
+    if (error || !*alive || !trace_service_) return;
+    trace_service_->set_idle(std::chrono::seconds(settings_.trace_idle_seconds));
+    trace_service_->reap_idle();
+    schedule_reaper();
+  });
+}
+
+void LspServer::start_trace(const std::string& uri, std::optional<Reply> reply, Json token) {
+  auto it = documents_.find(uri);
+  OpenDocument& open = it->second;
+  if (open.trace_cancel) {
+    if (reply) reply->error(ec::kRequestFailed, "a trace of this document is already running");
+    return;
+  }
+  if (!trace_service_) {
+    trace_service_ = std::make_unique<TraceService>(std::chrono::seconds(settings_.trace_idle_seconds));
+    schedule_reaper();
+  }
+  open.trace_cancel = std::make_shared<std::atomic<bool>>(false);
+  // Progress: the client's token, or one we create when the client supports it.
+  if (token.is_null() && client_work_done_progress_) {
+    token = "lockward-trace-" + std::to_string(next_progress_token_++);
+    request_client("window/workDoneProgress/create", Json{{"token", token}}, [](const Json&) {});
+  }
+  open.trace_token = token.is_string() ? token.get<std::string>() : token.dump();
+  const ResolvedConfig& config = config_for(open);
+  std::string file = path_from_uri(uri);
+  std::string title = "Tracing " + (file.empty() ? uri : std::filesystem::path(file).filename().string()) +
+                      " on PostgreSQL " + std::to_string(config.options.pg_version);
+  if (!token.is_null()) {
+    notify("$/progress", Json{{"token", token},
+                             {"value", Json{{"kind", "begin"}, {"title", title}, {"cancellable", true}, {"percentage", 0}}}});
+  }
+  trace_status(uri, "running", title, nullptr);
+  if (reply) {
+    std::string key = reply->id().dump();
+    cancellable_[key] = [cancel = open.trace_cancel] { cancel->store(true); };
+  }
+
+  TraceRequest request;
+  request.uri = uri;
+  request.path = file;
+  request.text = open.doc->text();
+  request.version = open.doc->version();
+  request.options = config.options;
+  request.options.snapshot = nullptr;
+  request.options.stats = nullptr;
+  if (settings_.trace_pg_bin) request.pg_bin = *settings_.trace_pg_bin;
+  request.cancelled = open.trace_cancel;
+  request.progress = [this, token, alive = alive_](std::size_t done, std::size_t total) {
+    if (token.is_null() || total == 0) return;
+    int percent = static_cast<int>(100 * done / total);
+    std::string message = "statement " + std::to_string(done + 1) + " of " + std::to_string(total);
+    boost::asio::post(io_, [this, token, percent, message, alive] {
+      if (*alive) notify("$/progress", Json{{"token", token}, {"value", Json{{"kind", "report"}, {"message", message},
+                                                                             {"percentage", percent}}}});
+    });
+  };
+  // The reply travels with the job: it is answered exactly once when the trace ends.
+  auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(reply));
+  trace_service_->run(std::move(request), [this, uri, token, shared_reply, alive = alive_](TraceOutcome outcome) {
+    if (!*alive) return;
+    boost::asio::post(io_, [this, uri, token, shared_reply, outcome = std::move(outcome), alive]() mutable {
+      if (*alive) finish_trace(uri, std::move(outcome), std::move(*shared_reply), token);
+    });
+  });
+}
+
+void LspServer::finish_trace(const std::string& uri, TraceOutcome outcome, std::optional<Reply> reply,
+                             const Json& token) {
+  std::string summary;
+  if (outcome.cancelled) {
+    summary = "trace cancelled";
+  } else if (!outcome.results) {
+    summary = "trace failed: " + outcome.error;
+  } else {
+    const TraceResults& r = *outcome.results;
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", r.seconds);
+    summary = "PostgreSQL " + r.server_version + ": " + std::to_string(r.confirmed) + " confirmed, " +
+              std::to_string(r.mismatches) + " mismatches, " + std::to_string(r.trace_only) + " trace-only, " +
+              std::to_string(r.errors) + " errors in " + seconds + " s" + (r.cold ? " (cluster started)" : "");
+  }
+  if (!token.is_null()) notify("$/progress", Json{{"token", token}, {"value", Json{{"kind", "end"}, {"message", summary}}}});
+  auto it = documents_.find(uri);
+  if (it != documents_.end()) {
+    OpenDocument& open = it->second;
+    open.trace_cancel.reset();
+    open.trace_token.clear();
+    if (outcome.results) {
+      open.trace = outcome.results;
+      // Rebuild the diagnostics with the evidence (the statement cache makes this cheap).
+      open.doc->analysed_version = -1;
+      open.published_version = -1;
+      schedule(open, 0);
+    }
+  }
+  trace_status(uri, outcome.cancelled ? "cancelled" : outcome.results ? "done" : "failed", summary,
+               outcome.results.get());
+  if (!outcome.cancelled && !outcome.results) notify("window/showMessage", Json{{"type", 1}, {"message", "lockward: " + summary}});
+  if (reply) {
+    if (outcome.cancelled) reply->error(ec::kRequestCancelled, "trace cancelled");
+    else if (!outcome.results) reply->error(ec::kRequestFailed, summary);
+    else reply->reply(Json{{"summary", summary}, {"confirmed", outcome.results->confirmed},
+                          {"mismatches", outcome.results->mismatches}, {"errors", outcome.results->errors},
+                          {"traceOnly", outcome.results->trace_only}, {"seconds", outcome.results->seconds}});
+  }
 }
 
 }  // namespace lockward::server::lsp

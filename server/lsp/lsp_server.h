@@ -19,6 +19,7 @@
 #include "server/config/config.h"
 #include "server/lsp/document.h"
 #include "server/lsp/settings.h"
+#include "server/lsp/trace_service.h"
 
 namespace lockward::server::lsp {
 
@@ -54,7 +55,7 @@ class LspServer {
  public:
   using Sender = std::function<void(std::string body)>;
   LspServer(boost::asio::io_context& io, Sender send);
-  ~LspServer();
+  ~LspServer();  // stops analysis workers and every trace cluster
 
   void on_body(std::string body);                 // a whole frame from the transport
   void on_frame_error(const std::string& message);  // a malformed header
@@ -74,6 +75,10 @@ class LspServer {
     std::vector<std::function<void()>> waiters;  // run when the analysis is current
     std::optional<ResolvedConfig> config;
     std::string result_id;  // for pull diagnostics
+    // The latest trace of this document, keyed by statement text (survives unrelated edits).
+    std::shared_ptr<const TraceResults> trace;
+    std::shared_ptr<std::atomic<bool>> trace_cancel;  // set while a trace runs
+    std::string trace_token;                          // its progress token
     // Reused across analyses of this document; one analysis job at a time (in_flight) uses it.
     std::shared_ptr<analysis::StatementCache> cache = std::make_shared<analysis::StatementCache>();
     long published_version = -1;
@@ -111,6 +116,13 @@ class LspServer {
   void on_document_symbol(const Json& params, Reply reply);
   void on_folding_range(const Json& params, Reply reply);
   void on_diagnostic(const Json& params, Reply reply);
+  void on_work_done_progress_cancel(const Json& params);
+  // Trace from the editor
+  void start_trace(const std::string& uri, std::optional<Reply> reply, Json token);
+  void finish_trace(const std::string& uri, TraceOutcome outcome, std::optional<Reply> reply, const Json& token);
+  void trace_status(const std::string& uri, std::string_view state, const std::string& message,
+                    const TraceResults* results);
+  void schedule_reaper();
 
   // Analysis scheduling
   bool is_sql(const std::string& uri, const std::string& language_id) const;
@@ -139,6 +151,10 @@ class LspServer {
   bool client_pulls_diagnostics_ = false;
   bool client_has_configuration_ = false;
   bool client_watches_files_ = false;
+  bool client_work_done_progress_ = false;
+  std::unique_ptr<TraceService> trace_service_;
+  std::unique_ptr<boost::asio::steady_timer> reaper_;
+  long next_progress_token_ = 1;
   Json initialization_options_;
   EditorSettings settings_;
   std::map<std::string, OpenDocument, std::less<>> documents_;

@@ -34,7 +34,7 @@ std::vector<std::pair<std::size_t, std::size_t>> transaction_blocks(const analys
 }  // namespace
 
 Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                 analysis::TextRange range) {
+                 analysis::TextRange range, const TraceResults* trace) {
   Converter conv{doc.lines(), enc};
   Json out = Json::array();
   for (const auto& s : a.statements) {
@@ -43,6 +43,8 @@ Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::Pos
     if (!l) continue;
     std::string label = std::string(analysis::lock_mode_name(l->mode)) + " " + l->object.sql();
     if (s.risk >= analysis::Risk::Medium) label += " · " + std::string(analysis::risk_name(s.risk));
+    if (const StatementEvidence* e = evidence_for(trace, *doc.text(), a, s.index))
+      label += " · " + std::string(evidence_mark(e->status));
     std::size_t at = s.terminated && s.code.end < doc.text()->size() ? s.code.end + 1 : s.code.end;
     out.push_back(Json{{"position", conv.position(at)},
                        {"label", label},

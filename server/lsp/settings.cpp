@@ -66,6 +66,13 @@ EditorSettings parse_settings(const Json& json, std::vector<std::string>& errors
   b.reset();
   read(j, "codeLens", b, errors, "true or false");
   if (b) s.code_lens = *b;
+  b.reset();
+  read(j, "traceOnSave", b, errors, "true or false");
+  if (b) s.trace_on_save = *b;
+  read(j, "tracePgBin", s.trace_pg_bin, errors, "a directory path");
+  std::optional<int> idle;
+  read(j, "traceIdleSeconds", idle, errors, "an integer number of seconds");
+  if (idle) s.trace_idle_seconds = std::max(1, *idle);
   if (auto it = j.find("rules"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) {
       errors.push_back("lockward.rules: expected an object of rule id → off|on|error|warning|info|hint");

@@ -21,6 +21,10 @@ struct EditorSettings {
   std::string docs_url;
   bool inlay_hints = true;
   bool code_lens = true;
+  // Trace from the editor.
+  bool trace_on_save = false;
+  std::optional<std::string> trace_pg_bin;
+  int trace_idle_seconds = 600;
 };
 
 // Parses `json` (an object, or null for defaults). Problems go to `errors` as

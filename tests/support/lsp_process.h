@@ -24,6 +24,10 @@ class LspProcess {
   void notify(const std::string& method, const Json& params);
   // The next message (any kind); nullopt on timeout or EOF.
   std::optional<Json> receive(int timeout_ms = 10000);
+  // The next message from the server itself, bypassing messages kept for later.
+  std::optional<Json> read_next(int timeout_ms = 10000) { return read_message(timeout_ms); }
+  // Puts a message back for later receive()/wait_*() calls.
+  void keep(const Json& message) { backlog_.push_back(message); }
   // The next notification with this method, skipping others (kept for later receive()).
   std::optional<Json> wait_notification(const std::string& method, int timeout_ms = 10000);
   // The next response to `id`.

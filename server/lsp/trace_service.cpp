@@ -1,0 +1,244 @@
+#include "server/lsp/trace_service.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "analysis/analyze.h"
+#include "trace/local_cluster.h"
+#include "trace/pg_binaries.h"
+#include "trace/pg_connection.h"
+#include "trace/tracer.h"
+
+namespace lockward::server::lsp {
+namespace fs = std::filesystem;
+
+struct TraceService::Warm {
+  std::unique_ptr<trace::LocalCluster> cluster;
+  std::set<std::string> templates;  // template databases already built, by name
+  std::chrono::steady_clock::time_point last_used;
+};
+
+namespace {
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The migrations before `file` in its folder, in name order.
+std::vector<fs::path> preceding(const fs::path& file) {
+  std::vector<fs::path> out;
+  if (file.empty()) return out;
+  std::error_code ec;
+  for (fs::directory_iterator it(file.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".sql" && it->path().filename().string() < file.filename().string())
+      out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string describe_locks(const std::vector<trace::LockComparison>& locks) {
+  std::string out;
+  for (const auto& c : locks) {
+    if (!c.observed) continue;
+    out += (out.empty() ? "" : ", ") + std::string(analysis::lock_mode_name(*c.observed)) + " on " + c.object.sql();
+  }
+  return out.empty() ? "no lock on an existing object" : out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, int>> statement_keys(std::string_view text, const analysis::Analysis& a) {
+  std::vector<std::pair<std::string, int>> out;
+  std::map<std::string, int, std::less<>> seen;
+  for (const auto& s : a.statements) {
+    std::string code(s.code.slice(text));
+    int n = seen[code]++;
+    out.emplace_back(std::move(code), n);
+  }
+  return out;
+}
+
+TraceService::TraceService(std::chrono::seconds idle) : idle_(idle) {}
+
+TraceService::~TraceService() {
+  boost::asio::post(thread_, [this] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    clusters_.clear();  // stops every cluster and removes its directory
+  });
+  thread_.join();
+}
+
+std::size_t TraceService::running_clusters() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return clusters_.size();
+}
+
+void TraceService::reap_idle() {
+  boost::asio::post(thread_, [this] {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::erase_if(clusters_, [&](const auto& entry) { return now - entry.second->last_used > idle_; });
+  });
+}
+
+void TraceService::run(TraceRequest request, std::function<void(TraceOutcome)> done) {
+  boost::asio::post(thread_, [this, request = std::move(request), done = std::move(done)] {
+    TraceOutcome outcome;
+    try {
+      outcome = trace(request);
+    } catch (const std::exception& e) {
+      outcome.error = std::string("trace failed: ") + e.what();
+    }
+    done(std::move(outcome));
+  });
+}
+
+TraceOutcome TraceService::trace(const TraceRequest& request) {
+  TraceOutcome out;
+  auto started = std::chrono::steady_clock::now();
+  const int major = request.options.pg_version;
+  Warm* warm = nullptr;
+  bool cold = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = clusters_.find(major);
+    if (it != clusters_.end()) warm = it->second.get();
+  }
+  if (!warm) {
+    trace::PgSearch search;
+    search.major = major;
+    search.pg_bin = request.pg_bin;
+    trace::PgLookup lookup = trace::find_pg_binaries(search);
+    if (!lookup.binaries) {
+      out.error = lookup.error;
+      return out;
+    }
+    std::string error;
+    auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+    if (!cluster) {
+      out.error = "cannot start PostgreSQL " + lookup.binaries->version + ": " + trace::scrub_credentials(error);
+      return out;
+    }
+    auto w = std::make_unique<Warm>();
+    w->cluster = std::move(cluster);
+    warm = w.get();
+    cold = true;
+    std::lock_guard<std::mutex> lock(mutex_);
+    clusters_[major] = std::move(w);
+  }
+  warm->last_used = std::chrono::steady_clock::now();
+  trace::LocalCluster& cluster = *warm->cluster;
+  trace::PgConnection admin(cluster.conninfo());
+  if (!admin.connected()) {
+    out.error = "cannot connect to the trace cluster: " + admin.error();
+    std::lock_guard<std::mutex> lock(mutex_);
+    clusters_.erase(major);  // it died: start afresh next time
+    return out;
+  }
+
+  // The preceding migrations, replayed once into a template keyed by their contents.
+  std::vector<fs::path> before = preceding(request.path);
+  std::uint64_t hash = fnv1a(std::to_string(major));
+  std::vector<std::string> contents;
+  for (const auto& p : before) {
+    contents.push_back(read_all(p));
+    hash = fnv1a(p.filename().string(), hash);
+    hash = fnv1a(contents.back(), hash);
+  }
+  std::ostringstream name;
+  name << "lockward_tpl_" << std::hex << hash;
+  std::string template_db = name.str();
+  if (!warm->templates.contains(template_db)) {
+    admin.exec("DROP DATABASE IF EXISTS " + template_db);
+    trace::QueryResult created = admin.exec("CREATE DATABASE " + template_db);
+    if (!created.ok()) {
+      out.error = "cannot create the template database: " + created.error->message;
+      return out;
+    }
+    trace::PgConnection replay(cluster.conninfo(template_db));
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      trace::QueryResult r = replay.exec(contents[i]);
+      if (!r.ok()) {
+        out.error = "replaying " + before[i].filename().string() + " failed: " + r.error->message +
+                    " (fix that migration, or trace it first)";
+        return out;
+      }
+      if (replay.in_transaction()) replay.exec("COMMIT");
+      replay.exec("RESET ALL");
+    }
+    warm->templates.insert(template_db);
+  }
+  std::string db = "lockward_t" + std::to_string(next_database_++);
+  trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db);
+  if (!clone.ok()) {
+    out.error = "cannot clone the template database: " + clone.error->message;
+    return out;
+  }
+  auto results = std::make_shared<TraceResults>();
+  {
+    trace::PgConnection session(cluster.conninfo(db));
+    trace::PgConnection observer(cluster.conninfo(db));
+    analysis::Analysis a = analysis::analyze(*request.text, request.options);
+    trace::TraceOptions options;
+    options.cancelled = [c = request.cancelled] { return c && c->load(); };
+    options.progress = request.progress;
+    trace::FileTrace ft = trace::trace_file(session, observer, *request.text, a, options);
+    if (ft.cancelled) {
+      out.cancelled = true;
+    } else if (!ft.fatal_error.empty()) {
+      out.error = ft.fatal_error;
+    } else {
+      trace::MergedFile merged = trace::merge_trace(a, ft);
+      auto keys = statement_keys(*request.text, a);
+      for (const auto& v : merged.statements) {
+        const trace::StatementTrace& t = ft.statements[v.statement];
+        StatementEvidence e;
+        e.status = v.status;
+        e.detail = v.detail;
+        e.observed = describe_locks(v.locks);
+        e.method = std::string(trace::observation_method_name(t.method));
+        e.duration_ms = t.duration_ms;
+        e.changes = t.changes;
+        std::size_t base = a.statements[v.statement].code.begin;
+        auto add = [&](const analysis::Finding& f) {
+          if (f.statement != v.statement) return;
+          analysis::Finding rel = f;
+          rel.range = {f.range.begin - base, f.range.end - base};
+          e.findings.push_back(std::move(rel));
+        };
+        for (const auto& f : merged.trace_only) add(f);
+        for (const auto& f : merged.errors) add(f);
+        results->by_statement[keys[v.statement]] = std::move(e);
+      }
+      results->confirmed = merged.confirmed;
+      results->mismatches = merged.mismatches;
+      results->errors = merged.error_count;
+      results->trace_only = merged.trace_only.size();
+    }
+  }
+  admin.exec("DROP DATABASE IF EXISTS " + db);
+  results->pg_version = major;
+  results->server_version = cluster.binaries().version;
+  results->document_version = request.version;
+  results->cold = cold;
+  results->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  warm->last_used = std::chrono::steady_clock::now();
+  if (!out.cancelled && out.error.empty()) out.results = std::move(results);
+  return out;
+}
+
+}  // namespace lockward::server::lsp

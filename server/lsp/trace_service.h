@@ -1,0 +1,96 @@
+// Trace from the editor: runs traces on their own worker thread against warm clusters (one per
+// PostgreSQL major, started on first use, stopped after an idle period and on exit), with the
+// migrations that precede the traced file replayed once into a template database keyed by
+// their contents, so a re-trace after an edit costs a clone plus the statements.
+// Results are keyed by statement text so that an edit drops only what it touched.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>  // before Boost 1.74 Asio
+#include <boost/asio.hpp>
+#include <vector>
+
+#include "analysis/model.h"
+#include "analysis/options.h"
+#include "trace/merge.h"
+
+namespace lockward::trace {
+class LocalCluster;
+}
+
+namespace lockward::server::lsp {
+
+// What the trace said about one statement, independent of where the statement now is.
+struct StatementEvidence {
+  trace::Verification status = trace::Verification::Skipped;
+  std::string detail;              // mismatch detail or the server's error
+  std::string observed;            // "SHARE on users, …"
+  std::string method;              // observation method
+  double duration_ms = 0;
+  std::vector<std::string> changes;
+  // Trace-only findings and errors, with ranges relative to the statement's first byte.
+  std::vector<analysis::Finding> findings;
+};
+
+struct TraceResults {
+  int pg_version = 0;
+  std::string server_version;
+  long document_version = 0;
+  // Keyed by statement text and its occurrence among identical texts ("COMMIT" #2).
+  std::map<std::pair<std::string, int>, StatementEvidence> by_statement;
+  std::size_t confirmed = 0, mismatches = 0, errors = 0, trace_only = 0;
+  double seconds = 0;
+  bool cold = false;  // a cluster had to be started
+};
+
+// Statement keys for an analysis of `text`, parallel to analysis.statements.
+std::vector<std::pair<std::string, int>> statement_keys(std::string_view text, const analysis::Analysis& analysis);
+
+struct TraceRequest {
+  std::string uri;
+  std::filesystem::path path;  // empty for unsaved documents: no preceding migrations
+  std::shared_ptr<const std::string> text;
+  long version = 0;
+  analysis::Options options;   // copied; snapshot/stats pointers not used by the trace
+  std::optional<std::filesystem::path> pg_bin;
+  std::shared_ptr<std::atomic<bool>> cancelled;
+  std::function<void(std::size_t done, std::size_t total)> progress;  // called on the trace thread
+};
+
+struct TraceOutcome {
+  std::shared_ptr<const TraceResults> results;  // null on failure or cancellation
+  std::string error;                            // with the next step for the user
+  bool cancelled = false;
+};
+
+class TraceService {
+ public:
+  explicit TraceService(std::chrono::seconds idle);
+  ~TraceService();  // stops every cluster
+
+  // Runs on the trace thread; `done` is called there too.
+  void run(TraceRequest request, std::function<void(TraceOutcome)> done);
+  // Stops clusters unused for longer than the idle period (call periodically).
+  void reap_idle();
+  void set_idle(std::chrono::seconds idle) { idle_ = idle; }
+  std::size_t running_clusters() const;
+
+ private:
+  struct Warm;
+  TraceOutcome trace(const TraceRequest& request);
+  boost::asio::thread_pool thread_{1};  // owns the clusters: PR_SET_PDEATHSIG ties them to it
+  std::chrono::seconds idle_;
+  mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
+  std::map<int, std::unique_ptr<Warm>> clusters_;
+  int next_database_ = 1;
+};
+
+}  // namespace lockward::server::lsp

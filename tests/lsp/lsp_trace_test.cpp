@@ -1,0 +1,166 @@
+// Trace from the editor, end to end: the real `lockward lsp` binary, a real local cluster.
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/lsp_process.h"
+
+using lockward::test::Json;
+using lockward::test::LspProcess;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Folder {
+  fs::path dir;
+  Folder() {
+    char tmpl[] = "/tmp/lockward-lsp-trace-XXXXXX";
+    dir = mkdtemp(tmpl);
+    std::ofstream(dir / "001_users.sql") << "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n";
+  }
+  ~Folder() { fs::remove_all(dir); }
+  std::string uri(const std::string& name) const { return "file://" + (dir / name).string(); }
+};
+
+std::string message_of(const Json& diagnostics, const std::string& code) {
+  for (const auto& d : diagnostics)
+    if (d["code"] == code) return d["message"];
+  return {};
+}
+
+// Runs lockward.trace and answers the client-side requests it makes; returns the reply.
+Json run_trace(LspProcess& lsp, const std::string& uri, std::vector<Json>* progress = nullptr) {
+  static long id = 9000;
+  long my_id = ++id;
+  lsp.send(Json{{"jsonrpc", "2.0"}, {"id", my_id}, {"method", "workspace/executeCommand"},
+                {"params", {{"command", "lockward.trace"}, {"arguments", Json::array({uri})}}}});
+  std::vector<Json> others;
+  for (;;) {
+    auto m = lsp.read_next(30000);
+    REQUIRE(m);
+    if (m->contains("id") && (*m)["id"] == my_id && !m->contains("method")) {
+      for (auto& o : others) lsp.keep(o);
+      return *m;
+    }
+    if (m->value("method", "") == "window/workDoneProgress/create") {
+      lsp.send(Json{{"jsonrpc", "2.0"}, {"id", (*m)["id"]}, {"result", nullptr}});
+    } else if (m->value("method", "") == "$/progress" && progress) {
+      progress->push_back((*m)["params"]["value"]);
+    } else {
+      others.push_back(*m);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[lsp][trace][e2e]") {
+  Folder folder;
+  std::string text = "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\nCREATE INDEX users_email_idx ON users (email);\n";
+  std::string uri = folder.uri("002_change.sql");
+  int postmaster = 0;
+  {
+    LspProcess lsp;
+    lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}});
+    lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+    REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+
+    std::vector<Json> progress;
+    auto t0 = std::chrono::steady_clock::now();
+    Json first = run_trace(lsp, uri, &progress);
+    double cold = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    INFO(first.dump());
+    REQUIRE(first.contains("result"));
+    CHECK(first["result"]["confirmed"] == 2);
+    CHECK(first["result"]["mismatches"] == 0);
+    REQUIRE(progress.size() >= 3);
+    CHECK(progress.front()["kind"] == "begin");
+    CHECK(progress.back()["kind"] == "end");
+
+    auto upgraded = lsp.wait_notification("textDocument/publishDiagnostics");
+    REQUIRE(upgraded);
+    Json diags = (*upgraded)["params"]["diagnostics"];
+    CHECK(message_of(diags, "create-index").find("✓ Confirmed by trace on PostgreSQL 15") != std::string::npos);
+    CHECK(message_of(diags, "add-column").find("✓ Confirmed") != std::string::npos);
+
+    // Hover shows the evidence.
+    Json hover = lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", uri}}}, {"position", {{"line", 2}, {"character", 3}}}});
+    CHECK(hover["result"]["contents"]["value"].get<std::string>().find("**Trace** (PostgreSQL 15") != std::string::npos);
+
+    // Edit only the index statement: it loses its verification, the ALTER keeps it.
+    lsp.notify("textDocument/didChange",
+               Json{{"textDocument", {{"uri", uri}, {"version", 2}}},
+                    {"contentChanges", Json::array({Json{{"range", {{"start", {{"line", 2}, {"character", 13}}},
+                                                                    {"end", {{"line", 2}, {"character", 28}}}}},
+                                                         {"text", "users_mail_idx"}}})}});
+    auto edited = lsp.wait_notification("textDocument/publishDiagnostics");
+    REQUIRE(edited);
+    CHECK(message_of((*edited)["params"]["diagnostics"], "create-index").find("by trace") == std::string::npos);
+    CHECK(message_of((*edited)["params"]["diagnostics"], "add-column").find("✓ Confirmed") != std::string::npos);
+
+    // A re-trace reuses the warm cluster and the template: faster than the first.
+    t0 = std::chrono::steady_clock::now();
+    Json second = run_trace(lsp, uri);
+    double warm = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(second["result"]["summary"].get<std::string>().find("cluster started") == std::string::npos);
+    CHECK(warm < cold);
+
+    // The cluster is alive now; exit must stop it.
+    for (const auto& e : fs::directory_iterator("/dev/shm")) {
+      if (e.path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
+      std::ifstream owner(e.path() / "owner.pid");
+      int pid = 0;
+      owner >> pid;
+      if (pid == lsp.pid()) {
+        std::ifstream pm(e.path() / "data" / "postmaster.pid");
+        pm >> postmaster;
+      }
+    }
+    REQUIRE(postmaster > 0);
+    CHECK(kill(postmaster, 0) == 0);
+    lsp.request("shutdown", nullptr);
+    lsp.notify("exit", nullptr);
+    CHECK(lsp.wait_exit(10000) == 0);
+  }
+  CHECK(kill(postmaster, 0) != 0);
+}
+
+TEST_CASE("lsp trace: a missing PostgreSQL version says what to do", "[lsp][trace][e2e]") {
+  Folder folder;
+  std::string uri = folder.uri("002_x.sql");
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"pgVersion", 10}, {"tracePgBin", "/nonexistent/bin"}});
+  lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1},
+                                                            {"text", "CREATE INDEX i ON users (email);"}}}});
+  Json reply = run_trace(lsp, uri);
+  REQUIRE(reply.contains("error"));
+  auto shown = lsp.wait_notification("window/showMessage");
+  REQUIRE(shown);
+  CHECK((*shown)["params"]["message"].get<std::string>().find("/nonexistent/bin") != std::string::npos);
+}
+
+TEST_CASE("lsp trace: cancelled with $/cancelRequest", "[lsp][trace][e2e]") {
+  Folder folder;
+  std::string uri = folder.uri("002_slow.sql");
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"pgVersion", 15}});
+  std::string text = "SELECT pg_sleep(0.3);\nSELECT pg_sleep(0.3);\nSELECT pg_sleep(0.3);\nSELECT pg_sleep(0.3);\n";
+  lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  lsp.send(Json{{"jsonrpc", "2.0"}, {"id", 77}, {"method", "workspace/executeCommand"},
+                {"params", {{"command", "lockward.trace"}, {"arguments", Json::array({uri})}}}});
+  auto running = lsp.wait_notification("lockward/traceStatus");
+  REQUIRE(running);
+  CHECK((*running)["params"]["state"] == "running");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the cluster starts, a statement runs
+  lsp.notify("$/cancelRequest", Json{{"id", 77}});
+  auto reply = lsp.wait_response(77, 30000);
+  REQUIRE(reply);
+  CHECK((*reply)["error"]["code"] == -32800);
+  auto status = lsp.wait_notification("lockward/traceStatus");
+  REQUIRE(status);
+  CHECK((*status)["params"]["state"] == "cancelled");
+}
