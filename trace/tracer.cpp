@@ -73,7 +73,10 @@ class FileTracer {
       if (t.error) failed = true;
       out_.statements.push_back(std::move(t));
     }
-    if (in_transaction_) session_.exec(failed ? "ROLLBACK" : "COMMIT");
+    if (in_transaction_) {
+      session_.exec(failed ? "ROLLBACK" : "COMMIT");
+      close_transaction(nullptr);
+    }
     if (session_.in_transaction()) session_.exec("ROLLBACK");  // the file left one open
     session_.exec("RESET ALL");
     return std::move(out_);
@@ -102,6 +105,7 @@ class FileTracer {
         held_ = {};
       } else if (s.tx_control == analysis::TxControl::Commit || s.tx_control == analysis::TxControl::Rollback) {
         in_transaction_ = false;
+        close_transaction(&t);
       }
       return;
     }
@@ -109,6 +113,7 @@ class FileTracer {
       if (in_transaction_) {  // only possible when the tool's wrapping was assumed; PostgreSQL would refuse
         session_.exec("COMMIT");
         in_transaction_ = false;
+        close_transaction(&t);
       }
       run_autocommit(sql, s, t);
       return;
@@ -118,13 +123,28 @@ class FileTracer {
       begin();
       own_wrapper = !s.tx.in_transaction;  // autocommit statement: one transaction of its own
     }
+    auto started = Clock::now();
     execute(sql, t, s);
+    members_.emplace_back(s.index, started);
     if (!t.error) observe_in_transaction(t);
     if (own_wrapper || t.error) {
       session_.exec(t.error ? "ROLLBACK" : "COMMIT");
       in_transaction_ = false;
+      close_transaction(&t);
     }
     refresh_catalog(t);
+  }
+
+  // The transaction ended now: every statement in it held its locks until here. `current`
+  // is the statement being traced (not yet in out_.statements).
+  void close_transaction(StatementTrace* current) {
+    auto now = Clock::now();
+    for (auto [index, started] : members_) {
+      double held = std::chrono::duration<double, std::milli>(now - started).count();
+      if (current && current->statement == index) current->held_ms = held;
+      else if (index < out_.statements.size()) out_.statements[index].held_ms = held;
+    }
+    members_.clear();
   }
 
   void execute(const std::string& sql, StatementTrace& t, const analysis::Statement& s) {
@@ -224,6 +244,7 @@ class FileTracer {
     if (holding) observer_.exec("COMMIT");
     QueryResult r = session_.finish();
     t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    t.held_ms = t.duration_ms;  // autocommit: held while it ran
     t.executed = true;
     if (!r.ok()) {
       t.error = r.error;
@@ -252,6 +273,7 @@ class FileTracer {
   std::set<std::uint32_t> created_in_transaction_;
   std::set<std::uint32_t> created_in_file_;
   std::vector<ObservedLock> held_;
+  std::vector<std::pair<std::size_t, Clock::time_point>> members_;  // statements of the open transaction
   CatalogSnapshot catalog_;
 };
 

@@ -35,6 +35,7 @@ struct StatementTrace {
   std::vector<analysis::ObjectName> rewritten;
   std::vector<std::string> changes;
   double duration_ms = 0;
+  double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held
   ObservationMethod method = ObservationMethod::None;
 };
 

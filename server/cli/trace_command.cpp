@@ -168,6 +168,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       }
       if (t.executed && t.method != trace::ObservationMethod::InTransaction && t.method != trace::ObservationMethod::None)
         out << "      observed by " << trace::observation_method_name(t.method) << "\n";
+      if (t.executed && !v.locks.empty() && t.held_ms > t.duration_ms + 0.5) {
+        std::ostringstream held;
+        held << std::fixed << std::setprecision(1) << t.held_ms;
+        out << "      locks held " << held.str() << " ms, until the end of its transaction\n";
+      }
     }
     for (const auto& f : merged.trace_only) {
       out << "  trace-only [" << analysis::risk_name(f.risk) << "] " << f.message << "\n";

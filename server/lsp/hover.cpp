@@ -65,8 +65,9 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
     }
   }
   if (const StatementEvidence* e = evidence_for(trace, *doc.text(), a, s->index)) {
-    char duration[32];
-    std::snprintf(duration, sizeof duration, "%.1f ms", e->duration_ms);
+    char duration[96];
+    std::snprintf(duration, sizeof duration, "%.1f ms; locks held %.1f ms (until its transaction ended)", e->duration_ms,
+                  e->held_ms);
     md += "**Trace** (PostgreSQL " + trace->server_version + "): " + std::string(evidence_mark(e->status)) + "\n\n";
     md += "- observed: " + e->observed + "\n- duration: " + duration + "\n- observed by: " + e->method + "\n";
     if (!e->detail.empty()) md += "- " + e->detail + "\n";

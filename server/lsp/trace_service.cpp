@@ -212,6 +212,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
         e.observed = describe_locks(v.locks);
         e.method = std::string(trace::observation_method_name(t.method));
         e.duration_ms = t.duration_ms;
+        e.held_ms = t.held_ms;
         e.changes = t.changes;
         std::size_t base = a.statements[v.statement].code.begin;
         auto add = [&](const analysis::Finding& f) {

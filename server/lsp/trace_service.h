@@ -35,6 +35,7 @@ struct StatementEvidence {
   std::string observed;            // "SHARE on users, …"
   std::string method;              // observation method
   double duration_ms = 0;
+  double held_ms = 0;  // until its transaction ended
   std::vector<std::string> changes;
   // Trace-only findings and errors, with ranges relative to the statement's first byte.
   std::vector<analysis::Finding> findings;

@@ -167,3 +167,11 @@ TEST_CASE("a missing version names the next step", "[trace][install]") {
   trace::PgLookup lookup = trace::find_pg_binaries(search);
   if (!lookup.binaries) CHECK(lookup.error.find("lockward pg install 11") != std::string::npos);
 }
+
+TEST_CASE("locks are held until the transaction ends", "[trace]") {
+  Traced t = run("CREATE TABLE a (id int)",
+                 "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nSELECT pg_sleep(0.05);\nCOMMIT;");
+  REQUIRE(t.trace.statements.size() == 4);
+  CHECK(t.trace.statements[1].held_ms >= 50.0);
+  CHECK(t.trace.statements[1].held_ms > t.trace.statements[1].duration_ms);
+}
