@@ -25,4 +25,10 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Node.js and npm build the VS Code extension and fetch other PostgreSQL versions; the
+# machine image ships them, a bare Debian gets Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  [[ $(id -u) -eq 0 ]] || { echo "install-deps: npm missing (run as root to install it)" >&2; exit 2; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 echo "install-deps: all packages present"

@@ -18,6 +18,8 @@ run_suite() {
 
 echo "== normal build"
 run_suite build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== editors: VS Code extension (lint, build, unit and protocol tests, .vsix)"
+bash editors/vscode/ci.sh build/ci/server/lockward
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF

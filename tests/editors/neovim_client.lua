@@ -1,8 +1,13 @@
--- A real client test: Debian's Neovim (0.7: vim.lsp.start_client, no vim.lsp.start) opens a
--- .sql file with lockward attached, receives diagnostics, and a hover and a code action work.
--- Run: LOCKWARD_BINARY=… LOCKWARD_SQL_FILE=… nvim --headless --clean -u NONE -c 'luafile neovim_client.lua'
+-- A real client test: Debian's Neovim (0.7: vim.lsp.start_client, no vim.lsp.start) with the
+-- plugin from editors/neovim opens a .sql file, receives diagnostics, a hover and a code
+-- action work, and :LockwardTrace upgrades the diagnostics.
+-- Run: LOCKWARD_BINARY=… LOCKWARD_SQL_FILE=… LOCKWARD_PLUGIN=editors/neovim \
+--        nvim --headless --clean -u NONE -c 'luafile neovim_client.lua'
 local bin = assert(os.getenv("LOCKWARD_BINARY"), "LOCKWARD_BINARY unset")
 local file = assert(os.getenv("LOCKWARD_SQL_FILE"), "LOCKWARD_SQL_FILE unset")
+vim.opt.runtimepath:append(assert(os.getenv("LOCKWARD_PLUGIN"), "LOCKWARD_PLUGIN unset"))
+vim.cmd("filetype on")
+require("lockward").setup({ cmd = { bin, "lsp" }, use_lspconfig = false, settings = { pgVersion = 15 } })
 
 local function fail(message)
   io.stderr:write("FAIL: " .. message .. "\n")
@@ -11,13 +16,14 @@ end
 
 vim.cmd("edit " .. file)
 local bufnr = vim.api.nvim_get_current_buf()
-local client_id = vim.lsp.start_client({
-  name = "lockward",
-  cmd = { bin, "lsp" },
-  root_dir = vim.fn.fnamemodify(file, ":p:h"),
-})
-if not client_id then fail("start_client failed") end
-vim.lsp.buf_attach_client(bufnr, client_id)
+local client_id
+vim.wait(5000, function()
+  for _, c in pairs(vim.lsp.get_active_clients()) do
+    if c.name == "lockward" then client_id = c.id end
+  end
+  return client_id ~= nil
+end, 20)
+if not client_id then fail("the plugin did not attach lockward on FileType sql") end
 
 local function has_diagnostic(fragment)
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
@@ -55,7 +61,12 @@ if not vim.wait(15000, function() return not has_diagnostic("SHARE on table user
   fail("diagnostic did not go away after the fix")
 end
 
+vim.cmd("LockwardTrace")
+if not vim.wait(30000, function() return has_diagnostic("Confirmed by trace") end, 50) then
+  fail(":LockwardTrace did not upgrade the diagnostics")
+end
+
 client.stop()
 vim.wait(3000, function() return client.is_stopped() end, 20)
-print("neovim client: diagnostics, hover and code action OK")
+print("neovim client: plugin attach, diagnostics, hover, code action and :LockwardTrace OK")
 vim.cmd("qall!")
