@@ -8,7 +8,7 @@ packages=(
   libpg-query-dev libpq-dev nlohmann-json3-dev libboost-dev libspdlog-dev catch2
   libcli11-dev libtomlplusplus-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
-  neovim
+  neovim emacs-nox elpa-eglot
 )
 
 missing=()
