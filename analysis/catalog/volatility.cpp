@@ -1,7 +1,6 @@
 #include "analysis/catalog/volatility.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <string>
 
@@ -10,10 +9,57 @@
 namespace lockward::analysis {
 namespace {
 
-// Common non-volatile built-ins seen in defaults; the complete list is generated from pg_proc.
-constexpr std::array<std::string_view, 12> kNonVolatile = {
-    "now", "current_timestamp", "transaction_timestamp", "statement_timestamp_never", "lower", "upper",
-    "coalesce", "to_timestamp", "make_date", "date_trunc", "length", "abs"};
+// Every built-in function whose overloads are all stable or immutable (PostgreSQL 15).
+constexpr std::string_view kNonVolatile[] = {
+#include "analysis/catalog/non_volatile_builtins.inc"
+};
+static_assert(std::is_sorted(std::begin(kNonVolatile), std::end(kNonVolatile)), "binary search needs sorted names");
+
+Volatility worse(Volatility a, Volatility b) { return a > b ? a : b; }
+
+// Expression nodes that compute nothing volatile themselves; their children decide.
+bool is_transparent(std::string_view type) {
+  static constexpr std::string_view kTransparent[] = {
+      "A_ArrayExpr", "A_Expr", "BoolExpr", "BooleanTest", "CaseExpr", "CaseWhen", "CoalesceExpr",
+      "CollateClause", "MinMaxExpr", "NullTest", "RowExpr", "TypeCast", "List"};
+  return std::find(std::begin(kTransparent), std::end(kTransparent), type) != std::end(kTransparent);
+}
+
+Volatility children_volatility(const nlohmann::json& body);
+
+Volatility node_volatility(const nlohmann::json& node) {
+  if (node.is_array()) {
+    Volatility worst = Volatility::Immutable;
+    for (const auto& item : node) worst = worse(worst, node_volatility(item));
+    return worst;
+  }
+  std::string type = ast::node_type(node);
+  if (type.empty()) return Volatility::Immutable;
+  // A plain field object (a TypeCast's typeName, …) rather than a wrapped node: look inside.
+  if (std::islower(static_cast<unsigned char>(type[0]))) return children_volatility(node);
+  const auto& body = node.begin().value();
+  if (type == "A_Const" || type == "TypeName" || type == "String" || type == "Integer" || type == "Float" ||
+      type == "Boolean")
+    return Volatility::Immutable;
+  if (type == "SQLValueFunction") return Volatility::Stable;  // CURRENT_TIMESTAMP, CURRENT_USER, …
+  if (type == "FuncCall") {
+    auto parts = ast::string_list(ast::field(body, "funcname"));
+    bool builtin = parts.size() == 1 || (parts.size() == 2 && parts[0] == "pg_catalog");
+    if (parts.empty() || !builtin || !is_non_volatile_builtin(parts.back())) return Volatility::Volatile;
+    return worse(Volatility::Stable, node_volatility(ast::field(body, "args")));
+  }
+  if (is_transparent(type)) return children_volatility(body);
+  return Volatility::Volatile;  // sub-selects, column references, anything unknown
+}
+
+Volatility children_volatility(const nlohmann::json& body) {
+  Volatility worst = Volatility::Immutable;
+  if (!body.is_object()) return worst;
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it->is_object() || it->is_array()) worst = worse(worst, node_volatility(*it));
+  }
+  return worst;
+}
 
 }  // namespace
 
@@ -21,25 +67,9 @@ bool is_non_volatile_builtin(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::find(kNonVolatile.begin(), kNonVolatile.end(), lower) != kNonVolatile.end();
+  return std::binary_search(std::begin(kNonVolatile), std::end(kNonVolatile), std::string_view(lower));
 }
 
-Volatility expression_volatility(const nlohmann::json& expr) {
-  std::string type = ast::node_type(expr);
-  const auto& body = expr.is_object() && !expr.empty() ? expr.begin().value() : expr;
-  if (type == "A_Const") return Volatility::Immutable;
-  if (type == "SQLValueFunction") return Volatility::Stable;
-  if (type == "TypeCast") return expression_volatility(ast::field(body, "arg"));
-  if (type == "FuncCall") {
-    auto parts = ast::string_list(ast::field(body, "funcname"));
-    if (parts.empty() || !is_non_volatile_builtin(parts.back())) return Volatility::Volatile;
-    Volatility worst = Volatility::Stable;
-    for (const auto& arg : ast::list(body, "args")) {
-      if (expression_volatility(arg) == Volatility::Volatile) return Volatility::Volatile;
-    }
-    return worst;
-  }
-  return Volatility::Volatile;
-}
+Volatility expression_volatility(const nlohmann::json& expr) { return node_volatility(expr); }
 
 }  // namespace lockward::analysis

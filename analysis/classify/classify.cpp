@@ -106,6 +106,7 @@ StatementFacts classify(const ParsedNode& node, std::string_view text, std::size
   Input in{node, text, node_offset, statement_range, context};
   classify_alter_table(in, facts);
   classify_index(in, facts);
+  classify_ddl(in, facts);
   classify_other(in, facts);
   if (facts.summary.empty()) facts.summary = node.type;
   return facts;

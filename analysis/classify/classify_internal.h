@@ -2,8 +2,10 @@
 // locating clauses. Private to analysis/classify.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analysis/classify/classify.h"
 #include "analysis/syntax/ast.h"
@@ -45,9 +47,40 @@ ObjectKind kind_for_role(Role role);
 // relation name). Returns an empty vector when the count does not match `expected`.
 std::vector<TextRange> alter_table_clauses(const Input& in, std::size_t expected);
 
+// The first of `ids` that has a row for the context's version ("" when none has).
+std::string_view first_row(const Input& in, std::initializer_list<std::string_view> ids);
+
+// Adds locks of the effect's row on further objects of the same role (LOCK a, b; SELECT … JOIN).
+void add_locks_on(Effect& effect, Role role, const std::vector<ObjectName>& objects);
+
+// The range of a type name in the file, from its TypeName location to the end of its words,
+// modifiers and array bounds ("character varying(20)", "timestamp with time zone", "int[]").
+TextRange type_range(const Input& in, const Json& type_name_body);
+// The text from just past `keyword` at or after `from` to `end`, trimmed; empty when absent.
+std::string text_after_keyword(const Input& in, std::size_t from, std::size_t end, std::string_view keyword);
+// The range of `name` (plain or quoted) at or after `from` in the statement, or an empty range at `from`.
+TextRange name_range(const Input& in, std::size_t from, std::string_view name);
+
+// "(a, b)" with quoted identifiers.
+std::string column_list_sql(const std::vector<std::string>& columns);
+// Every RangeVar in a parse-tree subtree (the relations a query reads).
+std::vector<ObjectName> range_vars_in(const Json& node);
+
+// Facts from the schema snapshot, when there is one.
+const SnapshotTable* snapshot_table(const Input& in, const ObjectName& table);
+ObjectName table_of_index(const Input& in, const ObjectName& index);
+// The referenced table of a foreign key constraint known from the snapshot, or empty.
+ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::string_view constraint);
+
+// ADD CONSTRAINT (table-level or inline in ADD COLUMN, where `column` names the new column):
+// one effect and the constraint facts.
+void add_constraint(const Input& in, const ObjectName& table, const Json& constraint, std::string_view column,
+                    TextRange range, StatementFacts& facts);
+
 // Family classifiers; each fills `facts` for the node types it owns.
 void classify_alter_table(const Input& in, StatementFacts& facts);
 void classify_index(const Input& in, StatementFacts& facts);
+void classify_ddl(const Input& in, StatementFacts& facts);
 void classify_other(const Input& in, StatementFacts& facts);
 
 }  // namespace lockward::analysis::classify_detail

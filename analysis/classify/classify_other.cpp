@@ -1,4 +1,4 @@
-// Transaction control, settings, CREATE TABLE, DML, and statements lockward cannot see into.
+// Transaction control, settings, DML and queries, and statements lockward cannot see into.
 #include <algorithm>
 #include <cctype>
 
@@ -59,26 +59,6 @@ void variable_set(const Input& in, StatementFacts& facts) {
   facts.setting = std::move(change);
 }
 
-void create_table(const Input& in, StatementFacts& facts) {
-  const Json& body = in.node.body;
-  ObjectName table = ast::range_var(ast::field(body, "relation"));
-  facts.summary = "CREATE TABLE " + table.sql();
-  facts.creates.push_back({table, ObjectKind::Table});
-  facts.defined_names.push_back({table.name, in.statement});
-  for (const auto& elt : ast::list(body, "tableElts")) {
-    const Json& col = ast::unwrap(elt, "ColumnDef");
-    if (col.is_null()) continue;
-    const Json& tn = ast::field(col, "typeName");
-    std::size_t at = in.at(ast::location(tn));
-    facts.column_types.push_back(ColumnTypeUse{table, ast::str(col, "colname"), ast::type_name(tn),
-                                               ast::type_mods(tn), !ast::list(tn, "arrayBounds").empty(),
-                                               TextRange{at, at}});
-    std::size_t name_at = in.at(ast::location(col));
-    std::string name = ast::str(col, "colname");
-    facts.defined_names.push_back({name, TextRange{name_at, name_at + name.size()}});
-  }
-}
-
 // Structural equality that ignores source locations (`1 = 1`, `a = a`).
 bool same_expression(const Json& a, const Json& b) {
   if (a.type() != b.type()) return false;
@@ -130,6 +110,51 @@ void dml(const Input& in, StatementFacts& facts, bool update) {
   d.tautological_where = d.has_where && is_tautology(where);
   facts.summary = (update ? "UPDATE " : "DELETE FROM ") + d.table.sql();
   facts.dml = d;
+  facts.effects.push_back(make_effect(in, update ? "update" : "delete", Targets{.table = d.table}, in.statement));
+}
+
+// A query: ACCESS SHARE on what it reads, ROW SHARE with FOR UPDATE / SHARE (SELECT … INTO is DDL).
+void select(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  if (!ast::field(body, "intoClause").is_null()) return;
+  bool locking = !ast::list(body, "lockingClause").empty();
+  std::vector<ObjectName> sources = range_vars_in(body);
+  if (sources.empty()) return;  // SELECT 1, SELECT set_config(…): nothing locked
+  Effect effect = make_effect(in, locking ? "select-for-update" : "select", Targets{.table = sources[0]}, in.statement);
+  add_locks_on(effect, Role::Table, sources);
+  facts.effects.push_back(std::move(effect));
+  facts.summary = std::string(locking ? "SELECT … FOR UPDATE FROM " : "SELECT FROM ") + sources[0].sql();
+}
+
+void write(const Input& in, StatementFacts& facts, std::string_view row, std::string_view verb) {
+  ObjectName table = ast::range_var(ast::field(in.node.body, "relation"));
+  facts.summary = std::string(verb) + table.sql();
+  facts.effects.push_back(make_effect(in, row, Targets{.table = table}, in.statement));
+}
+
+void copy(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  ObjectName table = ast::range_var(ast::field(body, "relation"));
+  bool from = ast::flag(body, "is_from");
+  facts.summary = std::string(from ? "COPY FROM " : "COPY TO ") + (table.empty() ? "(query)" : table.sql());
+  if (!table.empty()) {
+    facts.effects.push_back(make_effect(in, from ? "copy-from" : "copy-to", Targets{.table = table}, in.statement));
+  } else if (const Json& query = ast::field(body, "query"); !query.is_null()) {
+    std::vector<ObjectName> sources = range_vars_in(query);
+    Effect effect = make_effect(in, "copy-to", Targets{.table = sources.empty() ? ObjectName{} : sources[0]},
+                                in.statement);
+    add_locks_on(effect, Role::Table, sources);
+    facts.effects.push_back(std::move(effect));
+  }
+}
+
+void function(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  bool procedure = ast::flag(body, "is_procedure");
+  facts.summary = std::string(procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ") +
+                  ast::qualified(ast::string_list(ast::field(body, "funcname"))).sql();
+  facts.unanalysable = true;
+  facts.unanalysable_reason = "a function body runs later; its locks are not analysed";
 }
 
 }  // namespace
@@ -138,9 +163,13 @@ void classify_other(const Input& in, StatementFacts& facts) {
   const std::string& type = in.node.type;
   if (type == "TransactionStmt") transaction(in, facts);
   else if (type == "VariableSetStmt") variable_set(in, facts);
-  else if (type == "CreateStmt") create_table(in, facts);
   else if (type == "UpdateStmt") dml(in, facts, true);
   else if (type == "DeleteStmt") dml(in, facts, false);
+  else if (type == "InsertStmt") write(in, facts, "insert", "INSERT INTO ");
+  else if (type == "MergeStmt") write(in, facts, "merge", "MERGE INTO ");
+  else if (type == "CopyStmt") copy(in, facts);
+  else if (type == "SelectStmt") select(in, facts);
+  else if (type == "CreateFunctionStmt") function(in, facts);
   else if (type == "DoStmt") {
     facts.summary = "DO block";
     facts.unanalysable = true;

@@ -1,0 +1,330 @@
+// DDL other than ALTER TABLE and indexes: CREATE / DROP / RENAME of relations and types,
+// views and materialized views, triggers, policies, sequences, maintenance, LOCK, COMMENT, GRANT.
+#include "analysis/classify/classify_internal.h"
+
+namespace lockward::analysis::classify_detail {
+namespace {
+
+void push(const Input& in, StatementFacts& facts, std::string_view row, const Targets& targets) {
+  facts.effects.push_back(make_effect(in, row, targets, in.statement));
+}
+
+// An effect whose row lock falls on every relation the query reads.
+void reads(const Input& in, StatementFacts& facts, std::string_view row, const Json& query) {
+  std::vector<ObjectName> sources = range_vars_in(query);
+  Effect effect = make_effect(in, row, Targets{.table = sources.empty() ? ObjectName{} : sources[0]}, in.statement);
+  add_locks_on(effect, Role::Table, sources);
+  facts.effects.push_back(std::move(effect));
+}
+
+void create_table(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  ObjectName table = ast::range_var(ast::field(body, "relation"));
+  facts.summary = "CREATE TABLE " + table.sql();
+  facts.creates.push_back({table, ObjectKind::Table});
+  facts.defined_names.push_back({table.name, name_range(in, in.at(ast::location(ast::field(body, "relation"))), table.name)});
+  auto foreign_key = [&](const Json& con) {
+    ObjectName referenced = ast::range_var(ast::field(con, "pktable"));
+    if (referenced.empty() || referenced == table) return;  // a self-reference locks only the new table
+    Effect effect = make_effect(in, "create-table-references", Targets{.table = table, .referenced = referenced},
+                                in.statement);
+    effect.constraint = ast::str(con, "conname");
+    facts.effects.push_back(std::move(effect));
+  };
+  auto constraint = [&](const Json& con, const std::string& column) {
+    std::string contype = ast::str(con, "contype");
+    if (contype == "CONSTR_FOREIGN") foreign_key(con);
+    std::string name = ast::str(con, "conname");
+    if (!name.empty()) facts.defined_names.push_back({name, name_range(in, in.at(ast::location(con)), name)});
+    if (contype == "CONSTR_CHECK") {
+      const Json& test = ast::unwrap(ast::field(con, "raw_expr"), "NullTest");
+      auto fields = ast::string_list(ast::field(ast::unwrap(ast::field(test, "arg"), "ColumnRef"), "fields"));
+      std::string not_null = ast::str(test, "nulltesttype") == "IS_NOT_NULL" && fields.size() == 1 ? fields[0] : "";
+      facts.constraints_added.push_back({table, name, 'c', ast::flag(con, "skip_validation"), not_null});
+    }
+    (void)column;
+  };
+  for (const auto& elt : ast::list(body, "tableElts")) {
+    if (const Json& con = ast::unwrap(elt, "Constraint"); !con.is_null()) {
+      constraint(con, {});
+      continue;
+    }
+    const Json& col = ast::unwrap(elt, "ColumnDef");
+    if (col.is_null()) continue;
+    const Json& tn = ast::field(col, "typeName");
+    std::string name = ast::str(col, "colname");
+    facts.column_types.push_back(ColumnTypeUse{table, name, ast::type_name(tn), ast::type_mods(tn),
+                                               !ast::list(tn, "arrayBounds").empty(), type_range(in, tn)});
+    facts.defined_names.push_back({name, name_range(in, in.at(ast::location(col)), name)});
+    for (const auto& c : ast::list(col, "constraints")) constraint(ast::unwrap(c, "Constraint"), name);
+  }
+  if (!ast::field(body, "partbound").is_null()) {
+    for (const auto& parent : ast::list(body, "inhRelations")) {
+      ObjectName p = ast::range_var(ast::unwrap(parent, "RangeVar"));
+      Effect effect = make_effect(in, "create-table-partition-of", Targets{.table = p}, in.statement);
+      effect.detail = table.sql();
+      facts.effects.push_back(std::move(effect));
+    }
+  }
+}
+
+void create_table_as(const Input& in, StatementFacts& facts, const Json& into, const Json& query, bool matview) {
+  ObjectName name = ast::range_var(ast::field(into, "rel"));
+  bool no_data = ast::flag(into, "skipData");
+  facts.summary = (matview ? "CREATE MATERIALIZED VIEW " : "CREATE TABLE ") + name.sql() + " AS";
+  facts.creates.push_back({name, matview ? ObjectKind::MaterializedView : ObjectKind::Table});
+  facts.defined_names.push_back({name.name, name_range(in, in.at(ast::location(ast::field(into, "rel"))), name.name)});
+  std::string_view row = !matview ? "create-table-as"
+                         : no_data ? "create-materialized-view-with-no-data"
+                                   : "create-materialized-view";
+  reads(in, facts, row, query);
+}
+
+std::vector<ObjectName> object_names(const Json& objects) {
+  std::vector<ObjectName> out;
+  for (const auto& o : objects) {
+    if (const Json& l = ast::unwrap(o, "List"); !l.is_null()) out.push_back(ast::qualified(ast::string_list(ast::list(l, "items"))));
+    else if (const Json& s = ast::unwrap(o, "String"); !s.is_null()) out.push_back(ObjectName{"", ast::str(s, "sval")});
+    else if (const Json& t = ast::unwrap(o, "TypeName"); !t.is_null()) out.push_back(ast::qualified(ast::string_list(ast::field(t, "names"))));
+  }
+  return out;
+}
+
+void drop(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  std::string type = ast::str(body, "removeType");
+  std::string_view row, keyword;
+  bool table_role = false;
+  if (type == "OBJECT_TABLE") row = "drop-table", keyword = "DROP TABLE ", table_role = true;
+  else if (type == "OBJECT_VIEW") row = "drop-view", keyword = "DROP VIEW ";
+  else if (type == "OBJECT_MATVIEW") row = "drop-materialized-view", keyword = "DROP MATERIALIZED VIEW ";
+  else if (type == "OBJECT_SCHEMA") row = "drop-schema", keyword = "DROP SCHEMA ";
+  else if (type == "OBJECT_TYPE") row = "drop-type", keyword = "DROP TYPE ";
+  else if (type == "OBJECT_DOMAIN") row = "drop-type", keyword = "DROP DOMAIN ";
+  else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
+    // objects: [[schema,] table, name]
+    bool trigger = type == "OBJECT_TRIGGER";
+    for (const auto& o : ast::list(body, "objects")) {
+      auto parts = ast::string_list(ast::list(ast::unwrap(o, "List"), "items"));
+      if (parts.empty()) continue;
+      std::string name = parts.back();
+      parts.pop_back();
+      ObjectName table = ast::qualified(parts);
+      push(in, facts, trigger ? "drop-trigger" : "drop-policy", Targets{.table = table});
+      facts.summary = std::string(trigger ? "DROP TRIGGER " : "DROP POLICY ") + quote_identifier(name) + " ON " + table.sql();
+    }
+    return;
+  } else {
+    return;
+  }
+  std::string names;
+  for (const ObjectName& name : object_names(ast::list(body, "objects"))) {
+    push(in, facts, row, table_role ? Targets{.table = name} : Targets{.other = name});
+    names += (names.empty() ? "" : ", ") + name.sql();
+  }
+  facts.summary = std::string(keyword) + names;
+}
+
+void rename(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  std::string type = ast::str(body, "renameType");
+  ObjectName relation = ast::range_var(ast::field(body, "relation"));
+  std::string sub = ast::str(body, "subname"), to = ast::str(body, "newname");
+  Effect effect;
+  if (type == "OBJECT_TABLE") {
+    effect = make_effect(in, "rename-table", Targets{.table = relation}, in.statement);
+    effect.detail = to;
+    facts.summary = "ALTER TABLE " + relation.sql() + " RENAME TO " + quote_identifier(to);
+    facts.creates.push_back({ObjectName{relation.schema, to}, ObjectKind::Table});
+  } else if (type == "OBJECT_COLUMN" && ast::str(body, "relationType") == "OBJECT_TABLE") {
+    effect = make_effect(in, "rename-column", Targets{.table = relation}, in.statement);
+    effect.column = sub;
+    effect.detail = to;
+    facts.summary = "ALTER TABLE " + relation.sql() + " RENAME COLUMN " + quote_identifier(sub);
+  } else if (type == "OBJECT_INDEX") {
+    effect = make_effect(in, "rename-index", Targets{.table = table_of_index(in, relation), .index = relation},
+                         in.statement);
+    effect.index = relation.name;
+    effect.detail = to;
+    facts.summary = "ALTER INDEX " + relation.sql() + " RENAME TO " + quote_identifier(to);
+  } else if (type == "OBJECT_TABCONSTRAINT") {
+    effect = make_effect(in, "rename-constraint", Targets{.table = relation}, in.statement);
+    effect.constraint = sub;
+    effect.detail = to;
+    facts.summary = "ALTER TABLE " + relation.sql() + " RENAME CONSTRAINT " + quote_identifier(sub);
+  } else if (type == "OBJECT_SCHEMA") {
+    effect = make_effect(in, "rename-schema", Targets{.other = ObjectName{"", sub}}, in.statement);
+    effect.detail = to;
+    facts.summary = "ALTER SCHEMA " + quote_identifier(sub) + " RENAME TO " + quote_identifier(to);
+  } else {
+    return;
+  }
+  facts.defined_names.push_back({to, name_range(in, in.statement.begin, to)});
+  facts.effects.push_back(std::move(effect));
+}
+
+void vacuum(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  bool full = false;
+  for (const auto& o : ast::list(body, "options")) {
+    if (ast::str(ast::unwrap(o, "DefElem"), "defname") == "full") full = true;
+  }
+  bool is_vacuum = ast::flag(body, "is_vacuumcmd");
+  std::string_view row = !is_vacuum ? "analyze" : full ? "vacuum-full" : "vacuum";
+  std::string names;
+  for (const auto& r : ast::list(body, "rels")) {
+    ObjectName table = ast::range_var(ast::field(ast::unwrap(r, "VacuumRelation"), "relation"));
+    push(in, facts, row, Targets{.table = table});
+    names += (names.empty() ? " " : ", ") + table.sql();
+  }
+  if (ast::list(body, "rels").empty()) push(in, facts, row, Targets{});
+  facts.summary = std::string(!is_vacuum ? "ANALYZE" : full ? "VACUUM FULL" : "VACUUM") + names;
+}
+
+void lock_table(const Input& in, StatementFacts& facts) {
+  static constexpr std::string_view kRows[] = {
+      "lock-table-access-share", "lock-table-row-share", "lock-table-row-exclusive",
+      "lock-table-share-update-exclusive", "lock-table-share", "lock-table-share-row-exclusive",
+      "lock-table-exclusive", "lock-table-access-exclusive"};
+  long mode = ast::integer(in.node.body, "mode", 8);
+  std::string_view row = mode >= 1 && mode <= 8 ? kRows[mode - 1] : kRows[7];
+  std::string names;
+  for (const auto& r : ast::list(in.node.body, "relations")) {
+    ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
+    push(in, facts, row, Targets{.table = table});
+    names += (names.empty() ? "" : ", ") + table.sql();
+  }
+  facts.summary = "LOCK TABLE " + names;
+}
+
+void comment(const Input& in, StatementFacts& facts) {
+  const Json& body = in.node.body;
+  std::string type = ast::str(body, "objtype");
+  auto parts = ast::string_list(ast::list(ast::unwrap(ast::field(body, "object"), "List"), "items"));
+  if (type == "OBJECT_COLUMN" && !parts.empty()) parts.pop_back();
+  bool relation = type == "OBJECT_TABLE" || type == "OBJECT_COLUMN" || type == "OBJECT_VIEW" ||
+                  type == "OBJECT_MATVIEW" || type == "OBJECT_FOREIGN_TABLE";
+  facts.summary = "COMMENT ON " + (relation ? ast::qualified(parts).sql() : type.substr(7));
+  if (relation) push(in, facts, "comment-on", Targets{.table = ast::qualified(parts)});
+}
+
+}  // namespace
+
+void classify_ddl(const Input& in, StatementFacts& facts) {
+  const std::string& type = in.node.type;
+  const Json& body = in.node.body;
+  if (type == "CreateStmt") {
+    create_table(in, facts);
+  } else if (type == "CreateTableAsStmt") {
+    create_table_as(in, facts, ast::field(body, "into"), ast::field(body, "query"),
+                    ast::str(body, "objtype") == "OBJECT_MATVIEW");
+  } else if (type == "SelectStmt" && !ast::field(body, "intoClause").is_null()) {
+    create_table_as(in, facts, ast::field(body, "intoClause"), body, false);
+  } else if (type == "DropStmt") {
+    drop(in, facts);
+  } else if (type == "DropdbStmt") {
+    facts.summary = "DROP DATABASE " + quote_identifier(ast::str(body, "dbname"));
+    push(in, facts, "drop-database", Targets{.other = ObjectName{"", ast::str(body, "dbname")}});
+  } else if (type == "RenameStmt") {
+    rename(in, facts);
+  } else if (type == "AlterObjectSchemaStmt" && ast::str(body, "objectType") == "OBJECT_TABLE") {
+    ObjectName table = ast::range_var(ast::field(body, "relation"));
+    facts.summary = "ALTER TABLE " + table.sql() + " SET SCHEMA " + quote_identifier(ast::str(body, "newschema"));
+    push(in, facts, "set-schema", Targets{.table = table});
+    facts.effects.back().detail = ast::str(body, "newschema");
+  } else if (type == "ViewStmt") {
+    ObjectName view = ast::range_var(ast::field(body, "view"));
+    bool replace = ast::flag(body, "replace");
+    facts.summary = (replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") + view.sql();
+    if (replace) push(in, facts, "create-or-replace-view", Targets{.table = view, .other = view});
+    else reads(in, facts, "create-view", ast::field(body, "query"));
+    facts.creates.push_back({view, ObjectKind::View});
+    facts.defined_names.push_back({view.name, name_range(in, in.at(ast::location(ast::field(body, "view"))), view.name)});
+  } else if (type == "RefreshMatViewStmt") {
+    ObjectName view = ast::range_var(ast::field(body, "relation"));
+    bool concurrent = ast::flag(body, "concurrent");
+    std::string_view row = concurrent                    ? "refresh-materialized-view-concurrently"
+                           : ast::flag(body, "skipData") ? "refresh-materialized-view-with-no-data"
+                                                         : "refresh-materialized-view";
+    facts.summary = std::string(concurrent ? "REFRESH MATERIALIZED VIEW CONCURRENTLY " : "REFRESH MATERIALIZED VIEW ") +
+                    view.sql();
+    push(in, facts, row, Targets{.table = view, .other = view});
+  } else if (type == "CreateTrigStmt") {
+    ObjectName table = ast::range_var(ast::field(body, "relation"));
+    facts.summary = "CREATE TRIGGER " + quote_identifier(ast::str(body, "trigname")) + " ON " + table.sql();
+    push(in, facts, "create-trigger", Targets{.table = table});
+  } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
+    ObjectName table = ast::range_var(ast::field(body, "table"));
+    bool create = type == "CreatePolicyStmt";
+    facts.summary = std::string(create ? "CREATE POLICY " : "ALTER POLICY ") +
+                    quote_identifier(ast::str(body, "policy_name")) + " ON " + table.sql();
+    push(in, facts, create ? "create-policy" : "alter-policy", Targets{.table = table});
+  } else if (type == "CreateEnumStmt" || type == "CompositeTypeStmt" || type == "CreateDomainStmt" ||
+             type == "CreateRangeStmt" || (type == "DefineStmt" && ast::str(body, "kind") == "OBJECT_TYPE")) {
+    const Json& names = type == "CompositeTypeStmt" ? Json() : ast::field(body, type == "CreateDomainStmt" ? "domainname" : type == "DefineStmt" ? "defnames" : "typeName");
+    ObjectName name = type == "CompositeTypeStmt" ? ast::range_var(ast::field(body, "typevar"))
+                                                  : ast::qualified(ast::string_list(names));
+    facts.summary = std::string(type == "CreateDomainStmt" ? "CREATE DOMAIN " : "CREATE TYPE ") + name.sql();
+    facts.creates.push_back({name, ObjectKind::Type});
+    push(in, facts, "create-type", Targets{.other = name});
+  } else if (type == "AlterEnumStmt") {
+    ObjectName name = ast::qualified(ast::string_list(ast::field(body, "typeName")));
+    bool rename_value = !ast::str(body, "oldVal").empty();
+    facts.summary = "ALTER TYPE " + name.sql() + (rename_value ? " RENAME VALUE" : " ADD VALUE");
+    push(in, facts, rename_value ? "alter-type-rename-value" : "alter-type-add-value", Targets{.other = name});
+  } else if (type == "AlterDomainStmt") {
+    ObjectName name = ast::qualified(ast::string_list(ast::field(body, "typeName")));
+    std::string subtype = ast::str(body, "subtype");
+    facts.summary = "ALTER DOMAIN " + name.sql();
+    if (subtype == "C") {
+      const Json& con = ast::unwrap(ast::field(body, "def"), "Constraint");
+      bool not_valid = ast::flag(con, "skip_validation");
+      push(in, facts, not_valid ? "alter-domain-add-constraint-not-valid" : "alter-domain-add-constraint",
+           Targets{.other = name});
+      facts.effects.back().constraint = ast::str(con, "conname");
+    } else if (subtype == "V") {
+      push(in, facts, "alter-domain-validate-constraint", Targets{.other = name});
+      facts.effects.back().constraint = ast::str(body, "name");
+    }
+  } else if (type == "CreateSeqStmt") {
+    ObjectName seq = ast::range_var(ast::field(body, "sequence"));
+    facts.summary = "CREATE SEQUENCE " + seq.sql();
+    facts.creates.push_back({seq, ObjectKind::Sequence});
+    push(in, facts, "create-sequence", Targets{.other = seq});
+  } else if (type == "AlterSeqStmt") {
+    ObjectName seq = ast::range_var(ast::field(body, "sequence"));
+    facts.summary = "ALTER SEQUENCE " + seq.sql();
+    push(in, facts, "alter-sequence", Targets{.other = seq});
+  } else if (type == "ClusterStmt") {
+    ObjectName table = ast::range_var(ast::field(body, "relation"));
+    facts.summary = "CLUSTER" + (table.empty() ? "" : " " + table.sql());
+    push(in, facts, "cluster", Targets{.table = table});
+    facts.effects.back().index = ast::str(body, "indexname");
+  } else if (type == "VacuumStmt") {
+    vacuum(in, facts);
+  } else if (type == "TruncateStmt") {
+    std::string names;
+    for (const auto& r : ast::list(body, "relations")) {
+      ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
+      push(in, facts, "truncate", Targets{.table = table});
+      names += (names.empty() ? "" : ", ") + table.sql();
+    }
+    facts.summary = "TRUNCATE " + names;
+  } else if (type == "LockStmt") {
+    lock_table(in, facts);
+  } else if (type == "CommentStmt") {
+    comment(in, facts);
+  } else if (type == "GrantStmt") {
+    facts.summary = ast::flag(body, "is_grant") ? "GRANT" : "REVOKE";
+    push(in, facts, "grant-revoke", Targets{});
+  } else if (type == "CreateExtensionStmt") {
+    facts.summary = "CREATE EXTENSION " + quote_identifier(ast::str(body, "extname"));
+    push(in, facts, "create-extension", Targets{});
+  } else if (type == "CreateStatsStmt") {
+    std::vector<ObjectName> tables = range_vars_in(ast::field(body, "relations"));
+    facts.summary = "CREATE STATISTICS";
+    push(in, facts, "create-statistics", Targets{.table = tables.empty() ? ObjectName{} : tables[0]});
+  }
+}
+
+}  // namespace lockward::analysis::classify_detail

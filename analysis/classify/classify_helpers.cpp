@@ -1,0 +1,195 @@
+// Text and tree helpers shared by the classify_*.cpp files: row choice by version, ranges of
+// type names and identifiers, relations read by a query, snapshot look-ups.
+#include <algorithm>
+#include <cctype>
+
+#include "analysis/classify/classify_internal.h"
+
+namespace lockward::analysis::classify_detail {
+namespace {
+
+bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+bool equals_ci(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Words that end a type name inside a column definition or ALTER … TYPE clause.
+bool ends_type(std::string_view word) {
+  static constexpr std::string_view kStop[] = {"not", "null", "default", "constraint", "check", "unique", "primary",
+                                               "references", "generated", "collate", "using", "compression",
+                                               "storage", "deferrable", "initially", "as"};
+  return std::any_of(std::begin(kStop), std::end(kStop), [&](std::string_view s) { return equals_ci(word, s); });
+}
+
+void collect_range_vars(const Json& node, std::vector<ObjectName>& out) {
+  if (node.is_array()) {
+    for (const auto& item : node) collect_range_vars(item, out);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() == "RangeVar") {
+      ObjectName name = ast::range_var(*it);
+      if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    } else if (it.key() == "withClause" || it.key() == "ctes") {
+      continue;  // CTE bodies are walked through their own queries below; their names are not tables
+    } else {
+      collect_range_vars(*it, out);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view first_row(const Input& in, std::initializer_list<std::string_view> ids) {
+  for (std::string_view id : ids) {
+    if (find_row(id, in.context.pg_version)) return id;
+  }
+  return {};
+}
+
+void add_locks_on(Effect& effect, Role role, const std::vector<ObjectName>& objects) {
+  if (!effect.row) return;
+  const RoleLock* lock = lock_for(*effect.row, role);
+  if (!lock) return;
+  for (const ObjectName& o : objects) {
+    bool present = std::any_of(effect.locks.begin(), effect.locks.end(),
+                               [&](const LockFact& l) { return l.object == o && l.role == role; });
+    if (!present && !o.empty()) effect.locks.push_back(LockFact{o, kind_for_role(role), role, lock->mode, false});
+  }
+}
+
+TextRange type_range(const Input& in, const Json& tn) {
+  long loc = ast::location(tn);
+  if (loc < 0) return TextRange{in.statement.begin, in.statement.begin};
+  std::string_view s = in.text;
+  std::size_t begin = in.at(loc), i = begin, end = begin;
+  std::size_t limit = std::min(in.statement.end, s.size());
+  bool first = true;
+  while (i < limit) {
+    std::size_t j = i;
+    while (j < limit && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    if (j >= limit) break;
+    char c = s[j];
+    if (c == '"') {
+      std::size_t close = s.find('"', j + 1);
+      if (close == std::string_view::npos || close >= limit) break;
+      i = end = close + 1;
+    } else if (is_word(c)) {
+      std::size_t k = j;
+      while (k < limit && is_word(s[k])) ++k;
+      if (!first && ends_type(s.substr(j, k - j))) break;
+      i = end = k;
+    } else if (c == '.' ) {
+      i = end = j + 1;
+    } else if (c == '(' || c == '[') {
+      char open = c, close = c == '(' ? ')' : ']';
+      int depth = 0;
+      std::size_t k = j;
+      for (; k < limit; ++k) {
+        if (s[k] == open) ++depth;
+        else if (s[k] == close && --depth == 0) break;
+      }
+      if (k >= limit) break;
+      i = end = k + 1;
+    } else {
+      break;
+    }
+    first = false;
+  }
+  return TextRange{begin, end};
+}
+
+std::string text_after_keyword(const Input& in, std::size_t from, std::size_t end, std::string_view keyword) {
+  std::string_view s = in.text;
+  end = std::min(end, s.size());
+  for (std::size_t i = from; i + keyword.size() <= end; ++i) {
+    if (s[i] == '\'' || s[i] == '"') {
+      char q = s[i];
+      for (++i; i < end && s[i] != q; ++i) {}
+      continue;
+    }
+    if ((i > 0 && is_word(s[i - 1])) || !equals_ci(s.substr(i, keyword.size()), keyword)) continue;
+    std::size_t b = i + keyword.size();
+    if (b < end && is_word(s[b])) continue;
+    std::size_t e = end;
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    return std::string(s.substr(b, e - b));
+  }
+  return {};
+}
+
+TextRange name_range(const Input& in, std::size_t from, std::string_view name) {
+  std::string_view s = in.text.substr(0, std::min(in.statement.end, in.text.size()));
+  for (const std::string& spelling : {quote_identifier(name), std::string(name)}) {
+    std::size_t at = from;
+    while ((at = s.find(spelling, at)) != std::string_view::npos) {
+      bool left_ok = at == 0 || !is_word(s[at - 1]);
+      bool right_ok = at + spelling.size() >= s.size() || !is_word(s[at + spelling.size()]);
+      if (left_ok && right_ok) return TextRange{at, at + spelling.size()};
+      ++at;
+    }
+  }
+  return TextRange{from, from};
+}
+
+std::string column_list_sql(const std::vector<std::string>& columns) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) out += ", ";
+    out += quote_identifier(columns[i]);
+  }
+  return out + ")";
+}
+
+std::vector<ObjectName> range_vars_in(const Json& node) {
+  std::vector<ObjectName> out;
+  collect_range_vars(node, out);
+  // Relations read inside CTE bodies still count; only the CTE names themselves are skipped.
+  if (node.is_object()) {
+    for (const auto& cte : ast::list(ast::field(node, "withClause"), "ctes"))
+      collect_range_vars(ast::field(ast::unwrap(cte, "CommonTableExpr"), "ctequery"), out);
+  }
+  return out;
+}
+
+const SnapshotTable* snapshot_table(const Input& in, const ObjectName& table) {
+  return in.context.snapshot && !table.empty() ? in.context.snapshot->find(table) : nullptr;
+}
+
+ObjectName table_of_index(const Input& in, const ObjectName& index) {
+  if (!in.context.snapshot) return {};
+  for (const SnapshotTable& t : in.context.snapshot->tables) {
+    if (!index.schema.empty() && t.name.schema != index.schema) continue;
+    for (const SnapshotIndex& i : t.indexes) {
+      if (i.name == index.name) return index.schema.empty() ? ObjectName{"", t.name.name} : t.name;
+    }
+  }
+  return {};
+}
+
+ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::string_view constraint) {
+  const SnapshotTable* t = snapshot_table(in, table);
+  if (!t) return {};
+  for (const SnapshotConstraint& c : t->constraints) {
+    if (c.type != 'f' || c.name != constraint) continue;
+    std::size_t at = c.definition.find("REFERENCES ");
+    if (at == std::string::npos) return {};
+    std::string ref = c.definition.substr(at + 11);
+    ref = ref.substr(0, ref.find('('));
+    while (!ref.empty() && ref.back() == ' ') ref.pop_back();
+    std::size_t dot = ref.find('.');
+    auto unquote = [](std::string v) {
+      return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
+    };
+    if (dot == std::string::npos) return ObjectName{"", unquote(ref)};
+    return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
+  }
+  return {};
+}
+
+}  // namespace lockward::analysis::classify_detail

@@ -1,0 +1,97 @@
+// The lock catalogue is data: every row's example must be classified as that row, with that
+// row's lock modes, and version variants of one id must not overlap.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "analysis/analyze.h"
+#include "analysis/catalog/catalogue.h"
+
+using namespace lockward::analysis;
+
+namespace {
+
+int version_for(const CatalogueRow& row) { return std::clamp(row.min_pg, kMinPgVersion, kMaxPgVersion); }
+
+// The effects of `sql` that came from `row`.
+std::vector<Effect> effects_of(const Analysis& a, const CatalogueRow& row) {
+  std::vector<Effect> out;
+  for (const auto& s : a.statements)
+    for (const auto& e : s.effects)
+      if (e.row == &row) out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every catalogue row's example is classified as that row, with its locks", "[catalogue]") {
+  for (const CatalogueRow& row : catalogue()) {
+    Options options;
+    options.pg_version = version_for(row);
+    // Some rows depend on the current schema (the column's type, a validated CHECK): the
+    // snapshot gives what the row's setup created.
+    SchemaSnapshot snapshot;
+    snapshot.tables.push_back(SnapshotTable{ObjectName{"public", "t"},
+                                            {{"v", "character varying(20)", false}, {"c", "integer", false}},
+                                            {{"t_c_not_null", 'c', true, "CHECK ((c IS NOT NULL))"}}, {}, {}});
+    if (row.id == "alter-column-type-no-rewrite" || row.id == "set-not-null-with-check") options.snapshot = &snapshot;
+    INFO("row " << row.id << " (PostgreSQL " << options.pg_version << "): " << row.example);
+    Analysis a = analyze(row.example, options);
+    std::vector<Effect> effects = effects_of(a, row);
+    REQUIRE_FALSE(effects.empty());
+    bool any_lock = false;
+    for (const Effect& e : effects) {
+      for (const LockFact& l : e.locks) {
+        const RoleLock* expected = lock_for(row, l.role);
+        REQUIRE(expected);
+        CHECK(l.mode == expected->mode);
+        CHECK_FALSE(l.new_object);
+        any_lock = true;
+      }
+    }
+    if (!row.locks.empty()) CHECK(any_lock);
+  }
+}
+
+TEST_CASE("every catalogue row's setup and example parse", "[catalogue]") {
+  for (const CatalogueRow& row : catalogue()) {
+    INFO("row " << row.id);
+    Options options;
+    options.pg_version = version_for(row);
+    Analysis a = analyze(std::string(row.setup) + ";\n" + std::string(row.example) + ";", options);
+    CHECK(a.coverage.parse_errors == 0);
+    CHECK(a.coverage.statements >= 2);
+  }
+}
+
+TEST_CASE("catalogue rows are complete and version variants do not overlap", "[catalogue]") {
+  auto rows = catalogue();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const CatalogueRow& row = rows[i];
+    INFO("row " << row.id << " [" << row.min_pg << ", " << row.max_pg << "]");
+    CHECK_FALSE(row.id.empty());
+    CHECK_FALSE(row.form.empty());
+    CHECK_FALSE(row.why.empty());
+    CHECK_FALSE(row.example.empty());
+    CHECK(row.min_pg <= row.max_pg);
+    for (std::size_t k = i + 1; k < rows.size(); ++k) {
+      if (rows[k].id != row.id) continue;
+      INFO("overlaps [" << rows[k].min_pg << ", " << rows[k].max_pg << "]");
+      CHECK((rows[k].max_pg < row.min_pg || rows[k].min_pg > row.max_pg));
+    }
+  }
+}
+
+TEST_CASE("find_row picks the variant for the version", "[catalogue]") {
+  const CatalogueRow* old_attach = find_row("attach-partition", 11);
+  const CatalogueRow* new_attach = find_row("attach-partition", 12);
+  REQUIRE(old_attach);
+  REQUIRE(new_attach);
+  CHECK(lock_for(*old_attach, Role::PartitionParent)->mode == LockMode::AccessExclusive);
+  CHECK(lock_for(*new_attach, Role::PartitionParent)->mode == LockMode::ShareUpdateExclusive);
+  CHECK(lock_for(*new_attach, Role::Partition)->mode == LockMode::AccessExclusive);
+  CHECK(find_row("detach-partition-concurrently", 13) == nullptr);
+  CHECK(find_row("alter-type-add-value", 11)->no_transaction);
+  CHECK_FALSE(find_row("alter-type-add-value", 12)->no_transaction);
+  CHECK(lock_for(*find_row("add-foreign-key", 17), Role::ReferencedTable)->mode == LockMode::ShareRowExclusive);
+}
