@@ -44,7 +44,11 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--pg-version", trace.pg_version, "PostgreSQL major version to trace on (default 17)")
       ->check(CLI::Range(10, 18));
   trace_cmd->add_option("--pg-bin", trace.pg_bin, "Directory with initdb and postgres");
-  trace_cmd->add_option("--provider", trace.provider, "local (default)")->check(CLI::IsMember({"local", "docker", "dsn"}));
+  trace_cmd->add_option("--provider", trace.provider, "local (default: a throwaway cluster) or dsn")
+      ->check(CLI::IsMember({"local", "docker", "dsn"}));
+  trace_cmd->add_option("--dsn", trace.dsn, "With --provider dsn: a database you declare disposable");
+  trace_cmd->add_flag("--allow-nonempty", trace.allow_nonempty, "Trace into a --dsn database that is not empty");
+  trace_cmd->add_option("--schema", trace.schema, "SQL loaded first, e.g. pg_dump --schema-only output");
   trace_cmd->add_flag("--ci", trace.ci, "Exit 1 on a mismatch, an error, or a risk above --max-risk");
   trace_cmd->add_option("--max-risk", trace.max_risk, "safe, low, medium, high or critical (default high)");
   trace_cmd->add_option("--config", trace.config_path, "A .lockward.toml to use instead of the one found");

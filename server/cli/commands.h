@@ -47,6 +47,9 @@ struct TraceArgs {
   std::optional<std::string> migration_tool;
   std::optional<bool> assume_in_transaction;
   bool continue_on_error = false;
+  std::optional<std::string> dsn;        // --provider dsn: a disposable database
+  bool allow_nonempty = false;
+  std::optional<std::string> schema;     // SQL loaded before the migrations (pg_dump --schema-only)
 };
 int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
 

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
@@ -74,8 +75,12 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
-  if (args.provider != "local") {
-    err << "lockward: provider `" << args.provider << "` is not available yet; use --provider local\n";
+  if (args.provider == "docker") {
+    err << "lockward: the docker provider is not available yet; use --provider local (default) or --provider dsn\n";
+    return kExitUsage;
+  }
+  if (args.provider == "dsn" && !args.dsn) {
+    err << "lockward: --provider dsn needs --dsn URL (a disposable database)\n";
     return kExitUsage;
   }
   ConfigResult first = resolve_config(inputs.empty() ? fs::current_path() : fs::path(inputs[0].path), overrides);
@@ -84,14 +89,6 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   int pg_version = first.config.options.pg_version;
-  trace::PgSearch search;
-  if (args.pg_bin) search.pg_bin = *args.pg_bin;
-  search.major = pg_version;
-  trace::PgLookup lookup = trace::find_pg_binaries(search);
-  if (!lookup.binaries) {
-    err << "lockward: " << lookup.error << "\n";
-    return kExitUsage;
-  }
   std::string error;
   // Stop and remove the cluster on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the postmaster dies
   // with us, and the next start removes the directory).
@@ -101,24 +98,78 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     std::lock_guard<std::mutex> lock(cluster_mutex);
     if (cluster) cluster->stop();
   });
-  {
-    auto started_cluster = trace::LocalCluster::start(*lookup.binaries, error);
-    std::lock_guard<std::mutex> lock(cluster_mutex);
-    cluster = std::move(started_cluster);
-  }
-  if (!cluster) {
-    err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error) << "\n";
-    return kExitUsage;
-  }
-  {
+  std::string conninfo, provider_line;
+  if (args.provider == "dsn") {
+    conninfo = *args.dsn;
+    trace::PgConnection probe(conninfo);
+    if (!probe.connected()) {
+      err << "lockward: cannot connect to --dsn: " << trace::scrub_credentials(probe.error()) << "\n";
+      return kExitUsage;
+    }
+    // Only a database the user hands over as disposable, and empty unless they say otherwise.
+    trace::QueryResult objects = probe.exec(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
+        "AND n.nspname NOT LIKE 'pg_temp%'");
+    if (!objects.ok()) {
+      err << "lockward: cannot inspect the --dsn database: " << objects.error->message << "\n";
+      return kExitUsage;
+    }
+    if (objects.value(0, 0) != "0" && !args.allow_nonempty) {
+      err << "lockward: the --dsn database holds " << objects.value(0, 0)
+          << " relations; trace changes it, so it must be a disposable, empty database (or pass --allow-nonempty)\n";
+      return kExitUsage;
+    }
+    trace::QueryResult version = probe.exec("SHOW server_version");
+    pg_version = std::atoi(version.value(0, 0).c_str());
+    provider_line = "dsn (PostgreSQL " + version.value(0, 0) + ")";
+  } else {
+    trace::PgSearch search;
+    if (args.pg_bin) search.pg_bin = *args.pg_bin;
+    search.major = pg_version;
+    trace::PgLookup lookup = trace::find_pg_binaries(search);
+    if (!lookup.binaries) {
+      err << "lockward: " << lookup.error << "\n";
+      return kExitUsage;
+    }
+    {
+      auto started_cluster = trace::LocalCluster::start(*lookup.binaries, error);
+      std::lock_guard<std::mutex> lock(cluster_mutex);
+      cluster = std::move(started_cluster);
+    }
+    if (!cluster) {
+      err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error)
+          << "\n";
+      return kExitUsage;
+    }
     trace::PgConnection admin(cluster->conninfo());
     admin.exec("CREATE DATABASE lockward_trace");
+    conninfo = cluster->conninfo("lockward_trace");
+    std::ostringstream line;
+    line << "local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version
+         << ", cluster ready in " << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s";
+    provider_line = line.str();
   }
-  trace::PgConnection session(cluster->conninfo("lockward_trace"));
-  trace::PgConnection observer(cluster->conninfo("lockward_trace"));
+  trace::PgConnection session(conninfo);
+  trace::PgConnection observer(conninfo);
   if (!session.connected() || !observer.connected()) {
-    err << "lockward: cannot connect to the trace cluster: " << session.error() << observer.error() << "\n";
+    err << "lockward: cannot connect to the trace database: " << trace::scrub_credentials(session.error() + observer.error())
+        << "\n";
     return kExitUsage;
+  }
+  if (args.schema) {
+    std::string schema, read_error;
+    if (!read_file(*args.schema, schema, read_error)) {
+      err << "lockward: " << *args.schema << ": " << read_error << "\n";
+      return kExitUsage;
+    }
+    trace::QueryResult r = session.exec(schema);
+    if (!r.ok()) {
+      err << "lockward: loading --schema " << *args.schema << ": " << r.error->message << "\n";
+      return kExitUsage;
+    }
+    if (session.in_transaction()) session.exec("COMMIT");
+    session.exec("RESET ALL");
   }
 
   trace::TraceOptions options;
@@ -143,6 +194,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     ConfigResult config = resolve_config(input.path, overrides);
+    config.config.options.pg_version = pg_version;  // the server's version decides
     analysis::Analysis a = analysis::analyze(text, config.config.options);
     trace::FileTrace ft = trace::trace_file(session, observer, text, a, options);
     if (!ft.fatal_error.empty()) {
@@ -188,12 +240,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   double lifetime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   out << "coverage: " << total_statements << " statements, " << total_verified << " verified, " << total_mismatches
       << " mismatches, " << total_trace_only << " trace-only, " << total_errors << " errors\n"
-      << "provider: local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version
-      << ", cluster ready in " << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s, lifetime "
-      << lifetime << " s\n";
+      << "provider: " << provider_line << ", lifetime " << std::fixed << std::setprecision(2) << lifetime << " s\n";
   {
     std::lock_guard<std::mutex> lock(cluster_mutex);
-    cluster->stop();
+    if (cluster) cluster->stop();
   }
   return args.ci && fail ? kExitFindings : kExitClean;
 }
