@@ -135,7 +135,6 @@ void rename(const Input& in, StatementFacts& facts) {
     effect = make_effect(in, "rename-table", Targets{.table = relation}, in.statement);
     effect.detail = to;
     facts.summary = "ALTER TABLE " + relation.sql() + " RENAME TO " + quote_identifier(to);
-    facts.creates.push_back({ObjectName{relation.schema, to}, ObjectKind::Table});
   } else if (type == "OBJECT_COLUMN" && ast::str(body, "relationType") == "OBJECT_TABLE") {
     effect = make_effect(in, "rename-column", Targets{.table = relation}, in.statement);
     effect.column = sub;
