@@ -137,6 +137,10 @@ TEST_CASE("credential scrubber", "[trace][security]") {
   CHECK(trace::scrub_credentials("host=h password='a b\\' c' user=u") == "host=h password=*** user=u");
   CHECK(trace::scrub_credentials("FATAL: password authentication failed for user \"u\"") ==
         "FATAL: password authentication failed for user \"u\"");
+  CHECK(trace::scrub_credentials("password=x") == "password=***");
+  CHECK(trace::scrub_credentials("postgres://user@host/db") == "postgres://user@host/db");
+  CHECK(trace::scrub_credentials("could not connect with POSTGRESQL://a:b@h and PASSWORD = s3") ==
+        "could not connect with POSTGRESQL://a:***@h and PASSWORD = ***");
 }
 
 TEST_CASE("the cluster stops and leaves nothing behind", "[trace]") {
