@@ -27,12 +27,12 @@ SignalGuard::SignalGuard(std::function<void()> cleanup) : state_(std::make_share
   std::thread([state = state_, set] {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) return;
-    {
-      std::lock_guard<std::mutex> lock(state->mutex);
-      if (state->cleanup) {
-        std::fprintf(stderr, "lockward: stopping on signal %d, cleaning up\n", sig);
-        state->cleanup();
-      }
+    // Exit while still holding the mutex: the clean-up may unblock the main thread, whose
+    // normal return then waits in ~SignalGuard instead of exiting 0 first.
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->cleanup) {
+      std::fprintf(stderr, "lockward: stopping on signal %d, cleaning up\n", sig);
+      state->cleanup();
     }
     _exit(128 + sig);
   }).detach();

@@ -60,7 +60,7 @@ TEST_CASE("lsp: lifecycle, shutdown then exit is code 0", "[lsp][e2e]") {
   CHECK(lsp.wait_exit() == 0);
 }
 
-TEST_CASE("lsp: exit without shutdown is code 1; closed stdin ends the server", "[lsp][e2e]") {
+TEST_CASE("lsp: exit without shutdown is code 1, closed stdin ends the server", "[lsp][e2e]") {
   {
     LspProcess lsp;
     lsp.initialize();

@@ -101,7 +101,7 @@ TEST_CASE("after SIGKILL the postmaster dies and the next start removes the dire
   int status = 0;
   waitpid(child, &status, 0);
   CHECK(wait_dead(postmaster, 10000));
-  CHECK(fs::exists(dir));  // nobody could clean up yet
-  CHECK(lockward::trace::remove_orphaned_clusters() >= 1);
+  // The next start (here, or in a test running in parallel) removes the orphan.
+  lockward::trace::remove_orphaned_clusters();
   CHECK_FALSE(fs::exists(dir));
 }

@@ -107,7 +107,7 @@ TEST_CASE("CREATE INDEX CONCURRENTLY is observed deterministically from an obser
   CHECK_FALSE(t.trace.statements[0].error);
 }
 
-TEST_CASE("a failing statement is an error at the server's position; the rest is skipped", "[trace]") {
+TEST_CASE("a failing statement is an error at the server's position, the rest is skipped", "[trace]") {
   std::string sql = "CREATE INDEX i ON t (c);\nUPDATE t SET c = nope WHERE c > 0;\nCREATE INDEX j ON t (c);";
   Traced t = run("CREATE TABLE t (c int)", sql);
   REQUIRE(t.merged.statements.size() == 3);
