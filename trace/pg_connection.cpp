@@ -96,6 +96,19 @@ QueryResult PgConnection::collect() {
   // With the simple protocol several results may come back; keep the last, and the first error.
   while (PGresult* r = PQgetResult(conn_)) {
     ExecStatusType status = PQresultStatus(r);
+    // COPY … FROM STDIN waits for data the migration file does not carry here: end it empty.
+    // COPY … TO STDOUT: read and discard. Otherwise PQgetResult would return this result forever.
+    if (status == PGRES_COPY_IN) {
+      PQclear(r);
+      PQputCopyEnd(conn_, nullptr);
+      continue;
+    }
+    if (status == PGRES_COPY_OUT) {
+      PQclear(r);
+      char* row = nullptr;
+      while (PQgetCopyData(conn_, &row, 0) > 0) PQfreemem(row);
+      continue;
+    }
     if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) {
       if (!out.error) {
         QueryError e;

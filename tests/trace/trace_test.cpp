@@ -179,3 +179,10 @@ TEST_CASE("locks are held until the transaction ends", "[trace]") {
   CHECK(t.trace.statements[1].held_ms >= 50.0);
   CHECK(t.trace.statements[1].held_ms > t.trace.statements[1].duration_ms);
 }
+
+TEST_CASE("COPY FROM STDIN and COPY TO STDOUT do not hang the trace", "[trace]") {
+  Traced t = run("CREATE TABLE t (c int)", "COPY t FROM STDIN;\nCOPY t TO STDOUT;\nCREATE INDEX t_c ON t (c);");
+  REQUIRE(t.merged.statements.size() == 3);
+  CHECK(t.merged.statements[0].status != trace::Verification::Error);
+  CHECK(t.merged.statements[2].status == trace::Verification::Confirmed);
+}
