@@ -63,6 +63,11 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--pg-bin", verify.pg_bins, "Directories with initdb and postgres (repeatable)");
   verify_cmd->add_option("--only", verify.only, "Verify only this rule id");
 
+  SnapshotArgs snapshot;
+  auto* snapshot_cmd = app.add_subcommand("snapshot", "Save a database's schema (types, constraints, indexes, sizes)");
+  snapshot_cmd->add_option("--db-url", snapshot.db_url, "postgres:// URL or key=value connection string")->required();
+  snapshot_cmd->add_option("-o,--output", snapshot.output, "Output file (default: stdout)");
+
   auto* pg_cmd = app.add_subcommand("pg", "Manage PostgreSQL installations for trace");
   pg_cmd->require_subcommand(1);
   int pg_major = 17;
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
     if (lsp_cmd->parsed()) return lsp::run_lsp(lsp_args);
     if (trace_cmd->parsed()) return run_trace(trace, std::cout, std::cerr);
     if (verify_cmd->parsed()) return run_verify_rules(verify, std::cout, std::cerr);
+    if (snapshot_cmd->parsed()) return run_snapshot(snapshot, std::cout, std::cerr);
     if (pg_install_cmd->parsed()) return run_pg_install(pg_major, std::cout, std::cerr);
     if (pg_list_cmd->parsed()) return run_pg_list(std::cout);
   } catch (const std::exception& e) {

@@ -50,14 +50,19 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   ReportOptions ro;
   ro.max_risk = max_risk;
-  ro.color = args.color.value_or(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
-  write_text(out, reports, ro);
+  ro.color = args.format == "text" && args.color.value_or(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
+  if (args.format == "json") write_json(out, reports, ro);
+  else if (args.format == "sarif") write_sarif(out, reports, ro);
+  else if (args.format == "github") write_github(out, reports, ro);
+  else if (args.format == "gitlab") write_gitlab(out, reports, ro);
+  else write_text(out, reports, ro);
 
   if (io_error) return kExitUsage;
   if (args.ci) {
     for (const auto& r : reports) {
       for (const auto& f : r.analysis.findings) {
-        if (f.risk > max_risk) return kExitFindings;
+        // A statement that does not parse fails CI whatever the threshold: nothing was checked.
+        if (f.risk > max_risk || f.rule == "syntax-error") return kExitFindings;
       }
     }
   }

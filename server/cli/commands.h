@@ -59,6 +59,12 @@ struct VerifyRulesArgs {
 };
 int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostream& err);
 
+struct SnapshotArgs {
+  std::string db_url;
+  std::string output;  // "-" or empty: stdout
+};
+int run_snapshot(const SnapshotArgs& args, std::ostream& out, std::ostream& err);
+
 int run_pg_install(int major, std::ostream& out, std::ostream& err);
 int run_pg_list(std::ostream& out);
 

@@ -23,6 +23,22 @@ struct ReportOptions {
 };
 
 void write_text(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// Documented in docs/json-format.md (schema_version 1).
+void write_json(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// SARIF 2.1.0.
+void write_sarif(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// Markdown for a pull-request comment.
+void write_github(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// GitLab Code Quality (a JSON array of issues).
+void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+
+// The strongest risk among a file's findings.
+analysis::Risk max_risk(const analysis::Analysis& analysis);
+// 1-based line and column (UTF-8 bytes) for machine formats.
+struct Location {
+  std::size_t start_line, start_column, end_line, end_column;
+};
+Location location(std::string_view text, analysis::TextRange range);
 
 // Line (0-based) and column (0-based, in bytes) of a byte offset.
 struct LineCol {
