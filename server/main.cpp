@@ -26,9 +26,13 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--stats-file", check.stats_file, "Table sizes (JSON) that raise risk");
   check_cmd->add_option("--snapshot", check.snapshot_file, "Schema snapshot from `lockward snapshot`");
   check_cmd->add_option("--migration-tool", check.migration_tool, "goose, dbmate, flyway, … (decides wrapping)");
-  check_cmd->add_flag("--assume-in-transaction,!--no-assume-in-transaction", check.assume_in_transaction,
-                      "Each file runs inside one transaction");
-  check_cmd->add_flag("--color,!--no-color", check.color, "Colour the text report (default: on a TTY)");
+  // Two plain flags: CLI11 does not leave an optional<bool> flag unset when it is absent.
+  check_cmd->add_flag_callback("--assume-in-transaction", [&] { check.assume_in_transaction = true; },
+                              "Each file runs inside one transaction");
+  check_cmd->add_flag_callback("--no-assume-in-transaction", [&] { check.assume_in_transaction = false; },
+                              "Each file runs in autocommit, whatever the migration tool");
+  check_cmd->add_flag_callback("--color", [&] { check.color = true; }, "Colour the text report (default: on a TTY)");
+  check_cmd->add_flag_callback("--no-color", [&] { check.color = false; }, "Never colour the text report");
 
   ExplainArgs explain;
   auto* explain_cmd = app.add_subcommand("explain", "Explain the locks of SQL given inline or on stdin");
@@ -53,8 +57,11 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--max-risk", trace.max_risk, "safe, low, medium, high or critical (default high)");
   trace_cmd->add_option("--config", trace.config_path, "A .lockward.toml to use instead of the one found");
   trace_cmd->add_option("--migration-tool", trace.migration_tool, "goose, dbmate, flyway, … (decides wrapping)");
-  trace_cmd->add_flag("--assume-in-transaction,!--no-assume-in-transaction", trace.assume_in_transaction,
-                      "Each file runs inside one transaction");
+  // Two plain flags: CLI11 does not leave an optional<bool> flag unset when it is absent.
+  trace_cmd->add_flag_callback("--assume-in-transaction", [&] { trace.assume_in_transaction = true; },
+                              "Each file runs inside one transaction");
+  trace_cmd->add_flag_callback("--no-assume-in-transaction", [&] { trace.assume_in_transaction = false; },
+                              "Each file runs in autocommit, whatever the migration tool");
   trace_cmd->add_flag("--continue-on-error", trace.continue_on_error, "Run the rest of a file after a failed statement");
 
   VerifyRulesArgs verify;
