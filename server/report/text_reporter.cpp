@@ -1,4 +1,6 @@
-// The human report: per file, one block per finding with position, risk, rule and message.
+// The human report: per file, a header with its risk, then one aligned row per finding
+// (position, risk, rule, message) with the help indented below; a summary and coverage line.
+#include <algorithm>
 #include <iomanip>
 
 #include "server/report/report.h"
@@ -17,10 +19,19 @@ const char* risk_color(analysis::Risk r) {
   return "";
 }
 
+std::string paint(const std::string& s, analysis::Risk r, bool color) {
+  return color ? std::string(risk_color(r)) + s + "\033[0m" : s;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
 }  // namespace
 
 void write_text(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options) {
-  std::size_t total = 0;
+  std::size_t total = 0, above = 0;
   analysis::Coverage coverage;
   int pg_version = 0;
   for (const FileReport& file : files) {
@@ -28,25 +39,37 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
       out << file.path << ": error: " << file.error << "\n";
       continue;
     }
-    pg_version = file.analysis.pg_version;
     const auto& a = file.analysis;
+    pg_version = a.pg_version;
     coverage.statements += a.coverage.statements;
     coverage.analysed += a.coverage.analysed;
     coverage.unanalysable += a.coverage.unanalysable;
     coverage.parse_errors += a.coverage.parse_errors;
     coverage.psql_meta += a.coverage.psql_meta;
+    analysis::Risk risk = max_risk(a);
+    out << file.path << "  " << paint(std::string(analysis::risk_name(risk)), risk, options.color) << "  ("
+        << a.findings.size() << (a.findings.size() == 1 ? " finding" : " findings") << ")\n";
+    // Column widths for this file.
+    std::size_t pos_w = 0, rule_w = 0;
+    for (const auto& f : a.findings) {
+      LineCol lc = line_col(file.text, f.range.begin);
+      pos_w = std::max(pos_w, std::to_string(lc.line + 1).size() + std::to_string(lc.column + 1).size() + 1);
+      rule_w = std::max(rule_w, f.rule.size());
+    }
     for (const auto& f : a.findings) {
       ++total;
+      if (f.risk > options.max_risk) ++above;
       LineCol lc = line_col(file.text, f.range.begin);
-      std::string risk(analysis::risk_name(f.risk));
-      if (options.color) risk = std::string(risk_color(f.risk)) + risk + "\033[0m";
-      out << file.path << ":" << lc.line + 1 << ":" << lc.column + 1 << ": " << risk << " [" << f.rule << "] "
-          << f.message << "\n";
-      if (!f.help.empty()) out << "    help: " << f.help << "\n";
+      std::string pos = std::to_string(lc.line + 1) + ":" + std::to_string(lc.column + 1);
+      out << "  " << pad(pos, pos_w) << "  " << paint(pad(std::string(analysis::risk_name(f.risk)), 8), f.risk, options.color)
+          << "  " << pad(f.rule, rule_w) << "  " << f.message << "\n";
+      if (!f.help.empty()) out << "  " << std::string(pos_w + 2 + 8 + 2 + rule_w + 2, ' ') << "→ " << f.help << "\n";
     }
+    out << "\n";
   }
-  out << "\n" << total << (total == 1 ? " finding" : " findings") << " in " << files.size()
-      << (files.size() == 1 ? " file" : " files") << " (PostgreSQL " << pg_version << ")\n";
+  out << total << (total == 1 ? " finding" : " findings") << " in " << files.size()
+      << (files.size() == 1 ? " file" : " files") << ", " << above << " above " << analysis::risk_name(options.max_risk)
+      << " (PostgreSQL " << pg_version << ")\n";
   out << "coverage: " << coverage.analysed << "/" << coverage.statements << " statements analysed";
   if (coverage.unanalysable) out << ", " << coverage.unanalysable << " unanalysable";
   if (coverage.parse_errors) out << ", " << coverage.parse_errors << " with syntax errors";
