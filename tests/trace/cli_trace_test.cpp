@@ -105,3 +105,36 @@ TEST_CASE("lockward trace --provider dsn never prints the password", "[trace][cl
   CHECK(r.code == 2);
   CHECK(r.output.find("hunter2") == std::string::npos);
 }
+
+TEST_CASE("lockward snapshot reads a live schema that check then uses", "[trace][cli][snapshot]") {
+  trace::PgLookup lookup = trace::find_pg_binaries({});
+  REQUIRE(lookup.binaries);
+  std::string error;
+  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+  REQUIRE(cluster);
+  {
+    trace::PgConnection admin(cluster->conninfo());
+    REQUIRE(admin.exec("CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(20), total numeric(10,2), "
+                       "CONSTRAINT orders_note_nn CHECK (note IS NOT NULL))").ok());
+  }
+  TempDir dir;
+  std::string out = (dir.path / "snap.json").string();
+  Run r = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=postgres dbname=postgres\" -o " + out);
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  std::ifstream in(out);
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(json.find("\"character varying(20)\"") != std::string::npos);
+  CHECK(json.find("CHECK ((note IS NOT NULL))") != std::string::npos);
+  CHECK(json.find("orders_pkey") != std::string::npos);
+  // The snapshot decides what the text cannot: widening is catalog-only, and the validated
+  // CHECK lets SET NOT NULL skip its scan.
+  std::string file = dir.write("001.sql", "SET lock_timeout = '1s';\nALTER TABLE orders ALTER COLUMN note TYPE varchar(40);\n"
+                                          "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n");
+  Run check = run_lockward("check --pg-version 15 --snapshot " + out + " " + file);
+  CHECK(check.output.find("alter-column-type-no-rewrite") != std::string::npos);
+  CHECK(check.output.find("set-not-null-with-check") != std::string::npos);
+  // A read-only session: the snapshot cannot have changed anything.
+  Run bad = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=nobody_here dbname=postgres\"");
+  CHECK(bad.code == 2);
+}
