@@ -77,14 +77,32 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       if (it == observed.end()) observed.push_back(o);
       else if (o.mode > it->mode) it->mode = o.mode;
     }
+    // A catalogue row may lock "the index" or "the table" without the name being knowable
+    // from the text (REINDEX TABLE locks each index; REINDEX INDEX locks its table).
+    auto row_predicts_unnamed = [&](analysis::Role role, analysis::LockMode mode) {
+      for (const auto& e : s.effects) {
+        if (!e.row) continue;
+        const analysis::RoleLock* rl = analysis::lock_for(*e.row, role);
+        bool named = std::any_of(e.locks.begin(), e.locks.end(), [&](const analysis::LockFact& l) { return l.role == role; });
+        if (rl && !named && rl->mode >= mode) return true;
+      }
+      return false;
+    };
     std::erase_if(observed, [&](const ObservedLock& o) {
-      if (o.kind != analysis::ObjectKind::Index || o.index_table.empty()) return false;
+      if (o.kind == analysis::ObjectKind::Table && row_predicts_unnamed(analysis::Role::Table, o.mode)) return true;
+      if (o.kind == analysis::ObjectKind::Sequence && row_predicts_unnamed(analysis::Role::Sequence, o.mode)) return true;
+      if (o.kind != analysis::ObjectKind::Index) return false;
+      if (row_predicts_unnamed(analysis::Role::Index, o.mode)) return true;
+      if (o.index_table.empty()) return false;
       if (o.mode == analysis::LockMode::AccessShare) return true;
+      auto relation = [](analysis::ObjectKind k) {
+        return k == analysis::ObjectKind::Table || k == analysis::ObjectKind::MaterializedView;
+      };
       for (const ObservedLock& x : observed) {
-        if (x.kind == analysis::ObjectKind::Table && x.object == o.index_table && x.mode >= o.mode) return true;
+        if (relation(x.kind) && x.object == o.index_table && x.mode >= o.mode) return true;
       }
       for (const analysis::LockFact& p : s.locks) {
-        if (p.kind == analysis::ObjectKind::Table && same_object(p.object, o.index_table) && p.mode >= o.mode) return true;
+        if (relation(p.kind) && same_object(p.object, o.index_table) && p.mode >= o.mode) return true;
       }
       return false;
     });
@@ -123,19 +141,17 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
                   analysis::blocks_in_words(o.mode) + "), which the static analysis did not predict";
       if (f.risk > analysis::Risk::Safe) out.trace_only.push_back(std::move(f));
     }
-    // Rewrites.
+    // Rewrites: only tables count; index rebuilds come with the statements that predict them.
     if (s.rewrite == analysis::Rewrite::Table) v.predicted_rewrite = true;
     else if (s.rewrite == analysis::Rewrite::None || s.rewrite == analysis::Rewrite::Indexes) v.predicted_rewrite = false;
     bool table_rewritten = false;
     for (const auto& r : t.rewritten) {
-      bool is_index = std::any_of(t.locks.begin(), t.locks.end(), [&](const ObservedLock& o) {
-        return o.kind == analysis::ObjectKind::Index && o.object == r;
-      });
       bool created_in_file = std::any_of(t.locks.begin(), t.locks.end(), [&](const ObservedLock& o) {
         return o.object == r && o.created_in_file;
       });
-      if (!is_index) table_rewritten = true;
-      if (!is_index && v.predicted_rewrite == false && !created_in_file) {
+      if (created_in_file) continue;
+      table_rewritten = true;
+      if (v.predicted_rewrite == false) {
         analysis::Finding f;
         f.rule = "trace-table-rewrite";
         f.statement = s.index;
@@ -148,8 +164,12 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       }
     }
     v.observed_rewrite = table_rewritten;
-    bool locks_match = std::all_of(v.locks.begin(), v.locks.end(),
-                                   [](const LockComparison& c) { return c.predicted && c.observed == c.predicted; });
+    // Unpredicted ACCESS SHARE (the planner reading a referenced table or index) blocks only
+    // ACCESS EXCLUSIVE DDL: worth showing, not a mismatch.
+    bool locks_match = std::all_of(v.locks.begin(), v.locks.end(), [](const LockComparison& c) {
+      if (!c.predicted) return c.observed == analysis::LockMode::AccessShare;
+      return c.observed == c.predicted;
+    });
     bool rewrite_match = !v.predicted_rewrite || *v.predicted_rewrite == table_rewritten;
     if (v.locks.empty() && rewrite_match) {
       v.status = Verification::NoLocks;

@@ -22,13 +22,16 @@ analysis::ObjectKind kind_of(char relkind) {
 
 }  // namespace
 
-std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error) {
+std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error, const CatalogSnapshot* before) {
+  // LEFT JOINs: a relation dropped by the statement has no pg_class row any more, but its
+  // lock (by oid) is still held; `before` names it.
   std::string sql =
-      "SELECT l.mode, l.granted, c.oid, n.nspname, c.relname, c.relkind, 'relation', tn.nspname, t.relname "
-      "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "SELECT l.mode, l.granted, l.relation, n.nspname, c.relname, c.relkind, 'relation', tn.nspname, t.relname "
+      "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
       "LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid "
       "LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace "
-      "WHERE l.locktype = 'relation' AND l.pid = " + std::to_string(pid) + " AND " + kUserSchemas +
+      "WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.pid = " + std::to_string(pid) + " AND (c.oid IS NULL OR (" + kUserSchemas + "))" +
       " UNION ALL "
       "SELECT l.mode, l.granted, t.oid, n.nspname, t.typname, 't', 'type', NULL, NULL "
       "FROM pg_locks l JOIN pg_type t ON t.oid = l.objid JOIN pg_namespace n ON n.oid = t.typnamespace "
@@ -50,6 +53,18 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
     l.object = analysis::ObjectName{r.value(i, 3), r.value(i, 4)};
     l.kind = r.value(i, 6) == "type" ? analysis::ObjectKind::Type : kind_of(r.value(i, 5).empty() ? 'r' : r.value(i, 5)[0]);
     if (!r.value(i, 8).empty()) l.index_table = analysis::ObjectName{r.value(i, 7), r.value(i, 8)};
+    // Dropped or renamed by this statement: the name and kind it had before.
+    if (before && l.kind != analysis::ObjectKind::Type) {
+      auto it = before->relations.find(l.oid);
+      if (it != before->relations.end()) {
+        l.object = it->second.name;
+        l.kind = kind_of(it->second.relkind);
+      } else if (r.value(i, 4).empty()) {
+        continue;  // neither before nor now: a catalog or unrelated relation
+      }
+    } else if (r.value(i, 4).empty()) {
+      continue;
+    }
     out.push_back(std::move(l));
   }
   return out;
@@ -99,7 +114,8 @@ CatalogChanges diff_catalog(const CatalogSnapshot& before, const CatalogSnapshot
     }
     // Partitioned tables and views have relfilenode 0; only real storage can be rewritten.
     if (now.relfilenode != "0" && it->second.relfilenode != "0" && now.relfilenode != it->second.relfilenode) {
-      c.rewritten.push_back(now.name);
+      if (now.relkind == 'i' || now.relkind == 'I') c.rewritten_indexes.push_back(now.name);
+      else if (now.relkind != 'S') c.rewritten.push_back(now.name);  // ALTER SEQUENCE swaps a one-page file
       c.notes.push_back(std::string(now.relkind == 'i' ? "index " : "table ") + now.name.sql() +
                         " rewritten (relfilenode changed)");
     }

@@ -40,12 +40,15 @@ struct CatalogSnapshot {
 };
 
 // Locks held (or awaited) by backend `pid` on user relations and types, read through `conn`.
-// Catalog relations and the query's own locks are left out.
-std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error);
+// Catalog relations and the query's own locks are left out. A relation the statement dropped
+// or renamed is named from `before` (by oid), as the migration's author wrote it.
+std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error,
+                                     const CatalogSnapshot* before = nullptr);
 CatalogSnapshot read_catalog(PgConnection& conn, std::string& error);
 
 struct CatalogChanges {
-  std::vector<analysis::ObjectName> rewritten;      // relfilenode changed
+  std::vector<analysis::ObjectName> rewritten;      // tables (and matviews) whose relfilenode changed
+  std::vector<analysis::ObjectName> rewritten_indexes;
   std::set<std::uint32_t> created;                  // relation oids that did not exist before
   std::vector<std::string> notes;                   // human-readable changes
 };

@@ -163,7 +163,7 @@ class FileTracer {
 
   void observe_in_transaction(StatementTrace& t) {
     std::string err;
-    std::vector<ObservedLock> now = read_locks(session_, session_.backend_pid(), err);
+    std::vector<ObservedLock> now = read_locks(session_, session_.backend_pid(), err, &catalog_);
     std::vector<ObservedLock> fresh = new_locks(held_, now);
     t.held_before = held_;
     held_ = now;
@@ -177,6 +177,7 @@ class FileTracer {
     }
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     t.rewritten = changes.rewritten;
+    t.rewritten_indexes = changes.rewritten_indexes;
     t.changes = changes.notes;
     t.method = ObservationMethod::InTransaction;
     catalog_ = std::move(after);
@@ -188,6 +189,7 @@ class FileTracer {
     CatalogSnapshot after = read_catalog(session_, err);
     CatalogChanges changes = diff_catalog(catalog_, after);
     t.rewritten = changes.rewritten;
+    t.rewritten_indexes = changes.rewritten_indexes;
     t.changes = changes.notes;
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     catalog_ = std::move(after);
@@ -232,7 +234,7 @@ class FileTracer {
     for (int i = 0; i < 20000; ++i) {
       QueryResult waiting = observer_.exec("SELECT count(*) FROM pg_locks WHERE pid = " + std::to_string(pid) +
                                            " AND NOT granted");
-      record(read_locks(observer_, pid, err));
+      record(read_locks(observer_, pid, err, &before));
       if (holding && waiting.value(0, 0) != "0") {
         t.method = ObservationMethod::ObserverWait;
         break;
@@ -259,6 +261,7 @@ class FileTracer {
     }
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     t.rewritten = changes.rewritten;
+    t.rewritten_indexes = changes.rewritten_indexes;
     t.changes = changes.notes;
     catalog_ = std::move(after);
   }

@@ -32,7 +32,8 @@ struct StatementTrace {
   std::optional<analysis::TextRange> error_range;  // where in the file, when PostgreSQL said
   std::vector<ObservedLock> locks;          // locks this statement took on objects that existed before its transaction
   std::vector<ObservedLock> held_before;    // locks its transaction already held (same mode is not seen twice)
-  std::vector<analysis::ObjectName> rewritten;
+  std::vector<analysis::ObjectName> rewritten;          // tables and materialized views
+  std::vector<analysis::ObjectName> rewritten_indexes;
   std::vector<std::string> changes;
   double duration_ms = 0;
   double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held

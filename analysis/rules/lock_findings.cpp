@@ -76,8 +76,31 @@ void check_locks(const FileState& file, std::vector<Finding>& out) {
         if (l.new_object) continue;
         if (!strongest || l.mode > strongest->mode) strongest = &l;
       }
-      if (!strongest) continue;  // only objects created in this file: invisible to others
+      // Locks whose objects the text does not name (the tables using a domain, the sequence
+      // of an identity column): still a finding, about the role.
+      const RoleLock* unnamed = nullptr;
+      if (!strongest && e.locks.empty()) {
+        for (const RoleLock& rl : e.row->locks) {
+          if (!unnamed || rl.mode > unnamed->mode) unnamed = &rl;
+        }
+      }
+      if (!strongest && !unnamed) continue;  // only objects created in this file: invisible to others
       Finding f;
+      if (unnamed) {
+        f.rule = std::string(e.row->id);
+        f.risk = e.row->risk;
+        f.statement = s.index;
+        f.range = e.range;
+        f.lock = unnamed->mode;
+        f.message = std::string(e.row->form) + " takes " + std::string(lock_mode_name(unnamed->mode)) + " on every " +
+                    std::string(role_name(unnamed->role)) + " it affects: " + blocks_in_words(unnamed->mode) + ". " +
+                    std::string(e.row->why);
+        f.help = help_for(e.row->recipe);
+        f.severity = default_severity(f.risk);
+        f.fixes = recipe_fixes(file, s, e);
+        out.push_back(std::move(f));
+        continue;
+      }
       f.rule = std::string(e.row->id);
       f.risk = e.row->risk;
       f.statement = s.index;

@@ -12,6 +12,7 @@
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/schema_reader.h"
 #include "trace/tracer.h"
 
 namespace lockward::server {
@@ -38,8 +39,13 @@ RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow
         return {false, "setup failed: " + setup.error->message};
       }
     }
+    // Rows that depend on the schema (binary-coercible type changes, SET NOT NULL after a
+    // validated CHECK, which table an index belongs to) see it as a snapshot, as users would.
+    analysis::SchemaSnapshot snapshot;
+    trace::read_schema_snapshot(session, snapshot);
     analysis::Options options;
     options.pg_version = major;
+    options.snapshot = &snapshot;
     std::string example(row.example);
     analysis::Analysis a = analysis::analyze(example, options);
     bool classified = false;
