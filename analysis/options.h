@@ -46,6 +46,10 @@ struct Options {
   const TableStats* stats = nullptr;         // not owned
 };
 
+// A PostgreSQL duration setting as milliseconds: "2s", "500", "5min", "1h", "250ms", "1.5s";
+// nullopt when unreadable. A bare number is milliseconds, as for lock_timeout.
+std::optional<std::int64_t> parse_duration_ms(std::string_view value);
+
 // True when the tool wraps each migration file in a transaction by default.
 bool tool_wraps_in_transaction(std::string_view migration_tool);
 bool is_known_migration_tool(std::string_view migration_tool);

@@ -12,29 +12,6 @@
 namespace lockward::analysis {
 namespace {
 
-// "2s", "500", "5min", "1h", "250ms" → milliseconds; nullopt when unreadable.
-std::optional<std::int64_t> duration_ms(std::string_view v) {
-  std::size_t i = 0;
-  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-  std::size_t start = i;
-  while (i < v.size() && (std::isdigit(static_cast<unsigned char>(v[i])) || v[i] == '.')) ++i;
-  if (i == start) return std::nullopt;
-  double number = std::strtod(std::string(v.substr(start, i - start)).c_str(), nullptr);
-  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-  std::string unit;
-  for (; i < v.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(v[i])));
-  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
-  double factor = 1;
-  if (unit.empty() || unit == "ms") factor = 1;
-  else if (unit == "us") factor = 0.001;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "min") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
-  else if (unit == "d") factor = 86'400'000;
-  else return std::nullopt;
-  return static_cast<std::int64_t>(number * factor);
-}
-
 Finding make(std::string_view rule_id, Risk risk, const Statement& s, TextRange range, std::string message,
              std::string help) {
   Finding f;
@@ -69,7 +46,7 @@ void timeouts(const FileState& file, std::vector<Finding>& out) {
     if (f.setting) {
       const SettingChange& c = *f.setting;
       // -1: no value, or one lockward cannot read.
-      const std::int64_t ms = c.value ? duration_ms(*c.value).value_or(-1) : -1;
+      const std::int64_t ms = c.value ? parse_duration_ms(*c.value).value_or(-1) : -1;
       if (c.name == "lock_timeout") {
         lock_timeout = ms > 0;
         if (ms == 0) {

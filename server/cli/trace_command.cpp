@@ -12,6 +12,7 @@
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
 #include "trace/local_cluster.h"
+#include "trace/migration_folder.h"
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
@@ -41,19 +42,14 @@ std::string clip(std::string s, std::size_t n) {
 }
 
 // Migrations in the same folder that sort before `file` and are not traced themselves.
-std::vector<fs::path> preceding_migrations(const fs::path& file, const std::vector<InputFile>& traced) {
-  std::vector<fs::path> out;
+std::vector<fs::path> untraced_preceding(const fs::path& file, const std::vector<InputFile>& traced) {
+  std::vector<fs::path> out = trace::preceding_migrations(file);
   std::error_code ec;
-  for (fs::directory_iterator it(file.parent_path().empty() ? "." : file.parent_path(), ec), end; !ec && it != end;
-       it.increment(ec)) {
-    if (it->path().extension() != ".sql") continue;
-    if (it->path().filename().string() >= file.filename().string()) continue;
-    bool is_traced = std::any_of(traced.begin(), traced.end(), [&](const InputFile& t) {
-      return fs::weakly_canonical(t.path, ec) == fs::weakly_canonical(it->path(), ec);
+  std::erase_if(out, [&](const fs::path& p) {
+    return std::any_of(traced.begin(), traced.end(), [&](const InputFile& t) {
+      return fs::weakly_canonical(t.path, ec) == fs::weakly_canonical(p, ec);
     });
-    if (!is_traced) out.push_back(it->path());
-  }
-  std::sort(out.begin(), out.end());
+  });
   return out;
 }
 
@@ -178,7 +174,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   std::size_t total_statements = 0, total_verified = 0, total_mismatches = 0, total_trace_only = 0, total_errors = 0;
   std::vector<std::string> replayed;
   for (const InputFile& input : inputs) {
-    for (const fs::path& before : preceding_migrations(input.path, inputs)) {
+    for (const fs::path& before : untraced_preceding(input.path, inputs)) {
       if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
       std::string text, read_error;
       if (!read_file(before.string(), text, read_error)) continue;

@@ -31,21 +31,6 @@ struct FileSettings {
   std::vector<std::string> errors;
 };
 
-// "5s", "250ms", "2min", "1h" or a bare number of milliseconds.
-std::optional<std::int64_t> parse_duration(std::string_view v) {
-  std::size_t i = 0;
-  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
-  if (i == 0) return std::nullopt;
-  std::int64_t n = std::stoll(std::string(v.substr(0, i)));
-  std::string_view unit = v.substr(i);
-  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-  if (unit.empty() || unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "min") return n * 60'000;
-  if (unit == "h") return n * 3'600'000;
-  return std::nullopt;
-}
-
 std::optional<analysis::RuleSetting> rule_setting(std::string_view s) {
   analysis::RuleSetting r;
   if (s == "off") r.enabled = false;
@@ -88,7 +73,7 @@ FileSettings read_config_file(const fs::path& file) {
   auto duration_of = [&](const toml::node& node, const std::string& key) -> std::optional<std::int64_t> {
     if (auto n = node.value<std::int64_t>(); n && node.is_integer()) return *n;
     if (auto v = node.value<std::string>()) {
-      if (auto ms = parse_duration(*v)) return ms;
+      if (auto ms = analysis::parse_duration_ms(*v)) return ms;
     }
     error(node, key, "a duration such as \"5s\", \"500ms\", \"2min\" or milliseconds");
     return std::nullopt;

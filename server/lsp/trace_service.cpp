@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "trace/local_cluster.h"
+#include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
 #include "trace/tracer.h"
@@ -27,19 +28,6 @@ std::string read_all(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The migrations before `file` in its folder, in name order.
-std::vector<fs::path> preceding(const fs::path& file) {
-  std::vector<fs::path> out;
-  if (file.empty()) return out;
-  std::error_code ec;
-  for (fs::directory_iterator it(file.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".sql" && it->path().filename().string() < file.filename().string())
-      out.push_back(it->path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603ULL) {
@@ -151,7 +139,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   }
 
   // The preceding migrations, replayed once into a template keyed by their contents.
-  std::vector<fs::path> before = preceding(request.path);
+  std::vector<fs::path> before = trace::preceding_migrations(request.path);
   std::uint64_t hash = fnv1a(std::to_string(major));
   std::vector<std::string> contents;
   for (const auto& p : before) {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "tests/support/run_binary.h"
 #include <set>
 
 namespace fs = std::filesystem;
@@ -14,35 +16,11 @@ using nlohmann::json;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out;
-};
+using lockward::test::TempDir;
 
-Run run(const std::string& args, bool with_stderr = true) {
-  std::string cmd = std::string(LOCKWARD_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+lockward::test::CommandResult run(const std::string& args, bool with_stderr = true) {
+  return lockward::test::run_lockward(args, with_stderr);
 }
-
-struct Dir {
-  fs::path path;
-  Dir() {
-    char tmpl[] = "/tmp/lockward-cli-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~Dir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    fs::create_directories((path / name).parent_path());
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 const char* kRisky = "SET lock_timeout = '2s';\nCREATE INDEX users_email_idx ON users (email);\n";
 const char* kClean = "SET lock_timeout = '2s';\nCREATE TABLE t (id bigint);\n";
@@ -50,7 +28,7 @@ const char* kClean = "SET lock_timeout = '2s';\nCREATE TABLE t (id bigint);\n";
 }  // namespace
 
 TEST_CASE("exit codes: 0 clean, 1 above --max-risk with --ci, 2 usage and I/O errors", "[cli]") {
-  Dir d;
+  TempDir d;
   std::string risky = d.write("001.sql", kRisky), clean = d.write("002.sql", kClean);
   CHECK(run("check " + clean).code == 0);
   CHECK(run("check --ci " + clean).code == 0);
@@ -58,9 +36,9 @@ TEST_CASE("exit codes: 0 clean, 1 above --max-risk with --ci, 2 usage and I/O er
   CHECK(run("check --ci --max-risk low " + risky).code == 1);
   CHECK(run("check --ci --max-risk high " + risky).code == 0);
   CHECK(run("check --ci " + d.write("003.sql", "ALTER TABLE t ADD COLUMN (;")).code == 1);  // syntax error
-  Run missing = run("check " + (d.path / "nope.sql").string());
+  auto missing = run("check " + (d.path / "nope.sql").string());
   CHECK(missing.code == 2);
-  CHECK(missing.out.find("nope.sql") != std::string::npos);
+  CHECK(missing.output.find("nope.sql") != std::string::npos);
   CHECK(run("check --format yaml " + clean).code == 2);
   CHECK(run("check --pg-version 9 " + clean).code == 2);
   CHECK(run("frobnicate").code == 2);
@@ -68,20 +46,20 @@ TEST_CASE("exit codes: 0 clean, 1 above --max-risk with --ci, 2 usage and I/O er
 }
 
 TEST_CASE("directories are checked in name order", "[cli]") {
-  Dir d;
+  TempDir d;
   d.write("m/002_b.sql", kRisky);
   d.write("m/001_a.sql", kClean);
-  Run r = run("check --format json " + (d.path / "m").string(), false);
-  json j = json::parse(r.out);
+  auto r = run("check --format json " + (d.path / "m").string(), false);
+  json j = json::parse(r.output);
   REQUIRE(j["files"].size() == 2);
   CHECK(j["files"][0]["path"].get<std::string>().ends_with("001_a.sql"));
   CHECK(j["files"][1]["path"].get<std::string>().ends_with("002_b.sql"));
 }
 
 TEST_CASE("json report: versioned, with statements, locks and findings", "[cli][report]") {
-  Dir d;
+  TempDir d;
   std::string f = d.write("001.sql", kRisky);
-  json j = json::parse(run("check --format json --pg-version 15 " + f, false).out);
+  json j = json::parse(run("check --format json --pg-version 15 " + f, false).output);
   CHECK(j["schema_version"] == 1);
   CHECK(j["tool"]["name"] == "lockward");
   CHECK(j["pg_version"] == 15);
@@ -101,9 +79,9 @@ TEST_CASE("json report: versioned, with statements, locks and findings", "[cli][
 }
 
 TEST_CASE("sarif report: the required 2.1.0 fields, 1-based regions", "[cli][report]") {
-  Dir d;
+  TempDir d;
   std::string f = d.write("001.sql", kRisky);
-  json s = json::parse(run("check --format sarif " + f, false).out);
+  json s = json::parse(run("check --format sarif " + f, false).output);
   CHECK(s["version"] == "2.1.0");
   CHECK(s.contains("$schema"));
   REQUIRE(s["runs"].size() == 1);
@@ -127,9 +105,9 @@ TEST_CASE("sarif report: the required 2.1.0 fields, 1-based regions", "[cli][rep
 }
 
 TEST_CASE("gitlab and github reports", "[cli][report]") {
-  Dir d;
+  TempDir d;
   std::string f = d.write("001.sql", kRisky);
-  json g = json::parse(run("check --format gitlab " + f, false).out);
+  json g = json::parse(run("check --format gitlab " + f, false).output);
   REQUIRE(g.is_array());
   REQUIRE_FALSE(g.empty());
   std::set<std::string> fingerprints;
@@ -139,18 +117,18 @@ TEST_CASE("gitlab and github reports", "[cli][report]") {
     CHECK(fingerprints.insert(issue["fingerprint"].get<std::string>()).second);
   }
   // Fingerprints are stable across runs.
-  CHECK(json::parse(run("check --format gitlab " + f, false).out)[0]["fingerprint"] == g[0]["fingerprint"]);
-  std::string md = run("check --format github " + f, false).out;
+  CHECK(json::parse(run("check --format gitlab " + f, false).output)[0]["fingerprint"] == g[0]["fingerprint"]);
+  std::string md = run("check --format github " + f, false).output;
   CHECK(md.find("## lockward: migration locks (PostgreSQL 17)") != std::string::npos);
   CHECK(md.find("```sql") != std::string::npos);
   CHECK(md.find("CREATE INDEX CONCURRENTLY") != std::string::npos);
 }
 
 TEST_CASE("configuration: found walking up, overridden by flags, errors name file, line and key", "[cli][config]") {
-  Dir d;
+  TempDir d;
   d.write(".lockward.toml", "pg_version = 12\nmigration_tool = \"goose\"\n[rules]\nmissing-statement-timeout = \"off\"\n");
   std::string f = d.write("db/migrations/001.sql", "CREATE INDEX CONCURRENTLY i ON t (c);\n");
-  json j = json::parse(run("check --format json " + f, false).out);
+  json j = json::parse(run("check --format json " + f, false).output);
   CHECK(j["pg_version"] == 12);
   bool in_tx = false, statement_timeout = false;
   for (const auto& fd : j["files"][0]["findings"]) {
@@ -159,58 +137,58 @@ TEST_CASE("configuration: found walking up, overridden by flags, errors name fil
   }
   CHECK(in_tx);
   CHECK_FALSE(statement_timeout);
-  CHECK(json::parse(run("check --format json --pg-version 16 " + f, false).out)["pg_version"] == 16);
+  CHECK(json::parse(run("check --format json --pg-version 16 " + f, false).output)["pg_version"] == 16);
 
   d.write(".lockward.toml", "pg_version = \"twelve\"\nunknown_key = 1\n[rules]\nno-such-rule = \"off\"\n");
-  Run bad = run("check " + f);
+  auto bad = run("check " + f);
   CHECK(bad.code == 2);
-  CHECK(bad.out.find(".lockward.toml:1:") != std::string::npos);
-  CHECK(bad.out.find("key `pg_version`: expected an integer from 10 to 18") != std::string::npos);
-  CHECK(bad.out.find("unknown key `unknown_key`") != std::string::npos);
-  CHECK(bad.out.find("rules.no-such-rule") != std::string::npos);
+  CHECK(bad.output.find(".lockward.toml:1:") != std::string::npos);
+  CHECK(bad.output.find("key `pg_version`: expected an integer from 10 to 18") != std::string::npos);
+  CHECK(bad.output.find("unknown key `unknown_key`") != std::string::npos);
+  CHECK(bad.output.find("rules.no-such-rule") != std::string::npos);
   d.write(".lockward.toml", "pg_version = [\n");
   CHECK(run("check " + f).code == 2);
   CHECK(run("check --config " + (d.path / "missing.toml").string() + " " + f).code == 2);
 }
 
 TEST_CASE("stats and snapshot files raise risk and decide rewrites; bad ones name the JSON path", "[cli][config]") {
-  Dir d;
+  TempDir d;
   std::string f = d.write("001.sql", "SET lock_timeout = '2s';\nCREATE INDEX i ON orders (c);\n");
   std::string stats = d.write("stats.json", R"({"tables": [{"schema": "public", "table": "orders", "rows": 50000000}]})");
-  json j = json::parse(run("check --format json --stats-file " + stats + " " + f, false).out);
+  json j = json::parse(run("check --format json --stats-file " + stats + " " + f, false).output);
   bool critical = false;
   for (const auto& fd : j["files"][0]["findings"])
     if (fd["rule"] == "create-index" && fd["risk"] == "CRITICAL" && fd["base_risk"] == "MEDIUM") critical = true;
   CHECK(critical);
   std::string bad = d.write("bad.json", R"({"tables": [{"table": 5}]})");
-  Run r = run("check --stats-file " + bad + " " + f);
+  auto r = run("check --stats-file " + bad + " " + f);
   CHECK(r.code == 2);
-  CHECK(r.out.find("$.tables[0].table: expected a string") != std::string::npos);
+  CHECK(r.output.find("$.tables[0].table: expected a string") != std::string::npos);
 
   std::string snap = d.write("snap.json", R"J({"version": 1, "tables": [{"schema": "public", "name": "orders",
       "columns": [{"name": "note", "type": "character varying(20)", "not_null": false}]}]})J");
   std::string widen = d.write("002.sql", "SET lock_timeout = '2s';\nALTER TABLE orders ALTER COLUMN note TYPE varchar(50);\n");
-  std::string with = run("check --snapshot " + snap + " " + widen, false).out;
+  std::string with = run("check --snapshot " + snap + " " + widen, false).output;
   CHECK(with.find("alter-column-type-no-rewrite") != std::string::npos);
-  std::string without = run("check " + widen, false).out;
+  std::string without = run("check " + widen, false).output;
   CHECK(without.find("uncertain") != std::string::npos);
 }
 
 TEST_CASE("explain and rules", "[cli]") {
-  Run e = run("explain \"CREATE INDEX i ON users (email)\"", false);
+  auto e = run("explain \"CREATE INDEX i ON users (email)\"", false);
   CHECK(e.code == 0);
-  CHECK(e.out.find("SHARE on table users") != std::string::npos);
-  CHECK(e.out.find("CONCURRENTLY") != std::string::npos);
-  Run rules = run("rules", false);
-  CHECK(rules.out.find("missing-lock-timeout") != std::string::npos);
-  CHECK(rules.out.find("add-column-volatile-default") != std::string::npos);
+  CHECK(e.output.find("SHARE on table users") != std::string::npos);
+  CHECK(e.output.find("CONCURRENTLY") != std::string::npos);
+  auto rules = run("rules", false);
+  CHECK(rules.output.find("missing-lock-timeout") != std::string::npos);
+  CHECK(rules.output.find("add-column-volatile-default") != std::string::npos);
 }
 
 TEST_CASE("--migration-tool and --[no-]assume-in-transaction decide the wrapping", "[cli]") {
-  Dir d;
+  TempDir d;
   std::string f = d.write("001.sql", "CREATE INDEX CONCURRENTLY i ON t (c);\n");
   auto flagged = [&](const std::string& flags) {
-    return run("check " + flags + " " + f, false).out.find("concurrently-in-transaction") != std::string::npos;
+    return run("check " + flags + " " + f, false).output.find("concurrently-in-transaction") != std::string::npos;
   };
   CHECK_FALSE(flagged(""));
   CHECK(flagged("--migration-tool goose"));

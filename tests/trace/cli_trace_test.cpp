@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/run_binary.h"
 #include "trace/local_cluster.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
@@ -17,34 +18,8 @@ namespace trace = lockward::trace;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string output;
-};
-
-Run run_lockward(const std::string& args) {
-  std::string cmd = std::string(LOCKWARD_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/lockward-cli-trace-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
+using lockward::test::run_lockward;
+using lockward::test::TempDir;
 
 }  // namespace
 
@@ -52,7 +27,7 @@ TEST_CASE("lockward trace: preceding migrations replayed, verdicts printed, --ci
   TempDir dir;
   dir.write("001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
   std::string file = dir.write("002_index.sql", "SET lock_timeout = '2s';\nCREATE INDEX users_email_idx ON users (email);\n");
-  Run r = run_lockward("trace --pg-version 15 " + file);
+  auto r = run_lockward("trace --pg-version 15 " + file);
   INFO(r.output);
   CHECK(r.code == 0);
   CHECK(r.output.find("Confirmed") != std::string::npos);
@@ -65,7 +40,7 @@ TEST_CASE("lockward trace --schema loads a schema first", "[trace][cli]") {
   std::string schema = dir.write("schema.sql", "CREATE TABLE orders (id bigint, total numeric);\n");
   fs::create_directory(dir.path / "m");
   std::string file = dir.write("m/001.sql", "ALTER TABLE orders ADD COLUMN note text;\n");
-  Run r = run_lockward("trace --pg-version 15 --schema " + schema + " " + file);
+  auto r = run_lockward("trace --pg-version 15 --schema " + schema + " " + file);
   INFO(r.output);
   CHECK(r.code == 0);
   CHECK(r.output.find("ACCESS EXCLUSIVE orders") != std::string::npos);
@@ -88,11 +63,11 @@ TEST_CASE("lockward trace --provider dsn traces into a disposable database, refu
   TempDir dir;
   std::string file = dir.write("001.sql", "CREATE TABLE t (id int);\nCREATE INDEX t_id ON t (id);\n");
   std::string dsn = "\"host=" + cluster->directory().string() + " user=postgres dbname=";
-  Run ok = run_lockward("trace --provider dsn --dsn " + dsn + "empty_db\" " + file);
+  auto ok = run_lockward("trace --provider dsn --dsn " + dsn + "empty_db\" " + file);
   INFO(ok.output);
   CHECK(ok.code == 0);
   CHECK(ok.output.find("provider: dsn") != std::string::npos);
-  Run refused = run_lockward("trace --provider dsn --dsn " + dsn + "busy_db\" " + file);
+  auto refused = run_lockward("trace --provider dsn --dsn " + dsn + "busy_db\" " + file);
   CHECK(refused.code == 2);
   CHECK(refused.output.find("must be a disposable, empty database") != std::string::npos);
   CHECK(run_lockward("trace --provider dsn --allow-nonempty --dsn " + dsn + "busy_db\" " + file).code == 0);
@@ -101,7 +76,7 @@ TEST_CASE("lockward trace --provider dsn traces into a disposable database, refu
 TEST_CASE("lockward trace --provider dsn never prints the password", "[trace][cli][security]") {
   TempDir dir;
   std::string file = dir.write("001.sql", "SELECT 1;\n");
-  Run r = run_lockward("trace --provider dsn --dsn 'postgresql://app:hunter2@127.0.0.1:1/db' " + file);
+  auto r = run_lockward("trace --provider dsn --dsn 'postgresql://app:hunter2@127.0.0.1:1/db' " + file);
   CHECK(r.code == 2);
   CHECK(r.output.find("hunter2") == std::string::npos);
 }
@@ -119,7 +94,7 @@ TEST_CASE("lockward snapshot reads a live schema that check then uses", "[trace]
   }
   TempDir dir;
   std::string out = (dir.path / "snap.json").string();
-  Run r = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=postgres dbname=postgres\" -o " + out);
+  auto r = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=postgres dbname=postgres\" -o " + out);
   INFO(r.output);
   REQUIRE(r.code == 0);
   std::ifstream in(out);
@@ -131,10 +106,10 @@ TEST_CASE("lockward snapshot reads a live schema that check then uses", "[trace]
   // CHECK lets SET NOT NULL skip its scan.
   std::string file = dir.write("001.sql", "SET lock_timeout = '1s';\nALTER TABLE orders ALTER COLUMN note TYPE varchar(40);\n"
                                           "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;\n");
-  Run check = run_lockward("check --pg-version 15 --snapshot " + out + " " + file);
+  auto check = run_lockward("check --pg-version 15 --snapshot " + out + " " + file);
   CHECK(check.output.find("alter-column-type-no-rewrite") != std::string::npos);
   CHECK(check.output.find("set-not-null-with-check") != std::string::npos);
   // A read-only session: the snapshot cannot have changed anything.
-  Run bad = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=nobody_here dbname=postgres\"");
+  auto bad = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=nobody_here dbname=postgres\"");
   CHECK(bad.code == 2);
 }
