@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   lsp_cmd->add_option("--log-level", lsp_args.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   lsp_cmd->add_option("--max-message-bytes", lsp_args.max_message_bytes, "Refuse messages larger than this");
+  lsp_cmd->set_version_flag("--version", LOCKWARD_VERSION);
   bool stdio = true;
   lsp_cmd->add_flag("--stdio", stdio, "Accepted for clients that pass it; stdio is the only transport");
 
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    std::cout << LOCKWARD_VERSION << "\n";  // also for `lockward lsp --version`
+    return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << "lockward: " << e.what() << " (see --help)\n";
     return kExitUsage;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "analysis/syntax/splitter.h"
+#include "trace/pg_connection.h"
+
 namespace lockward::trace {
 namespace fs = std::filesystem;
 
@@ -16,6 +19,21 @@ std::vector<fs::path> preceding_migrations(const fs::path& file) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string replay_migration(PgConnection& conn, std::string_view text) {
+  std::string error;
+  for (const analysis::Piece& piece : analysis::split_statements(text).pieces) {
+    if (piece.kind != analysis::PieceKind::Sql) continue;
+    QueryResult r = conn.exec(std::string(piece.code.slice(text)));
+    if (!r.ok()) {
+      error = r.error->message;
+      break;
+    }
+  }
+  if (conn.in_transaction()) conn.exec(error.empty() ? "COMMIT" : "ROLLBACK");
+  conn.exec("RESET ALL");
+  return error;
 }
 
 }  // namespace lockward::trace

@@ -1,12 +1,21 @@
-// The migrations that come before a file: the .sql files in its folder whose names sort
-// before it (migration tools apply them in name order). Trace replays them first.
+// Migration files as trace needs them: which come before a file (the .sql files in its folder
+// whose names sort before it, the order migration tools apply them in), and replaying one.
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace lockward::trace {
 
+class PgConnection;
+
 std::vector<std::filesystem::path> preceding_migrations(const std::filesystem::path& file);
+
+// Runs a migration's statements one by one, as a migration tool would (a multi-statement
+// string would be one implicit transaction, where CONCURRENTLY fails). psql meta-commands are
+// skipped. Leaves no transaction open. Returns "" or the first error.
+std::string replay_migration(PgConnection& conn, std::string_view text);
 
 }  // namespace lockward::trace

@@ -159,13 +159,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       err << "lockward: " << *args.schema << ": " << read_error << "\n";
       return kExitUsage;
     }
-    trace::QueryResult r = session.exec(schema);
-    if (!r.ok()) {
-      err << "lockward: loading --schema " << *args.schema << ": " << r.error->message << "\n";
+    if (std::string e = trace::replay_migration(session, schema); !e.empty()) {
+      err << "lockward: loading --schema " << *args.schema << ": " << e << "\n";
       return kExitUsage;
     }
-    if (session.in_transaction()) session.exec("COMMIT");
-    session.exec("RESET ALL");
   }
 
   trace::TraceOptions options;
@@ -178,11 +175,9 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
       std::string text, read_error;
       if (!read_file(before.string(), text, read_error)) continue;
-      trace::QueryResult r = session.exec(text);
       replayed.push_back(before.string());
-      if (!r.ok()) err << "lockward: replaying " << before.string() << ": " << r.error->message << "\n";
-      if (session.in_transaction()) session.exec("ROLLBACK");
-      session.exec("RESET ALL");
+      if (std::string e = trace::replay_migration(session, text); !e.empty())
+        err << "lockward: replaying " << before.string() << ": " << e << "\n";
     }
     std::string text, read_error;
     if (!read_file(input.path, text, read_error)) {

@@ -159,14 +159,11 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     }
     trace::PgConnection replay(cluster.conninfo(template_db));
     for (std::size_t i = 0; i < before.size(); ++i) {
-      trace::QueryResult r = replay.exec(contents[i]);
-      if (!r.ok()) {
-        out.error = "replaying " + before[i].filename().string() + " failed: " + r.error->message +
+      if (std::string e = trace::replay_migration(replay, contents[i]); !e.empty()) {
+        out.error = "replaying " + before[i].filename().string() + " failed: " + e +
                     " (fix that migration, or trace it first)";
         return out;
       }
-      if (replay.in_transaction()) replay.exec("COMMIT");
-      replay.exec("RESET ALL");
     }
     warm->templates.insert(template_db);
   }

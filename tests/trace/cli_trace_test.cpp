@@ -113,3 +113,15 @@ TEST_CASE("lockward snapshot reads a live schema that check then uses", "[trace]
   auto bad = run_lockward("snapshot --db-url \"host=" + cluster->directory().string() + " user=nobody_here dbname=postgres\"");
   CHECK(bad.code == 2);
 }
+
+TEST_CASE("preceding migrations replay statement by statement (CONCURRENTLY included)", "[trace][cli]") {
+  TempDir dir;
+  dir.write("001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+                             "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n");
+  std::string file = dir.write("002_more.sql", "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\n");
+  auto r = run_lockward("trace --pg-version 15 " + file);
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK(r.output.find("replaying") == std::string::npos);
+  CHECK(r.output.find("0 errors") != std::string::npos);
+}
