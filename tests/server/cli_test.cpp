@@ -184,7 +184,7 @@ TEST_CASE("explain and rules", "[cli]") {
   CHECK(rules.output.find("add-column-volatile-default") != std::string::npos);
 }
 
-TEST_CASE("--migration-tool and --[no-]assume-in-transaction decide the wrapping", "[cli]") {
+TEST_CASE("migration tool and assume-in-transaction flags decide the wrapping", "[cli]") {
   TempDir d;
   std::string f = d.write("001.sql", "CREATE INDEX CONCURRENTLY i ON t (c);\n");
   auto flagged = [&](const std::string& flags) {
