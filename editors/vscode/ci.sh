@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds, lints, tests and packages the VS Code extension. Usage: ci.sh PATH_TO_LOCKWARD
 set -euo pipefail
+binary=$(realpath "$1")  # before cd: the argument may be relative to the caller
+export LOCKWARD_BINARY="$binary"
 cd "$(dirname "$0")"
-export LOCKWARD_BINARY=$(realpath "$1")
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent lint
 npm run --silent build

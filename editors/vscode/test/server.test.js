@@ -2,12 +2,12 @@
 // the protocol libraries the extension's client is built on.
 const test = require("node:test");
 const assert = require("node:assert");
-const path = require("path");
 const { spawn } = require("child_process");
 const rpc = require("vscode-jsonrpc/node");
 const lsp = require("vscode-languageserver-protocol");
 
-const binary = process.env.LOCKWARD_BINARY || path.join(__dirname, "..", "..", "..", "build", "ci", "server", "lockward");
+const binary = process.env.LOCKWARD_BINARY;
+if (!binary) throw new Error("set LOCKWARD_BINARY to the lockward binary to test against");
 
 test("diagnostics, hover and a quick fix through the protocol library", async () => {
   const server = spawn(binary, ["lsp"], { stdio: ["pipe", "pipe", "ignore"] });
