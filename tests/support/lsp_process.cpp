@@ -110,9 +110,9 @@ std::optional<Json> LspProcess::receive(int timeout_ms) {
   return read_message(timeout_ms);
 }
 
-std::optional<Json> LspProcess::wait_notification(const std::string& method, int timeout_ms) {
+std::optional<Json> LspProcess::wait_for(const std::function<bool(const Json&)>& wanted, int timeout_ms) {
   for (auto it = backlog_.begin(); it != backlog_.end(); ++it) {
-    if (it->value("method", "") == method && !it->contains("id")) {
+    if (wanted(*it)) {
       Json m = *it;
       backlog_.erase(it);
       return m;
@@ -123,27 +123,17 @@ std::optional<Json> LspProcess::wait_notification(const std::string& method, int
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     auto m = read_message(static_cast<int>(std::max<long>(left, 0)));
     if (!m) return std::nullopt;
-    if (m->value("method", "") == method && !m->contains("id")) return m;
+    if (wanted(*m)) return m;
     backlog_.push_back(*m);
   }
 }
 
+std::optional<Json> LspProcess::wait_notification(const std::string& method, int timeout_ms) {
+  return wait_for([&](const Json& m) { return m.value("method", "") == method && !m.contains("id"); }, timeout_ms);
+}
+
 std::optional<Json> LspProcess::wait_response(const Json& id, int timeout_ms) {
-  for (auto it = backlog_.begin(); it != backlog_.end(); ++it) {
-    if (it->contains("id") && (*it)["id"] == id && !it->contains("method")) {
-      Json m = *it;
-      backlog_.erase(it);
-      return m;
-    }
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    auto m = read_message(static_cast<int>(std::max<long>(left, 0)));
-    if (!m) return std::nullopt;
-    if (m->contains("id") && (*m)["id"] == id && !m->contains("method")) return m;
-    backlog_.push_back(*m);
-  }
+  return wait_for([&](const Json& m) { return m.contains("id") && m["id"] == id && !m.contains("method"); }, timeout_ms);
 }
 
 Json LspProcess::initialize(const Json& capabilities, const Json& options) {

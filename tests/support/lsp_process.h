@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ class LspProcess {
   void keep(const Json& message) { backlog_.push_back(message); }
   // The next notification with this method, skipping others (kept for later receive()).
   std::optional<Json> wait_notification(const std::string& method, int timeout_ms = 10000);
+  // The next message `wanted` accepts, keeping the others for later.
+  std::optional<Json> wait_for(const std::function<bool(const Json&)>& wanted, int timeout_ms);
   // The next response to `id`.
   std::optional<Json> wait_response(const Json& id, int timeout_ms = 10000);
   // Initializes with the given capabilities and sends `initialized`.
