@@ -156,6 +156,12 @@ bool PgConnection::send(const std::string& sql) {
 
 QueryResult PgConnection::finish() { return collect(); }
 
+bool PgConnection::busy() {
+  if (!conn_) return false;
+  PQconsumeInput(conn_);
+  return PQisBusy(conn_) != 0;
+}
+
 void PgConnection::cancel() {
   if (!conn_) return;
   if (PGcancel* c = PQgetCancel(conn_)) {

@@ -41,6 +41,8 @@ class PgConnection {
   // Sends without waiting (for statements the observer must watch); collect with finish().
   bool send(const std::string& sql);
   QueryResult finish();
+  // After send(): true while the server is still working on it (no result ready yet).
+  bool busy();
   // True inside a transaction block (open or failed).
   bool in_transaction() const;
   // Asks the server to cancel the running statement.

@@ -231,7 +231,9 @@ class FileTracer {
     };
     t.method = ObservationMethod::ObserverPoll;
     // Wait (up to the statement timeout) until the target blocks on us, then read its locks.
-    for (int i = 0; i < 20000; ++i) {
+    // The session's own connection says when it has finished: no race with a statement that
+    // has not reached the server yet.
+    for (int i = 0; i < 30000 && session_.busy(); ++i) {
       QueryResult waiting = observer_.exec("SELECT count(*) FROM pg_locks WHERE pid = " + std::to_string(pid) +
                                            " AND NOT granted");
       record(read_locks(observer_, pid, err, &before));
@@ -239,8 +241,6 @@ class FileTracer {
         t.method = ObservationMethod::ObserverWait;
         break;
       }
-      QueryResult active = observer_.exec("SELECT state FROM pg_stat_activity WHERE pid = " + std::to_string(pid));
-      if (active.value(0, 0) != "active") break;  // finished before it had to wait
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     if (holding) observer_.exec("COMMIT");
