@@ -18,6 +18,14 @@ run_suite() {
 
 echo "== normal build"
 run_suite build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== rule verification matrix: every catalogue example on PostgreSQL 15 (Debian), 13 and 17 (npm)"
+lockward=build/ci/server/lockward
+"$lockward" pg install 13
+"$lockward" pg install 17
+"$lockward" verify-rules | tee build/ci/verify-rules.txt  # a mismatch fails (exit 1)
+for major in 13 15 17; do
+  grep -q "on PostgreSQL.* $major\." build/ci/verify-rules.txt || { echo "verify-rules did not run on PostgreSQL $major"; exit 1; }
+done
 echo "== editors: VS Code extension (lint, build, unit and protocol tests, .vsix)"
 bash editors/vscode/ci.sh build/ci/server/lockward
 echo "== ASan + UBSan build"

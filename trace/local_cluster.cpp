@@ -168,6 +168,14 @@ std::string LocalCluster::conninfo(const std::string& database) const {
   return "host=" + dir_.string() + " user=postgres dbname=" + database + " application_name=lockward";
 }
 
+fs::path LocalCluster::make_server_directory(const std::string& name) const {
+  fs::path dir = dir_ / name;
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec) || chmod(dir.c_str(), 0700) != 0) return {};
+  if (run_as_ && chown(dir.c_str(), run_as_->uid, run_as_->gid) != 0) return {};
+  return dir;
+}
+
 void LocalCluster::stop() {
   if (pid_ > 0) {
     kill(pid_, SIGINT);  // fast shutdown

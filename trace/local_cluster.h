@@ -32,6 +32,9 @@ class LocalCluster {
   const std::filesystem::path& directory() const { return dir_; }
   pid_t postmaster_pid() const { return pid_; }
   double startup_seconds() const { return startup_seconds_; }
+  // A new directory inside the cluster's private directory, owned by the server's user (a
+  // CREATE TABLESPACE location), removed with the cluster. Empty on failure.
+  std::filesystem::path make_server_directory(const std::string& name) const;
   void stop();
 
  private:

@@ -92,6 +92,10 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       if (o.kind == analysis::ObjectKind::Table && row_predicts_unnamed(analysis::Role::Table, o.mode)) return true;
       if (o.kind == analysis::ObjectKind::Sequence && row_predicts_unnamed(analysis::Role::Sequence, o.mode)) return true;
       if (o.kind != analysis::ObjectKind::Index) return false;
+      bool named = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
+        return p.kind == analysis::ObjectKind::Index && same_object(p.object, o.object);
+      });
+      if (named) return false;  // the prediction names this index: compare it
       if (row_predicts_unnamed(analysis::Role::Index, o.mode)) return true;
       if (o.index_table.empty()) return false;
       if (o.mode == analysis::LockMode::AccessShare) return true;

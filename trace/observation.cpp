@@ -9,6 +9,12 @@ constexpr const char* kUserSchemas =
     "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
     "AND n.nspname NOT LIKE 'pg_temp%'";
 
+// Types a migration declares (enums, domains, composite and range types), not the row and
+// array types PostgreSQL makes for every table: those come and go with their relation.
+constexpr const char* kDeclaredTypes =
+    " AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') "
+    "AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)";
+
 analysis::ObjectKind kind_of(char relkind) {
   switch (relkind) {
     case 'i':
@@ -33,10 +39,10 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
       "WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
       "AND l.pid = " + std::to_string(pid) + " AND (c.oid IS NULL OR (" + kUserSchemas + "))" +
       " UNION ALL "
-      "SELECT l.mode, l.granted, t.oid, n.nspname, t.typname, 't', 'type', NULL, NULL "
-      "FROM pg_locks l JOIN pg_type t ON t.oid = l.objid JOIN pg_namespace n ON n.oid = t.typnamespace "
+      "SELECT l.mode, l.granted, l.objid, n.nspname, t.typname, 't', 'type', NULL, NULL "
+      "FROM pg_locks l LEFT JOIN pg_type t ON t.oid = l.objid LEFT JOIN pg_namespace n ON n.oid = t.typnamespace "
       "WHERE l.locktype = 'object' AND l.classid = 'pg_type'::regclass AND l.pid = " + std::to_string(pid) +
-      " AND " + kUserSchemas;
+      " AND (t.oid IS NULL OR (" + kUserSchemas + "))";
   QueryResult r = conn.exec(sql);
   std::vector<ObservedLock> out;
   if (!r.ok()) {
@@ -54,7 +60,11 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
     l.kind = r.value(i, 6) == "type" ? analysis::ObjectKind::Type : kind_of(r.value(i, 5).empty() ? 'r' : r.value(i, 5)[0]);
     if (!r.value(i, 8).empty()) l.index_table = analysis::ObjectName{r.value(i, 7), r.value(i, 8)};
     // Dropped or renamed by this statement: the name and kind it had before.
-    if (before && l.kind != analysis::ObjectKind::Type) {
+    if (before && l.kind == analysis::ObjectKind::Type) {
+      auto it = before->types.find(l.oid);
+      if (it != before->types.end()) l.object = it->second;
+      else if (r.value(i, 4).empty()) continue;
+    } else if (before) {
       auto it = before->relations.find(l.oid);
       if (it != before->relations.end()) {
         l.object = it->second.name;
@@ -101,6 +111,12 @@ CatalogSnapshot read_catalog(PgConnection& conn, std::string& error) {
                   "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
       kUserSchemas);
   for (std::size_t i = 0; idx.ok() && i < idx.rows.size(); ++i) s.indexes_valid[idx.value(i, 0)] = idx.value(i, 1) == "t";
+  QueryResult types = conn.exec(std::string("SELECT t.oid, n.nspname, t.typname FROM pg_type t "
+                                            "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE ") + kUserSchemas +
+                                kDeclaredTypes);
+  for (std::size_t i = 0; types.ok() && i < types.rows.size(); ++i)
+    s.types[static_cast<std::uint32_t>(std::strtoul(types.value(i, 0).c_str(), nullptr, 10))] =
+        analysis::ObjectName{types.value(i, 1), types.value(i, 2)};
   return s;
 }
 

@@ -37,11 +37,13 @@ struct CatalogSnapshot {
   std::map<std::string, std::string> columns;                 // "rel.col" → "type notnull"
   std::map<std::string, bool> constraints_validated;          // "rel.conname" → convalidated
   std::map<std::string, bool> indexes_valid;                  // "schema.index" → indisvalid
+  std::map<std::uint32_t, analysis::ObjectName> types;        // by oid, user schemas only
 };
 
 // Locks held (or awaited) by backend `pid` on user relations and types, read through `conn`.
 // Catalog relations and the query's own locks are left out. A relation the statement dropped
-// or renamed is named from `before` (by oid), as the migration's author wrote it.
+// or renamed is named from `before` (by oid), as the migration's author wrote it; so is a
+// dropped type, whose object lock outlives its pg_type row until the transaction ends.
 std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& error,
                                      const CatalogSnapshot* before = nullptr);
 CatalogSnapshot read_catalog(PgConnection& conn, std::string& error);

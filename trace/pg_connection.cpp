@@ -1,5 +1,7 @@
 #include "trace/pg_connection.h"
 
+#include <utility>
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -71,6 +73,15 @@ std::string QueryResult::value(std::size_t row, std::size_t column) const {
 
 PgConnection::PgConnection(const std::string& conninfo) {
   conn_ = PQconnectdb(conninfo.c_str());
+  PQsetNoticeProcessor(
+      conn_,
+      [](void* self, const char* message) {
+        std::string text = message;
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+        auto& notices = static_cast<PgConnection*>(self)->notices_;
+        if (notices.size() < 100) notices.push_back(scrub_credentials(std::move(text)));
+      },
+      this);
   if (PQstatus(conn_) != CONNECTION_OK) {
     error_ = scrub_credentials(PQerrorMessage(conn_));
     while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
@@ -169,6 +180,17 @@ void PgConnection::cancel() {
     PQcancel(c, buf, sizeof buf);
     PQfreeCancel(c);
   }
+}
+
+std::vector<std::string> PgConnection::take_notices() { return std::exchange(notices_, {}); }
+
+std::string PgConnection::quote_literal(std::string_view text) const {
+  if (!conn_) return "''";
+  char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
+  if (!quoted) return "''";
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
 }
 
 }  // namespace lockward::trace

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 typedef struct pg_conn PGconn;
@@ -47,11 +48,16 @@ class PgConnection {
   bool in_transaction() const;
   // Asks the server to cancel the running statement.
   void cancel();
+  // The server's NOTICE and WARNING messages since the last call, oldest first.
+  std::vector<std::string> take_notices();
+  // `text` as an SQL string literal, escaped for this connection ('' when not connected).
+  std::string quote_literal(std::string_view text) const;
 
  private:
   QueryResult collect();
   PGconn* conn_ = nullptr;
   std::string error_;
+  std::vector<std::string> notices_;  // kept, not printed: libpq's default writes to stderr
 };
 
 // Masks passwords in connection strings and URLs (postgres://user:secret@…, password=…).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -69,7 +70,9 @@ class FileTracer {
         out_.statements.push_back(std::move(t));
         continue;
       }
+      session_.take_notices();  // from earlier work on this session (replay, setup)
       run_statement(s, t);
+      for (std::string& notice : session_.take_notices()) t.changes.push_back(std::move(notice));
       if (t.error) failed = true;
       out_.statements.push_back(std::move(t));
     }
@@ -195,21 +198,58 @@ class FileTracer {
     catalog_ = std::move(after);
   }
 
-  // A statement that refuses transaction blocks: the observer holds ROW EXCLUSIVE on the
-  // statement's table in an open transaction. CREATE INDEX / REINDEX / DROP INDEX
-  // CONCURRENTLY then wait for it at a known point, with their own locks already granted and
-  // visible; a statement whose lock conflicts with ROW EXCLUSIVE shows it as requested. Either
-  // way the observer reads the target's locks, then commits and lets it finish. Without a
-  // table to hold, the observer polls instead.
-  void run_autocommit(const std::string& sql, const analysis::Statement& s, StatementTrace& t) {
-    const analysis::LockFact* table = nullptr;
+  // What the observer holds so that a statement refusing transaction blocks stops where its
+  // locks are visible. The CONCURRENTLY forms take their locks, then wait for every
+  // transaction holding any lock on the table: ROW EXCLUSIVE stops them there. Any other
+  // statement is stopped at its lock request by the weakest mode that conflicts with the
+  // predicted one (SHARE UPDATE EXCLUSIVE for VACUUM); a wrong prediction shows up either way,
+  // as a stronger request or as a lock never seen. An index-only prediction (DROP INDEX
+  // CONCURRENTLY without a schema snapshot) holds the index's table, found in the catalog.
+  struct Hold {
+    std::string relation;  // SQL name
+    analysis::LockMode mode = analysis::LockMode::RowExclusive;
+  };
+  std::optional<Hold> choose_hold(const analysis::Statement& s) {
+    bool waits_for_lockers = std::any_of(s.effects.begin(), s.effects.end(),
+                                         [](const analysis::Effect& e) { return e.row && e.row->waits_for_lockers; });
+    const analysis::LockFact* target = nullptr;
     for (const auto& l : s.locks) {
-      if (!l.new_object && l.kind == analysis::ObjectKind::Table) table = &l;
+      if (!l.new_object && l.kind == analysis::ObjectKind::Table && (!target || l.mode > target->mode)) target = &l;
     }
+    Hold hold;
+    if (target) {
+      hold.relation = target->object.sql();
+    } else {
+      for (const auto& l : s.locks) {
+        if (l.new_object || l.kind != analysis::ObjectKind::Index) continue;
+        QueryResult table = observer_.exec("SELECT indrelid::regclass::text FROM pg_index WHERE indexrelid = to_regclass(" +
+                                           observer_.quote_literal(l.object.sql()) + ")");
+        if (table.ok() && !table.rows.empty() && !table.value(0, 0).empty()) {
+          hold.relation = table.value(0, 0);
+          target = &l;
+          break;
+        }
+      }
+      if (!target) return std::nullopt;
+    }
+    if (!waits_for_lockers) {
+      for (int m = 0; m < analysis::kLockModeCount; ++m) {
+        auto mode = static_cast<analysis::LockMode>(m);
+        if (analysis::conflicts(mode, target->mode)) {
+          hold.mode = mode;
+          break;
+        }
+      }
+    }
+    return hold;
+  }
+
+  void run_autocommit(const std::string& sql, const analysis::Statement& s, StatementTrace& t) {
     bool holding = false;
-    if (table) {
+    if (std::optional<Hold> hold = choose_hold(s)) {
       observer_.exec("BEGIN");
-      QueryResult held = observer_.exec("LOCK TABLE " + table->object.sql() + " IN ROW EXCLUSIVE MODE");
+      QueryResult held = observer_.exec("LOCK TABLE " + hold->relation + " IN " +
+                                        std::string(analysis::lock_mode_name(hold->mode)) + " MODE");
       holding = held.ok();
       if (!holding) observer_.exec("ROLLBACK");
     }

@@ -21,6 +21,7 @@ enum class Role : std::uint8_t {
   Table,             // the table the statement alters, indexes, drops, …
   ReferencedTable,   // the table a FOREIGN KEY points at
   PartitionParent,   // the partitioned table in ATTACH / DETACH PARTITION
+  InheritParent,     // the parent table in ALTER TABLE … [NO] INHERIT
   Partition,         // the partition being attached or detached
   DefaultPartition,  // the parent's DEFAULT partition, scanned on ATTACH
   Index,             // an index named by the statement (DROP INDEX, REINDEX INDEX, RENAME)
@@ -73,12 +74,20 @@ struct CatalogueRow {
   bool scans = false;          // reads the whole table (validation, index build, …)
   Risk risk = Risk::Safe;      // for an existing, populated table
   bool no_transaction = false; // cannot run inside a transaction block
+  // Takes its locks, then waits for every transaction holding a lock on the table (the
+  // CONCURRENTLY forms): the trace's observer can stop it there with its locks visible.
+  bool waits_for_lockers = false;
   Recipe recipe = Recipe::None;
   std::string_view why;        // one line: why the risk is what it is
   std::string_view note;       // version notes and caveats; may be empty
   // A runnable example: `setup` creates what `example` needs. Used by tests and verify-rules.
   std::string_view setup;
   std::string_view example;
+  // For a state only an interrupted statement leaves (a pending DETACH … CONCURRENTLY):
+  // started after `setup` while another transaction reads `interrupted_while_reading`, and
+  // cancelled once it waits for that reader.
+  std::string_view interrupted_setup;
+  std::string_view interrupted_while_reading;
 };
 
 std::span<const CatalogueRow> catalogue();

@@ -12,6 +12,7 @@ ObjectKind kind_for_role(Role role) {
     case Role::Table:
     case Role::ReferencedTable:
     case Role::PartitionParent:
+    case Role::InheritParent:
     case Role::Partition:
     case Role::DefaultPartition: return ObjectKind::Table;
     case Role::Index: return ObjectKind::Index;
@@ -36,7 +37,8 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
     switch (rl.role) {
       case Role::Table:
       case Role::PartitionParent: who = targets.table; break;
-      case Role::ReferencedTable: who = targets.referenced; break;
+      case Role::ReferencedTable:
+      case Role::InheritParent: who = targets.referenced; break;
       case Role::Partition: who = targets.partition; break;
       case Role::Index: who = targets.index; break;
       case Role::DefaultPartition: continue;  // unknown statically unless a snapshot names it

@@ -207,8 +207,6 @@ std::string_view simple_row(const std::string& subtype) {
       {"AT_DisableRowSecurity", "row-level-security"},
       {"AT_ForceRowSecurity", "row-level-security"},
       {"AT_NoForceRowSecurity", "row-level-security"},
-      {"AT_AddInherit", "inherit"},
-      {"AT_DropInherit", "inherit"},
       {"AT_ClusterOn", "cluster-on"},
       {"AT_DropCluster", "cluster-on"},
   };
@@ -257,6 +255,11 @@ void subcommand(const Input& in, const ObjectName& table, const std::string& obj
     effect.constraint = column;
     facts.effects.push_back(std::move(effect));
     if (validate) facts.constraints_validated.emplace_back(table, column);
+    return;
+  }
+  if (subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
+    Targets targets{.table = table, .referenced = ast::range_var(ast::unwrap(ast::field(cmd, "def"), "RangeVar"))};
+    facts.effects.push_back(make_effect(in, subtype == "AT_AddInherit" ? "inherit" : "no-inherit", targets, range));
     return;
   }
   std::string_view row = simple_row(subtype);

@@ -31,7 +31,7 @@ struct Input {
 // Which object fills each role of a row, for one effect.
 struct Targets {
   ObjectName table;
-  ObjectName referenced;
+  ObjectName referenced;  // the FOREIGN KEY's table, or the INHERIT parent
   ObjectName partition;
   ObjectName index;
   ObjectName other;   // view, matview, sequence, type, schema, database

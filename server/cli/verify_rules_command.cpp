@@ -1,9 +1,12 @@
 // `lockward verify-rules`: runs the example of every lock-catalogue row on each available
 // PostgreSQL version and reports Confirmed or Mismatch per row and version. When PostgreSQL
 // disagrees, the catalogue is wrong.
+#include <chrono>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include "analysis/analyze.h"
 #include "analysis/catalog/catalogue.h"
@@ -24,9 +27,33 @@ struct RowOutcome {
   std::string detail;
 };
 
-RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow& row, int major, int n) {
-  std::string db = "verify_" + std::to_string(n);
+// Leaves the state only an interrupted statement leaves: runs `row.interrupted_setup` while
+// another transaction reads a table, and cancels it once it waits for that reader.
+std::string interrupt_setup(trace::PgConnection& session, trace::PgConnection& observer, const std::string& conninfo,
+                            const analysis::CatalogueRow& row) {
+  trace::PgConnection reader(conninfo);
+  if (!reader.exec("BEGIN").ok() ||
+      !reader.exec("LOCK TABLE " + std::string(row.interrupted_while_reading) + " IN ACCESS SHARE MODE").ok())
+    return "cannot hold " + std::string(row.interrupted_while_reading);
+  if (!session.send(std::string(row.interrupted_setup))) return session.error();
+  std::string pid = std::to_string(session.backend_pid());
+  bool waiting = false;
+  for (int i = 0; i < 5000 && session.busy() && !waiting; ++i) {
+    waiting = observer.exec("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid = " + pid).value(0, 0) != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (waiting) session.cancel();
+  trace::QueryResult r = session.finish();
+  reader.exec("COMMIT");
+  if (!waiting) return "`" + std::string(row.interrupted_setup) + "` never waited" + (r.ok() ? "" : ": " + r.error->message);
+  return "";
+}
+
+// Every row runs in a fresh database named "app", as REINDEX DATABASE app expects.
+RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow& row, int major) {
+  const std::string db = "app";
   trace::PgConnection admin(cluster.conninfo());
+  admin.exec("DROP DATABASE IF EXISTS " + db);
   if (!admin.exec("CREATE DATABASE " + db).ok()) return {false, "cannot create a database"};
   RowOutcome out;
   {
@@ -37,6 +64,12 @@ RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow
       if (!setup.ok()) {
         admin.exec("DROP DATABASE IF EXISTS " + db);
         return {false, "setup failed: " + setup.error->message};
+      }
+    }
+    if (!row.interrupted_setup.empty()) {
+      if (std::string e = interrupt_setup(session, observer, cluster.conninfo(db), row); !e.empty()) {
+        admin.exec("DROP DATABASE IF EXISTS " + db);
+        return {false, "setup failed: " + e};
       }
     }
     // Rows that depend on the schema (binary-coercible type changes, SET NOT NULL after a
@@ -101,7 +134,6 @@ int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostrea
     return kExitUsage;
   }
   std::size_t confirmed = 0, failed = 0;
-  int n = 0;
   for (const auto& b : installations) {
     std::string error;
     auto cluster = trace::LocalCluster::start(b, error);
@@ -109,10 +141,17 @@ int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostrea
       err << "lockward: PostgreSQL " << b.version << ": " << error << "\n";
       return kExitUsage;
     }
+    // The tablespace the set-tablespace example moves its table to.
+    std::filesystem::path location = cluster->make_server_directory("fast_ssd");
+    trace::PgConnection admin(cluster->conninfo());
+    if (location.empty() || !admin.exec("CREATE TABLESPACE fast_ssd LOCATION '" + location.string() + "'").ok()) {
+      err << "lockward: PostgreSQL " << b.version << ": cannot create the fast_ssd tablespace in " << location << "\n";
+      return kExitUsage;
+    }
     for (const auto& row : analysis::catalogue()) {
       if (b.major < row.min_pg || b.major > row.max_pg) continue;
       if (!args.only.empty() && row.id != args.only) continue;
-      RowOutcome r = verify_row(*cluster, row, b.major, ++n);
+      RowOutcome r = verify_row(*cluster, row, b.major);
       (r.ok ? confirmed : failed)++;
       out << std::left << std::setw(40) << row.id << "PG " << std::setw(4) << b.major
           << (r.ok ? "Confirmed" : "Mismatch ") << (r.detail.empty() ? "" : "  " + r.detail) << "\n";

@@ -107,6 +107,37 @@ TEST_CASE("CREATE INDEX CONCURRENTLY is observed deterministically from an obser
   CHECK_FALSE(t.trace.statements[0].error);
 }
 
+TEST_CASE("DROP INDEX CONCURRENTLY without a schema holds the index's table and sees the index lock", "[trace]") {
+  Traced t = run("CREATE TABLE t (c int); CREATE INDEX t_c ON t (c)", "DROP INDEX CONCURRENTLY t_c;");
+  REQUIRE(t.trace.statements.size() == 1);
+  CHECK(t.trace.statements[0].method == trace::ObservationMethod::ObserverWait);
+  CHECK(t.merged.statements[0].status == trace::Verification::Confirmed);
+}
+
+TEST_CASE("VACUUM is stopped at its lock request, not missed by polling", "[trace]") {
+  Traced t = run("CREATE TABLE t (c int)", "VACUUM t;");
+  REQUIRE(t.trace.statements.size() == 1);
+  CHECK(t.trace.statements[0].method == trace::ObservationMethod::ObserverWait);
+  CHECK(t.merged.statements[0].status == trace::Verification::Confirmed);
+}
+
+TEST_CASE("a dropped type is named from before the statement, a table's row type is not reported", "[trace]") {
+  Traced t = run("CREATE TYPE mood AS ENUM ('happy'); CREATE TABLE t (c int)", "DROP TYPE mood;\nDROP TABLE t;");
+  REQUIRE(t.merged.statements.size() == 2);
+  CHECK(t.merged.statements[0].status == trace::Verification::Confirmed);
+  CHECK(t.merged.statements[1].status == trace::Verification::Confirmed);
+  CHECK(t.merged.trace_only.empty());
+}
+
+TEST_CASE("the server's notices become part of what the trace saw", "[trace]") {
+  Traced t = run("CREATE TABLE t (c int); CREATE UNIQUE INDEX t_c ON t (c)",
+                 "ALTER TABLE t ADD CONSTRAINT t_c_key UNIQUE USING INDEX t_c;");
+  REQUIRE(t.trace.statements.size() == 1);
+  const auto& changes = t.trace.statements[0].changes;
+  CHECK(std::any_of(changes.begin(), changes.end(),
+                    [](const std::string& c) { return c.find("will rename index \"t_c\" to \"t_c_key\"") != std::string::npos; }));
+}
+
 TEST_CASE("a failing statement is an error at the server's position, the rest is skipped", "[trace]") {
   std::string sql = "CREATE INDEX i ON t (c);\nUPDATE t SET c = nope WHERE c > 0;\nCREATE INDEX j ON t (c);";
   Traced t = run("CREATE TABLE t (c int)", sql);
