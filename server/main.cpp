@@ -48,8 +48,13 @@ int main(int argc, char** argv) {
   trace_cmd->add_option("--pg-version", trace.pg_version, "PostgreSQL major version to trace on (default 17)")
       ->check(CLI::Range(10, 18));
   trace_cmd->add_option("--pg-bin", trace.pg_bin, "Directory with initdb and postgres");
-  trace_cmd->add_option("--provider", trace.provider, "local (default: a throwaway cluster) or dsn")
+  trace_cmd->add_option("--provider", trace.provider,
+                        "local (default: a throwaway cluster), docker (a Docker/Podman container) or dsn")
       ->check(CLI::IsMember({"local", "docker", "dsn"}));
+  trace_cmd->add_option("--docker-image", trace.docker_image,
+                        "With --provider docker: the image (default postgres:N-alpine)");
+  trace_cmd->add_option("--docker-cli", trace.docker_cli,
+                        "With --provider docker: docker, podman or a path (default $LOCKWARD_DOCKER_CLI, docker, podman)");
   trace_cmd->add_option("--dsn", trace.dsn, "With --provider dsn: a database you declare disposable");
   trace_cmd->add_flag("--allow-nonempty", trace.allow_nonempty, "Trace into a --dsn database that is not empty");
   trace_cmd->add_option("--schema", trace.schema, "SQL loaded first, e.g. pg_dump --schema-only output");

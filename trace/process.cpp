@@ -12,11 +12,38 @@
 #include <chrono>
 #include <cstring>
 
+extern "C" char** environ;
+
 namespace lockward::trace {
 namespace {
 
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, std::optional<RunAs> as, int death_signal = 0,
-                             pid_t parent = 0) {
+// What execve needs, built before fork: allocating in the child of a threaded process can
+// deadlock on a lock another thread held at fork time.
+struct ExecArgs {
+  std::vector<std::string> env_storage;
+  std::vector<char*> argv;
+  std::vector<char*> envp;  // empty: inherit ours
+
+  ExecArgs(const std::vector<std::string>& args, const Environment& env) {
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    if (env.empty()) return;
+    env_storage = env;
+    auto overridden = [&](const char* entry) {
+      const char* eq = std::strchr(entry, '=');
+      std::size_t n = eq ? static_cast<std::size_t>(eq - entry) + 1 : std::strlen(entry);
+      for (const auto& e : env)
+        if (e.compare(0, n, entry, n) == 0) return true;
+      return false;
+    };
+    for (char** e = environ; e && *e; ++e)
+      if (!overridden(*e)) env_storage.emplace_back(*e);
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+};
+
+[[noreturn]] void exec_child(ExecArgs& exec, std::optional<RunAs> as, int death_signal = 0, pid_t parent = 0) {
   if (as) {
     if (setgroups(0, nullptr) != 0 || setgid(as->gid) != 0 || setuid(as->uid) != 0) {
       std::fprintf(stderr, "lockward: cannot switch to uid %d: %s\n", static_cast<int>(as->uid), std::strerror(errno));
@@ -27,12 +54,17 @@ namespace {
   if (death_signal) {
     prctl(PR_SET_PDEATHSIG, death_signal);
     if (getppid() != parent) _exit(1);  // the parent died before prctl took effect
+    // The signal guard blocks stop signals and children inherit the mask: a child that must
+    // die by signal needs them back.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execv(args[0], args.data());
-  std::fprintf(stderr, "lockward: cannot run %s: %s\n", args[0], std::strerror(errno));
+  if (exec.envp.empty())
+    execv(exec.argv[0], exec.argv.data());
+  else
+    execve(exec.argv[0], exec.argv.data(), exec.envp.data());
+  std::fprintf(stderr, "lockward: cannot run %s: %s\n", exec.argv[0], std::strerror(errno));
   _exit(127);
 }
 
@@ -46,8 +78,10 @@ std::optional<RunAs> unprivileged_user() {
   return RunAs{65534, 65534};
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, std::optional<RunAs> as, int timeout_seconds) {
+ProcessResult run_process(const std::vector<std::string>& argv, std::optional<RunAs> as, int timeout_seconds,
+                          const Environment& env) {
   ProcessResult result;
+  ExecArgs exec(argv, env);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return result;
   pid_t pid = fork();
@@ -61,7 +95,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<Ru
     dup2(fds[1], STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    exec_child(argv, as);
+    exec_child(exec, as);
   }
   close(fds[1]);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
@@ -92,7 +126,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<Ru
 }
 
 pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> as, const std::string& log_path,
-                    bool die_with_parent) {
+                    bool die_with_parent, const Environment& env) {
+  ExecArgs exec(argv, env);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;
@@ -105,7 +140,7 @@ pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> a
   int devnull = open("/dev/null", O_RDONLY);
   if (devnull >= 0) dup2(devnull, STDIN_FILENO);
   // SIGINT is PostgreSQL's fast shutdown.
-  exec_child(argv, as, die_with_parent ? SIGINT : 0, parent);
+  exec_child(exec, as, die_with_parent ? SIGINT : 0, parent);
 }
 
 }  // namespace lockward::trace

@@ -19,14 +19,19 @@ struct ProcessResult {
   std::string output;  // stdout and stderr together
 };
 
+// Extra "NAME=value" entries for a child's environment, over ours. The way to hand a child a
+// secret: argv is world-readable in /proc, a process's environment is not.
+using Environment = std::vector<std::string>;
+
 // Runs to completion (or kills it after timeout_seconds).
-ProcessResult run_process(const std::vector<std::string>& argv, std::optional<RunAs> as, int timeout_seconds);
+ProcessResult run_process(const std::vector<std::string>& argv, std::optional<RunAs> as, int timeout_seconds,
+                          const Environment& env = {});
 
 // Starts in the background in its own process group, output to `log_path`; returns the pid
 // or -1. `die_with_parent` asks the kernel to SIGINT the child (PostgreSQL's fast shutdown)
 // when this process dies, even by SIGKILL.
 pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> as, const std::string& log_path,
-                    bool die_with_parent);
+                    bool die_with_parent, const Environment& env = {});
 
 // The unprivileged account to run PostgreSQL as when we are root: "postgres" if it exists,
 // else "nobody". nullopt when we are not root (run as ourselves).

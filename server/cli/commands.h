@@ -50,6 +50,8 @@ struct TraceArgs {
   std::optional<std::string> dsn;        // --provider dsn: a disposable database
   bool allow_nonempty = false;
   std::optional<std::string> schema;     // SQL loaded before the migrations (pg_dump --schema-only)
+  std::optional<std::string> docker_image;  // --provider docker: default postgres:<major>-alpine
+  std::optional<std::string> docker_cli;    // --provider docker: docker, podman or a path
 };
 int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
 

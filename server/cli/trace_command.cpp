@@ -1,7 +1,9 @@
 // `lockward trace`: run migrations in a throwaway PostgreSQL and verify every prediction.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <mutex>
@@ -11,6 +13,9 @@
 #include "server/cli/commands.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
+#include "trace/container_cli.h"
+#include "trace/docker_cluster.h"
+#include "trace/image_reference.h"
 #include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
 #include "trace/merge.h"
@@ -71,9 +76,15 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
-  if (args.provider == "docker") {
-    err << "lockward: the docker provider is not available yet; use --provider local (default) or --provider dsn\n";
+  if (args.provider != "docker" && (args.docker_image || args.docker_cli)) {
+    err << "lockward: --docker-image and --docker-cli go with --provider docker\n";
     return kExitUsage;
+  }
+  if (args.docker_image) {
+    if (std::string why = trace::image_reference_error(*args.docker_image); !why.empty()) {
+      err << "lockward: --docker-image: " << why << "\n";
+      return kExitUsage;
+    }
   }
   if (args.provider == "dsn" && !args.dsn) {
     err << "lockward: --provider dsn needs --dsn URL (a disposable database)\n";
@@ -86,14 +97,23 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   }
   int pg_version = first.config.options.pg_version;
   std::string error;
-  // Stop and remove the cluster on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the postmaster dies
-  // with us, and the next start removes the directory).
+  // Stop and remove the cluster or container on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the
+  // postmaster, or the container CLI, gets SIGINT as we die; the next start removes leftovers).
   std::unique_ptr<trace::LocalCluster> cluster;
+  std::unique_ptr<trace::DockerCluster> container;
   std::mutex cluster_mutex;
-  trace::SignalGuard guard([&] {
+  auto stop_clusters = [&] {
     std::lock_guard<std::mutex> lock(cluster_mutex);
     if (cluster) cluster->stop();
-  });
+    if (container) container->stop();
+  };
+  trace::SignalGuard guard(stop_clusters);
+  // Every return below, error or not, removes the container (the destructors would too, but
+  // only after the guard is disarmed).
+  struct StopOnExit {
+    std::function<void()> stop;
+    ~StopOnExit() { stop(); }
+  } stop_on_exit{stop_clusters};
   std::string conninfo, provider_line;
   if (args.provider == "dsn") {
     conninfo = *args.dsn;
@@ -119,6 +139,39 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     trace::QueryResult version = probe.exec("SHOW server_version");
     pg_version = std::atoi(version.value(0, 0).c_str());
     provider_line = "dsn (PostgreSQL " + version.value(0, 0) + ")";
+  } else if (args.provider == "docker") {
+    const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
+    const char* path = std::getenv("PATH");
+    trace::CliChoice cli =
+        trace::choose_container_cli(args.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
+    if (!cli.path) {
+      err << "lockward: " << cli.error << "\n";
+      return kExitUsage;
+    }
+    trace::DockerOptions options;
+    options.cli = *cli.path;
+    options.image = args.docker_image.value_or(trace::default_postgres_image(pg_version));
+    const char* extra = std::getenv("LOCKWARD_DOCKER_ARGS");
+    options.extra_args = trace::split_extra_args(extra ? extra : "");
+    {
+      auto started_container = trace::DockerCluster::start(options, error);
+      std::lock_guard<std::mutex> lock(cluster_mutex);
+      container = std::move(started_container);
+    }
+    if (!container) {
+      err << "lockward: cannot start PostgreSQL in a container (" << options.image << " through "
+          << options.cli.string() << "): " << trace::scrub_credentials(error) << "\n";
+      return kExitUsage;
+    }
+    if (int v = std::atoi(container->server_version().c_str()); v >= 10) pg_version = v;  // the server decides
+    trace::PgConnection admin(container->conninfo());
+    admin.exec("CREATE DATABASE lockward_trace");
+    conninfo = container->conninfo("lockward_trace");
+    std::ostringstream line;
+    line << "docker (" << options.image << " through " << options.cli.string() << "), PostgreSQL "
+         << container->server_version() << ", container ready in " << std::fixed << std::setprecision(2)
+         << container->startup_seconds() << " s";
+    provider_line = line.str();
   } else {
     trace::PgSearch search;
     if (args.pg_bin) search.pg_bin = *args.pg_bin;
@@ -232,10 +285,6 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   out << "coverage: " << total_statements << " statements, " << total_verified << " verified, " << total_mismatches
       << " mismatches, " << total_trace_only << " trace-only, " << total_errors << " errors\n"
       << "provider: " << provider_line << ", lifetime " << std::fixed << std::setprecision(2) << lifetime << " s\n";
-  {
-    std::lock_guard<std::mutex> lock(cluster_mutex);
-    if (cluster) cluster->stop();
-  }
   return args.ci && fail ? kExitFindings : kExitClean;
 }
 

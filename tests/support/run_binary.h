@@ -18,9 +18,8 @@ struct CommandResult {
   std::string output;
 };
 
-// `args` go through the shell (quote them); stderr is captured too unless with_stderr is false.
-inline CommandResult run_lockward(const std::string& args, bool with_stderr = true) {
-  std::string cmd = std::string(LOCKWARD_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+// Runs a shell command line and collects its exit code and output.
+inline CommandResult run_shell(const std::string& cmd) {
   CommandResult r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
@@ -28,6 +27,16 @@ inline CommandResult run_lockward(const std::string& args, bool with_stderr = tr
   int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// `args` go through the shell (quote them); stderr is captured too unless with_stderr is false.
+inline CommandResult run_lockward(const std::string& args, bool with_stderr = true) {
+  return run_shell(std::string(LOCKWARD_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+// The same with a changed environment: `env_args` are env(1)'s ("-u NAME", "NAME=value").
+inline CommandResult run_lockward_env(const std::string& env_args, const std::string& args) {
+  return run_shell("env " + env_args + " " + std::string(LOCKWARD_BINARY) + " " + args + " 2>&1");
 }
 
 struct TempDir {
