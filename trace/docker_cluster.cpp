@@ -49,8 +49,6 @@ std::string this_host() {
   return name;
 }
 
-bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
-
 std::string tail(const fs::path& file, std::size_t max_bytes = 2000) {
   std::ifstream in(file);
   std::stringstream ss;
@@ -84,7 +82,7 @@ bool make_private_dir(fs::path& dir) {
 int remove_orphaned_containers(const fs::path& cli) {
   ProcessResult list = run_process(container_list_argv(cli), std::nullopt, 30);
   if (list.exit_code != 0) return 0;
-  std::vector<std::string> orphans = select_orphans(parse_container_list(list.output), this_host(), process_alive);
+  std::vector<std::string> orphans = select_orphans(parse_container_list(list.output), this_host(), [](int pid) { return process_alive(pid); });
   if (orphans.empty()) return 0;
   ProcessResult removed = run_process(container_remove_argv(cli, orphans), std::nullopt, 60);
   return removed.exit_code == 0 ? static_cast<int>(orphans.size()) : 0;

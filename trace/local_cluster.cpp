@@ -42,9 +42,22 @@ fs::path cluster_parent_directory() {
   return fs::temp_directory_path();
 }
 
-namespace {
+bool process_alive(pid_t pid) {
+  if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
+  // A zombie has exited: in a container whose init does not reap, a detached process that
+  // ended stays one for good.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  std::size_t close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
 
-bool process_alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+std::string local_conninfo(const fs::path& directory, const std::string& database) {
+  return "host=" + directory.string() + " user=postgres dbname=" + database + " application_name=lockward";
+}
+
+namespace {
 
 pid_t read_pid(const fs::path& file) {
   std::ifstream in(file);
@@ -165,7 +178,7 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, st
 }
 
 std::string LocalCluster::conninfo(const std::string& database) const {
-  return "host=" + dir_.string() + " user=postgres dbname=" + database + " application_name=lockward";
+  return local_conninfo(dir_, database);
 }
 
 fs::path LocalCluster::make_server_directory(const std::string& name) const {

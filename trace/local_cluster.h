@@ -46,6 +46,12 @@ class LocalCluster {
   double startup_seconds_ = 0;
 };
 
+// libpq connection string for `database` on the cluster whose socket is in `directory`.
+std::string local_conninfo(const std::filesystem::path& directory, const std::string& database);
+
+// True while `pid` runs (also when it belongs to another user).
+bool process_alive(pid_t pid);
+
 // The directory throwaway clusters live in (/dev/shm when present, else the temp dir).
 std::filesystem::path cluster_parent_directory();
 

@@ -52,6 +52,7 @@ struct TraceArgs {
   std::optional<std::string> schema;     // SQL loaded before the migrations (pg_dump --schema-only)
   std::optional<std::string> docker_image;  // --provider docker: default postgres:<major>-alpine
   std::optional<std::string> docker_cli;    // --provider docker: docker, podman or a path
+  std::string keep_warm = "0";              // --provider local: how long the shared cluster stays warm after
 };
 int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
 
@@ -59,6 +60,13 @@ struct VerifyRulesArgs {
   std::vector<std::string> pg_bins;  // empty: every installation found
   std::string only;                  // a single row id
 };
+// `lockward pg keep-warm` (internal: the process that owns a shared warm cluster) and
+// `lockward pg stop` (stops every warm cluster of this user).
+int run_pg_keep_warm(const std::string& pg_bin, const std::string& state_dir, int ready_fd, std::ostream& err);
+int run_pg_stop(std::ostream& out);
+// How `pg keep-warm` is run from this binary: for trace::WarmLease::acquire.
+std::vector<std::string> keeper_command();
+
 int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostream& err);
 
 struct SnapshotArgs {

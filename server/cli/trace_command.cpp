@@ -1,5 +1,8 @@
 // `lockward trace`: run migrations in a throwaway PostgreSQL and verify every prediction.
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +26,7 @@
 #include "trace/pg_connection.h"
 #include "trace/signal_guard.h"
 #include "trace/tracer.h"
+#include "trace/warm_cluster.h"
 
 namespace lockward::server {
 namespace fs = std::filesystem;
@@ -56,6 +60,17 @@ std::vector<fs::path> untraced_preceding(const fs::path& file, const std::vector
     });
   });
   return out;
+}
+
+// Trace databases of lockward processes that died without dropping theirs (SIGKILL): the
+// shared cluster outlives them.
+void drop_abandoned_databases(trace::PgConnection& admin) {
+  trace::QueryResult dbs = admin.exec("SELECT datname FROM pg_database WHERE datname LIKE 'lockward\\_trace\\_%'");
+  for (std::size_t i = 0; dbs.ok() && i < dbs.rows.size(); ++i) {
+    std::string name = dbs.value(i, 0);
+    pid_t owner = static_cast<pid_t>(std::atol(name.substr(std::string("lockward_trace_").size()).c_str()));
+    if (!trace::process_alive(owner)) admin.exec("DROP DATABASE IF EXISTS " + name);
+  }
 }
 
 }  // namespace
@@ -99,12 +114,30 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   std::string error;
   // Stop and remove the cluster or container on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the
   // postmaster, or the container CLI, gets SIGINT as we die; the next start removes leftovers).
-  std::unique_ptr<trace::LocalCluster> cluster;
+  // The local provider leases the shared warm cluster instead: on exit (or signal) this
+  // process drops its database and ends the lease; the keeper stops the cluster unless another
+  // lockward holds it or --keep-warm asks for longer.
+  bool bare_seconds = !args.keep_warm.empty() &&
+                      std::all_of(args.keep_warm.begin(), args.keep_warm.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::optional<std::int64_t> keep_warm_ms =
+      bare_seconds ? std::optional<std::int64_t>(std::atoll(args.keep_warm.c_str()) * 1000)
+                   : analysis::parse_duration_ms(args.keep_warm);
+  if (!keep_warm_ms || *keep_warm_ms < 0) {
+    err << "lockward: --keep-warm: expected seconds or a duration such as 300, 30s or 5m, got \"" << args.keep_warm
+        << "\"\n";
+    return kExitUsage;
+  }
+  const std::string trace_db = "lockward_trace_" + std::to_string(getpid());
+  std::unique_ptr<trace::WarmLease> cluster;
   std::unique_ptr<trace::DockerCluster> container;
   std::mutex cluster_mutex;
   auto stop_clusters = [&] {
     std::lock_guard<std::mutex> lock(cluster_mutex);
-    if (cluster) cluster->stop();
+    if (cluster) {
+      trace::PgConnection admin(cluster->conninfo());
+      admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->binaries().major >= 13 ? " WITH (FORCE)" : ""));
+      cluster->release();
+    }
     if (container) container->stop();
   };
   trace::SignalGuard guard(stop_clusters);
@@ -182,9 +215,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     {
-      auto started_cluster = trace::LocalCluster::start(*lookup.binaries, error);
+      auto lease = trace::WarmLease::acquire(*lookup.binaries, keeper_command(), error);
+      if (lease) lease->set_keep_warm(std::chrono::seconds(*keep_warm_ms / 1000));
       std::lock_guard<std::mutex> lock(cluster_mutex);
-      cluster = std::move(started_cluster);
+      cluster = std::move(lease);
     }
     if (!cluster) {
       err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error)
@@ -192,11 +226,17 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     trace::PgConnection admin(cluster->conninfo());
-    admin.exec("CREATE DATABASE lockward_trace");
-    conninfo = cluster->conninfo("lockward_trace");
+    drop_abandoned_databases(admin);
+    trace::QueryResult created = admin.exec("CREATE DATABASE " + trace_db);
+    if (!created.ok()) {
+      err << "lockward: cannot create the trace database: " << created.error->message << "\n";
+      return kExitUsage;
+    }
+    conninfo = cluster->conninfo(trace_db);
     std::ostringstream line;
-    line << "local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version
-         << ", cluster ready in " << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s";
+    line << "local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version << ", "
+         << (cluster->started() ? "cluster started" : "warm cluster reused") << " in " << std::fixed
+         << std::setprecision(2) << cluster->startup_seconds() << " s";
     provider_line = line.str();
   }
   trace::PgConnection session(conninfo);

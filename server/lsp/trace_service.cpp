@@ -1,22 +1,28 @@
 #include "server/lsp/trace_service.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "analysis/analyze.h"
+#include "server/cli/commands.h"
 #include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
 #include "trace/tracer.h"
+#include "trace/warm_cluster.h"
 
 namespace lockward::server::lsp {
 namespace fs = std::filesystem;
 
+// A lease on the cluster shared with other lockward processes (trace::WarmLease), held while
+// this server keeps it warm; dropping it lets the keeper stop the cluster if nobody else uses it.
 struct TraceService::Warm {
-  std::unique_ptr<trace::LocalCluster> cluster;
+  std::unique_ptr<trace::WarmLease> cluster;
   std::set<std::string> templates;  // template databases already built, by name
   std::chrono::steady_clock::time_point last_used;
 };
@@ -65,7 +71,7 @@ TraceService::TraceService(std::chrono::seconds idle) : idle_(idle) {}
 TraceService::~TraceService() {
   boost::asio::post(thread_, [this] {
     std::lock_guard<std::mutex> lock(mutex_);
-    clusters_.clear();  // stops every cluster and removes its directory
+    clusters_.clear();  // ends every lease: unused clusters stop before we exit
   });
   thread_.join();
 }
@@ -116,20 +122,20 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
       return out;
     }
     std::string error;
-    auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+    auto cluster = trace::WarmLease::acquire(*lookup.binaries, keeper_command(), error);
     if (!cluster) {
       out.error = "cannot start PostgreSQL " + lookup.binaries->version + ": " + trace::scrub_credentials(error);
       return out;
     }
+    cold = cluster->started();
     auto w = std::make_unique<Warm>();
     w->cluster = std::move(cluster);
     warm = w.get();
-    cold = true;
     std::lock_guard<std::mutex> lock(mutex_);
     clusters_[major] = std::move(w);
   }
   warm->last_used = std::chrono::steady_clock::now();
-  trace::LocalCluster& cluster = *warm->cluster;
+  trace::WarmLease& cluster = *warm->cluster;
   trace::PgConnection admin(cluster.conninfo());
   if (!admin.connected()) {
     out.error = "cannot connect to the trace cluster: " + admin.error();
@@ -150,24 +156,34 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   std::ostringstream name;
   name << "lockward_tpl_" << std::hex << hash;
   std::string template_db = name.str();
-  if (!warm->templates.contains(template_db)) {
-    admin.exec("DROP DATABASE IF EXISTS " + template_db);
-    trace::QueryResult created = admin.exec("CREATE DATABASE " + template_db);
+  // The cluster is shared: another process may have built this template already. A template
+  // is built under a private name and renamed when complete, so its final name always means
+  // a finished replay.
+  bool exists = admin.exec("SELECT 1 FROM pg_database WHERE datname = " + admin.quote_literal(template_db)).rows.size() == 1;
+  if (!warm->templates.contains(template_db) && !exists) {
+    std::string building = template_db + "_b" + std::to_string(getpid());
+    admin.exec("DROP DATABASE IF EXISTS " + building);
+    trace::QueryResult created = admin.exec("CREATE DATABASE " + building);
     if (!created.ok()) {
       out.error = "cannot create the template database: " + created.error->message;
       return out;
     }
-    trace::PgConnection replay(cluster.conninfo(template_db));
-    for (std::size_t i = 0; i < before.size(); ++i) {
-      if (std::string e = trace::replay_migration(replay, contents[i]); !e.empty()) {
-        out.error = "replaying " + before[i].filename().string() + " failed: " + e +
-                    " (fix that migration, or trace it first)";
-        return out;
+    {
+      trace::PgConnection replay(cluster.conninfo(building));
+      for (std::size_t i = 0; i < before.size(); ++i) {
+        if (std::string e = trace::replay_migration(replay, contents[i]); !e.empty()) {
+          out.error = "replaying " + before[i].filename().string() + " failed: " + e +
+                      " (fix that migration, or trace it first)";
+          break;
+        }
       }
     }
-    warm->templates.insert(template_db);
+    if (!out.error.empty() || !admin.exec("ALTER DATABASE " + building + " RENAME TO " + template_db).ok())
+      admin.exec("DROP DATABASE IF EXISTS " + building);  // failed, or another process finished first
+    if (!out.error.empty()) return out;
   }
-  std::string db = "lockward_t" + std::to_string(next_database_++);
+  warm->templates.insert(template_db);
+  std::string db = "lockward_t" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
   trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db);
   if (!clone.ok()) {
     out.error = "cannot clone the template database: " + clone.error->message;

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -63,6 +64,10 @@ TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[
   std::string text = "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\nCREATE INDEX users_email_idx ON users (email);\n";
   std::string uri = folder.uri("002_change.sql");
   int postmaster = 0;
+  // A state directory of our own: no warm cluster of another test is reused or stopped.
+  char state_tmpl[] = "/tmp/lockward-lsp-state-XXXXXX";
+  fs::path state = mkdtemp(state_tmpl);
+  setenv("LOCKWARD_STATE_DIR", state.c_str(), 1);
   {
     LspProcess lsp;
     lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}});
@@ -109,16 +114,14 @@ TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[
     CHECK(second["result"]["summary"].get<std::string>().find("cluster started") == std::string::npos);
     CHECK(warm < cold);
 
-    // The cluster is alive now; exit must stop it.
-    for (const auto& e : fs::directory_iterator("/dev/shm")) {
-      if (e.path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
-      std::ifstream owner(e.path() / "owner.pid");
-      int pid = 0;
-      owner >> pid;
-      if (pid == lsp.pid()) {
-        std::ifstream pm(e.path() / "data" / "postmaster.pid");
-        pm >> postmaster;
-      }
+    // The cluster is alive now; exit must stop it (no other process leases it).
+    for (const auto& e : fs::directory_iterator(state / "clusters")) {
+      if (e.path().extension() == ".keep") continue;
+      std::ifstream registered(e.path());
+      std::string dir;
+      std::getline(registered, dir);
+      std::ifstream pm(fs::path(dir) / "data" / "postmaster.pid");
+      pm >> postmaster;
     }
     REQUIRE(postmaster > 0);
     CHECK(kill(postmaster, 0) == 0);
@@ -127,6 +130,8 @@ TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[
     CHECK(lsp.wait_exit(10000) == 0);
   }
   CHECK(kill(postmaster, 0) != 0);
+  unsetenv("LOCKWARD_STATE_DIR");
+  fs::remove_all(state);
 }
 
 TEST_CASE("lsp trace: a missing PostgreSQL version says what to do", "[lsp][trace][e2e]") {

@@ -1,6 +1,8 @@
-// Killing `lockward trace` leaves no postgres process and no cluster directory behind:
-// SIGTERM cleans up at once; after SIGKILL the postmaster dies with its parent and the next
-// start removes the directory.
+// Killing `lockward trace` leaves no postgres process and no cluster directory behind. The
+// cluster belongs to a keeper process shared by every lockward of the user: SIGTERM ends the
+// trace's lease and the keeper stops the cluster before the trace exits; after SIGKILL the
+// keeper sees the lease's process gone and stops it within a second. Each test has a state
+// directory of its own, so tests running in parallel never share a cluster.
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <fcntl.h>
@@ -8,43 +10,44 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "tests/support/run_binary.h"
 #include "trace/local_cluster.h"
 
 namespace fs = std::filesystem;
 
-fs::path trace_dir();
-
 namespace {
 
-pid_t start_trace(const std::string& sql_file) {
+pid_t start_trace(const std::string& sql_file, const fs::path& state_dir) {
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
+    setenv("LOCKWARD_STATE_DIR", state_dir.c_str(), 1);
     execl(LOCKWARD_BINARY, LOCKWARD_BINARY, "trace", "--pg-version", "15", sql_file.c_str(), nullptr);
     _exit(127);
   }
   return pid;
 }
 
-// The cluster directory whose owner.pid is `owner`, once the cluster is up.
-fs::path wait_for_cluster(pid_t owner) {
+// The cluster directory registered in `state_dir`, once the cluster is up.
+fs::path wait_for_cluster(const fs::path& state_dir) {
   for (int i = 0; i < 1000; ++i) {
     std::error_code ec;
-    for (fs::directory_iterator it(trace_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
-      std::ifstream in(it->path() / "owner.pid");
-      long pid = 0;
-      in >> pid;
+    for (fs::directory_iterator it(state_dir / "clusters", ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".keep" || it->path().extension() == ".tmp") continue;
+      std::ifstream in(it->path());
+      std::string dir;
+      std::getline(in, dir);
       // The socket, not postmaster.pid: initdb's bootstrap backend writes one too.
-      if (pid == owner && fs::exists(it->path() / ".s.PGSQL.5432")) {
+      if (!dir.empty() && fs::exists(fs::path(dir) / ".s.PGSQL.5432")) {
         std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it reach pg_sleep
-        return it->path();
+        return dir;
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -59,7 +62,12 @@ pid_t postmaster_of(const fs::path& dir) {
   return static_cast<pid_t>(pid);
 }
 
-bool alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+bool alive(pid_t pid) { return lockward::trace::process_alive(pid); }
+
+bool wait_gone(const fs::path& dir, int ms) {
+  for (int i = 0; i < ms / 10 && fs::exists(dir); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return !fs::exists(dir);
+}
 
 bool wait_dead(pid_t pid, int ms) {
   for (int i = 0; i < ms / 10 && alive(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -74,11 +82,11 @@ std::string slow_migration() {
 
 }  // namespace
 
-fs::path trace_dir() { return lockward::trace::cluster_parent_directory(); }
 
 TEST_CASE("SIGTERM stops the cluster and removes its directory", "[trace][signals]") {
-  pid_t child = start_trace(slow_migration());
-  fs::path dir = wait_for_cluster(child);
+  lockward::test::TempDir state;
+  pid_t child = start_trace(slow_migration(), state.path);
+  fs::path dir = wait_for_cluster(state.path);
   REQUIRE_FALSE(dir.empty());
   pid_t postmaster = postmaster_of(dir);
   REQUIRE(alive(postmaster));
@@ -87,13 +95,15 @@ TEST_CASE("SIGTERM stops the cluster and removes its directory", "[trace][signal
   waitpid(child, &status, 0);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
-  CHECK(wait_dead(postmaster, 5000));
+  // Stopped before the trace exited: its lease was the last one.
+  CHECK_FALSE(alive(postmaster));
   CHECK_FALSE(fs::exists(dir));
 }
 
-TEST_CASE("after SIGKILL the postmaster dies and the next start removes the directory", "[trace][signals]") {
-  pid_t child = start_trace(slow_migration());
-  fs::path dir = wait_for_cluster(child);
+TEST_CASE("after SIGKILL the keeper stops the cluster its lease held", "[trace][signals]") {
+  lockward::test::TempDir state;
+  pid_t child = start_trace(slow_migration(), state.path);
+  fs::path dir = wait_for_cluster(state.path);
   REQUIRE_FALSE(dir.empty());
   pid_t postmaster = postmaster_of(dir);
   REQUIRE(alive(postmaster));
@@ -101,7 +111,24 @@ TEST_CASE("after SIGKILL the postmaster dies and the next start removes the dire
   int status = 0;
   waitpid(child, &status, 0);
   CHECK(wait_dead(postmaster, 10000));
-  // The next start (here, or in a test running in parallel) removes the orphan.
-  lockward::trace::remove_orphaned_clusters();
+  CHECK(wait_gone(dir, 5000));
+}
+
+TEST_CASE("back-to-back traces share a warm cluster, and pg stop ends it", "[trace][signals]") {
+  lockward::test::TempDir state, migrations;
+  std::ofstream(migrations.path / "001_add.sql") << "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN c int;\n";
+  std::string env = "LOCKWARD_STATE_DIR=" + state.path.string();
+  std::string file = (migrations.path / "001_add.sql").string();
+  auto first = lockward::test::run_lockward_env(env, "trace --pg-version 15 --keep-warm 60 " + file);
+  CHECK(first.code == 0);
+  CHECK(first.output.find("cluster started") != std::string::npos);
+  fs::path dir = wait_for_cluster(state.path);
+  REQUIRE_FALSE(dir.empty());  // still warm after the first trace exited
+  auto second = lockward::test::run_lockward_env(env, "trace --pg-version 15 " + file);
+  CHECK(second.code == 0);
+  CHECK(second.output.find("warm cluster reused") != std::string::npos);
+  CHECK(second.output.find("Confirmed") != std::string::npos);
+  auto stop = lockward::test::run_lockward_env(env, "pg stop");
+  CHECK(stop.output.find("stopped 1 warm cluster") != std::string::npos);
   CHECK_FALSE(fs::exists(dir));
 }
