@@ -245,7 +245,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   report.coverage.provider = provider_line;
   report.coverage.server_version = server_version;
   report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  write_trace_text(out, report);
+  write_trace_report(args.format, report, out);
   return args.ci && fail ? kExitFindings : kExitClean;
 }
 

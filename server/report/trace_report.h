@@ -1,5 +1,6 @@
 // What `lockward trace` reports: per file the static analysis, the trace and their merge,
-// and a coverage block for the whole run.
+// and a coverage block for the whole run. One writer per format, like the check reporters;
+// `write_trace_report` picks one.
 #pragma once
 
 #include <ostream>
@@ -40,6 +41,16 @@ struct TraceReport {
 // Adds a traced file's counts to the run's coverage.
 void add_to_coverage(TraceCoverage& coverage, const TraceFileReport& file);
 
+// What the trace adds to a file's static findings, in text order: a `trace-mismatch` per
+// mismatched statement, the trace-only findings, and a `trace-error` per failed statement.
+std::vector<analysis::Finding> trace_findings(const TraceFileReport& file);
+
+// Rule ids of trace findings with a one-line description (for SARIF's driver).
+struct TraceRule {
+  std::string_view id, summary;
+};
+const std::vector<TraceRule>& trace_rules();
+
 // "SHARE users, ACCESS SHARE orders" (or "-"): the predicted or observed side of a comparison.
 std::string lock_list(const std::vector<trace::LockComparison>& locks, bool observed);
 // A statement's text on one line, clipped to `width` bytes with "…".
@@ -49,5 +60,13 @@ std::string one_line(std::string_view text, std::size_t width);
 std::string verification_id(trace::Verification status);
 
 void write_trace_text(std::ostream& out, const TraceReport& report);
+// docs/json-format.md, `"kind": "trace"`.
+void write_trace_json(std::ostream& out, const TraceReport& report);
+void write_trace_sarif(std::ostream& out, const TraceReport& report);
+void write_trace_github(std::ostream& out, const TraceReport& report);
+void write_trace_gitlab(std::ostream& out, const TraceReport& report);
+
+// `format`: text, json, sarif, github or gitlab.
+void write_trace_report(std::string_view format, const TraceReport& report, std::ostream& out);
 
 }  // namespace lockward::server
