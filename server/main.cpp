@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
                         "With --provider docker: docker, podman or a path (default $LOCKWARD_DOCKER_CLI, docker, podman)");
   trace_cmd->add_option("--dsn", trace.dsn, "With --provider dsn: a database you declare disposable");
   trace_cmd->add_flag("--allow-nonempty", trace.allow_nonempty, "Trace into a --dsn database that is not empty");
+  trace_cmd->add_option("--format", trace.format, "text, json, sarif, github or gitlab (verdicts and coverage included)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "gitlab"}));
   trace_cmd->add_option("--schema", trace.schema, "SQL loaded first, e.g. pg_dump --schema-only output");
   trace_cmd->add_flag("--ci", trace.ci, "Exit 1 on a mismatch, an error, or a risk above --max-risk");
   trace_cmd->add_option("--max-risk", trace.max_risk, "safe, low, medium, high or critical (default high)");

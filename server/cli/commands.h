@@ -41,6 +41,7 @@ struct TraceArgs {
   std::optional<int> pg_version;
   std::optional<std::string> pg_bin;
   std::string provider = "local";
+  std::string format = "text";  // text, json, sarif, github or gitlab
   bool ci = false;
   std::optional<std::string> max_risk;
   std::optional<std::string> config_path;

@@ -16,6 +16,7 @@
 #include "server/cli/commands.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
+#include "server/report/trace_report.h"
 #include "trace/container_cli.h"
 #include "trace/docker_cluster.h"
 #include "trace/image_reference.h"
@@ -32,23 +33,6 @@ namespace lockward::server {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string locks_text(const std::vector<trace::LockComparison>& locks, bool observed) {
-  std::string out;
-  for (const auto& c : locks) {
-    const auto& mode = observed ? c.observed : c.predicted;
-    if (!mode) continue;
-    if (!out.empty()) out += ", ";
-    out += std::string(analysis::lock_mode_name(*mode)) + " " + c.object.name;
-  }
-  return out.empty() ? "-" : out;
-}
-
-std::string clip(std::string s, std::size_t n) {
-  for (char& c : s)
-    if (c == '\n' || c == '\t') c = ' ';
-  return s.size() > n ? s.substr(0, n - 1) + "…" : s;
-}
 
 // Migrations in the same folder that sort before `file` and are not traced themselves.
 std::vector<fs::path> untraced_preceding(const fs::path& file, const std::vector<InputFile>& traced) {
@@ -147,7 +131,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     std::function<void()> stop;
     ~StopOnExit() { stop(); }
   } stop_on_exit{stop_clusters};
-  std::string conninfo, provider_line;
+  std::string conninfo, provider_line, server_version;
   if (args.provider == "dsn") {
     conninfo = *args.dsn;
     trace::PgConnection probe(conninfo);
@@ -171,6 +155,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
     trace::QueryResult version = probe.exec("SHOW server_version");
     pg_version = std::atoi(version.value(0, 0).c_str());
+    server_version = version.value(0, 0);
     provider_line = "dsn (PostgreSQL " + version.value(0, 0) + ")";
   } else if (args.provider == "docker") {
     const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
@@ -197,6 +182,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     if (int v = std::atoi(container->server_version().c_str()); v >= 10) pg_version = v;  // the server decides
+    server_version = container->server_version();
     trace::PgConnection admin(container->conninfo());
     admin.exec("CREATE DATABASE lockward_trace");
     conninfo = container->conninfo("lockward_trace");
@@ -233,6 +219,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     conninfo = cluster->conninfo(trace_db);
+    server_version = lookup.binaries->version;
     std::ostringstream line;
     line << "local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version << ", "
          << (cluster->started() ? "cluster started" : "warm cluster reused") << " in " << std::fixed
@@ -260,8 +247,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
 
   trace::TraceOptions options;
   options.continue_on_error = args.continue_on_error;
+  TraceReport report;
+  report.pg_version = pg_version;
+  report.max_risk = first.config.max_risk;
   bool fail = false;
-  std::size_t total_statements = 0, total_verified = 0, total_mismatches = 0, total_trace_only = 0, total_errors = 0;
   std::vector<std::string> replayed;
   for (const InputFile& input : inputs) {
     for (const fs::path& before : untraced_preceding(input.path, inputs)) {
@@ -272,59 +261,31 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       if (std::string e = trace::replay_migration(session, text); !e.empty())
         err << "lockward: replaying " << before.string() << ": " << e << "\n";
     }
-    std::string text, read_error;
-    if (!read_file(input.path, text, read_error)) {
+    TraceFileReport file;
+    file.path = input.path;
+    std::string read_error;
+    if (!read_file(input.path, file.text, read_error)) {
       err << "lockward: " << input.path << ": " << read_error << "\n";
       return kExitUsage;
     }
     ConfigResult config = resolve_config(input.path, overrides);
     config.config.options.pg_version = pg_version;  // the server's version decides
-    analysis::Analysis a = analysis::analyze(text, config.config.options);
-    trace::FileTrace ft = trace::trace_file(session, observer, text, a, options);
-    if (!ft.fatal_error.empty()) {
-      err << "lockward: " << input.path << ": " << ft.fatal_error << "\n";
+    file.analysis = analysis::analyze(file.text, config.config.options);
+    file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
+    if (!file.trace.fatal_error.empty()) {
+      err << "lockward: " << input.path << ": " << file.trace.fatal_error << "\n";
       return kExitUsage;
     }
-    trace::MergedFile merged = trace::merge_trace(a, ft);
-    out << input.path << " [" << analysis::risk_name(merged.max_risk) << "]\n";
-    out << std::left << std::setw(4) << "#" << std::setw(44) << "statement" << std::setw(30) << "predicted"
-        << std::setw(30) << "observed" << std::setw(11) << "verified" << "duration\n";
-    for (const auto& v : merged.statements) {
-      const analysis::Statement& s = a.statements[v.statement];
-      const trace::StatementTrace& t = ft.statements[v.statement];
-      std::ostringstream dur;
-      dur << std::fixed << std::setprecision(1) << t.duration_ms << " ms";
-      out << std::setw(4) << v.statement + 1 << std::setw(44) << clip(std::string(s.code.slice(text)), 42)
-          << std::setw(30) << clip(locks_text(v.locks, false), 28) << std::setw(30)
-          << clip(locks_text(v.locks, true), 28) << std::setw(11) << trace::verification_name(v.status)
-          << (t.executed ? dur.str() : "-") << "\n";
-      if (!v.detail.empty()) out << "      " << v.detail << "\n";
-      if (t.executed && !t.changes.empty()) {
-        for (const auto& c : t.changes) out << "      " << c << "\n";
-      }
-      if (t.executed && t.method != trace::ObservationMethod::InTransaction && t.method != trace::ObservationMethod::None)
-        out << "      observed by " << trace::observation_method_name(t.method) << "\n";
-      if (t.executed && !v.locks.empty() && t.held_ms > t.duration_ms + 0.5) {
-        std::ostringstream held;
-        held << std::fixed << std::setprecision(1) << t.held_ms;
-        out << "      locks held " << held.str() << " ms, until the end of its transaction\n";
-      }
-    }
-    for (const auto& f : merged.trace_only) {
-      out << "  trace-only [" << analysis::risk_name(f.risk) << "] " << f.message << "\n";
-    }
-    out << "\n";
-    total_statements += a.statements.size();
-    total_verified += merged.verified;
-    total_mismatches += merged.mismatches;
-    total_trace_only += merged.trace_only.size();
-    total_errors += merged.error_count;
+    file.merged = trace::merge_trace(file.analysis, file.trace);
+    const trace::MergedFile& merged = file.merged;
     if (merged.mismatches > 0 || merged.error_count > 0 || merged.max_risk > first.config.max_risk) fail = true;
+    add_to_coverage(report.coverage, file);
+    report.files.push_back(std::move(file));
   }
-  double lifetime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << "coverage: " << total_statements << " statements, " << total_verified << " verified, " << total_mismatches
-      << " mismatches, " << total_trace_only << " trace-only, " << total_errors << " errors\n"
-      << "provider: " << provider_line << ", lifetime " << std::fixed << std::setprecision(2) << lifetime << " s\n";
+  report.coverage.provider = provider_line;
+  report.coverage.server_version = server_version;
+  report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  write_trace_report(args.format, report, out);
   return args.ci && fail ? kExitFindings : kExitClean;
 }
 

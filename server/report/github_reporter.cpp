@@ -1,13 +1,14 @@
 // Markdown for a pull-request comment: a summary table per file, then each finding with its
 // safe recipe as SQL.
 #include "analysis/options.h"
+#include "server/report/parts.h"
 #include "server/report/report.h"
 
 namespace lockward::server {
 
-namespace {
+namespace parts {
 
-std::string escape_cell(std::string s) {
+std::string markdown_cell(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '|') out += "\\|";
@@ -17,7 +18,7 @@ std::string escape_cell(std::string s) {
   return out;
 }
 
-const char* icon(analysis::Risk r) {
+const char* risk_icon(analysis::Risk r) {
   switch (r) {
     case analysis::Risk::Critical: return "🔴";
     case analysis::Risk::High: return "🟠";
@@ -28,7 +29,21 @@ const char* icon(analysis::Risk r) {
   return "";
 }
 
-}  // namespace
+void markdown_finding(std::ostream& out, std::string_view text, const analysis::Finding& fd) {
+  Location l = location(text, fd.range);
+  out << "- " << risk_icon(fd.risk) << " **" << analysis::risk_name(fd.risk) << "** `" << fd.rule << "` (line "
+      << l.start_line << "): " << fd.message << "\n";
+  if (!fd.help.empty()) out << "  - " << fd.help << "\n";
+  for (const auto& fx : fd.fixes) {
+    out << "  <details><summary>" << fx.title << "</summary>\n\n  ```sql\n";
+    std::string indented = "  " + fx.new_text;
+    for (std::size_t p = indented.find('\n'); p != std::string::npos; p = indented.find('\n', p + 3))
+      indented.replace(p, 1, "\n  ");
+    out << indented << "\n  ```\n  " << fx.reason << "\n  </details>\n";
+  }
+}
+
+}  // namespace parts
 
 void write_github(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options) {
   int pg_version = analysis::kDefaultPgVersion;
@@ -38,30 +53,18 @@ void write_github(std::ostream& out, const std::vector<FileReport>& files, const
   out << "| file | risk | findings | statements analysed |\n|---|---|---|---|\n";
   for (const auto& f : files) {
     if (!f.error.empty()) {
-      out << "| `" << escape_cell(f.path) << "` | error | " << escape_cell(f.error) << " | |\n";
+      out << "| `" << parts::markdown_cell(f.path) << "` | error | " << parts::markdown_cell(f.error) << " | |\n";
       continue;
     }
     analysis::Risk r = max_risk(f.analysis);
-    out << "| `" << escape_cell(f.path) << "` | " << icon(r) << " " << analysis::risk_name(r) << " | "
-        << f.analysis.findings.size() << " | " << f.analysis.coverage.analysed << "/" << f.analysis.coverage.statements
-        << " |\n";
+    out << "| `" << parts::markdown_cell(f.path) << "` | " << parts::risk_icon(r) << " " << analysis::risk_name(r)
+        << " | " << f.analysis.findings.size() << " | " << f.analysis.coverage.analysed << "/"
+        << f.analysis.coverage.statements << " |\n";
   }
   for (const auto& f : files) {
     if (!f.error.empty() || f.analysis.findings.empty()) continue;
     out << "\n### `" << f.path << "`\n\n";
-    for (const auto& fd : f.analysis.findings) {
-      Location l = location(f.text, fd.range);
-      out << "- " << icon(fd.risk) << " **" << analysis::risk_name(fd.risk) << "** `" << fd.rule << "` (line "
-          << l.start_line << "): " << fd.message << "\n";
-      if (!fd.help.empty()) out << "  - " << fd.help << "\n";
-      for (const auto& fx : fd.fixes) {
-        out << "  <details><summary>" << fx.title << "</summary>\n\n  ```sql\n";
-        std::string indented = "  " + fx.new_text;
-        for (std::size_t p = indented.find('\n'); p != std::string::npos; p = indented.find('\n', p + 3))
-          indented.replace(p, 1, "\n  ");
-        out << indented << "\n  ```\n  " << fx.reason << "\n  </details>\n";
-      }
-    }
+    for (const auto& fd : f.analysis.findings) parts::markdown_finding(out, f.text, fd);
   }
   std::size_t above = 0;
   for (const auto& f : files)

@@ -3,6 +3,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "server/report/parts.h"
 #include "server/report/report.h"
 
 namespace lockward::server {
@@ -35,24 +36,26 @@ std::string fingerprint(const std::string& key) {
 
 }  // namespace
 
+json parts::gitlab_issue(const std::string& path, std::string_view text, const analysis::Analysis& a,
+                         const analysis::Finding& fd, std::map<std::string, int>& seen) {
+  std::string statement = fd.statement ? std::string(a.statements[*fd.statement].code.slice(text)) : std::string();
+  std::string key = path + "\x1f" + fd.rule + "\x1f" + statement;
+  int occurrence = seen[key]++;
+  return {{"description", fd.message},
+          {"check_name", fd.rule},
+          {"fingerprint", fingerprint(key + "\x1f" + std::to_string(occurrence))},
+          {"severity", severity(fd.risk)},
+          {"location", {{"path", path}, {"lines", {{"begin", location(text, fd.range).start_line}}}}}};
+}
+
 void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions&) {
   json issues = json::array();
   for (const auto& f : files) {
     if (!f.error.empty()) continue;
     std::map<std::string, int> seen;
-    for (const auto& fd : f.analysis.findings) {
-      std::string statement =
-          fd.statement ? std::string(f.analysis.statements[*fd.statement].code.slice(f.text)) : std::string();
-      std::string key = f.path + "\x1f" + fd.rule + "\x1f" + statement;
-      int occurrence = seen[key]++;
-      issues.push_back({{"description", fd.message},
-                        {"check_name", fd.rule},
-                        {"fingerprint", fingerprint(key + "\x1f" + std::to_string(occurrence))},
-                        {"severity", severity(fd.risk)},
-                        {"location", {{"path", f.path}, {"lines", {{"begin", location(f.text, fd.range).start_line}}}}}});
-    }
+    for (const auto& fd : f.analysis.findings) issues.push_back(parts::gitlab_issue(f.path, f.text, f.analysis, fd, seen));
   }
-  out << issues.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  out << parts::json_text(issues);
 }
 
 }  // namespace lockward::server
