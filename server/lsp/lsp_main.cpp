@@ -20,7 +20,7 @@
 namespace lockward::server::lsp {
 namespace {
 
-void write_all(int fd, const std::string& data) {
+void write_all(int fd, std::string_view data) {
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -47,7 +47,10 @@ int run_lsp(const LspArgs& args) {
   auto work = boost::asio::make_work_guard(io);
   // SIGTERM/SIGINT/SIGHUP: stop this process's trace clusters before exiting.
   trace::SignalGuard guard([] { trace::remove_own_clusters(); });
-  auto owned = std::make_unique<LspServer>(io, [](std::string body) { write_all(STDOUT_FILENO, protocol::encode_frame(body)); });
+  auto owned = std::make_unique<LspServer>(io, [](std::string_view body) {
+    write_all(STDOUT_FILENO, protocol::frame_header(body.size()));
+    write_all(STDOUT_FILENO, body);
+  });
   LspServer& server = *owned;
   spdlog::info("lockward language server started");
 
