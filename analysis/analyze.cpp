@@ -195,9 +195,15 @@ class Analyzer {
       : doc_(doc), text_(text), options_(options), cache_(cache) {}
 
   // Analyses the whole text and makes it the document's state.
-  void run_full() {
+  // `cache_for_ignores`: use the cache only when the text has ignore directives, the one case
+  // where every edit analyses the whole file again (elsewhere it would only cost memory).
+  void run_full(bool cache_for_ignores = false) {
     split_ = split_statements(text_);
     implicit_ = transaction_default();
+    if (cache_ && cache_for_ignores && !has_ignores(text_, split_)) {
+      cache_->entries_.clear();
+      cache_ = nullptr;
+    }
     if (cache_) {
       std::string key = std::to_string(options_.pg_version) + "/" +
                         std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot));
@@ -809,7 +815,9 @@ Analysis analyze(std::string_view text, const Options& options, StatementCache* 
 }
 
 std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, const Options& options) {
-  if (!Analyzer(*this, text, options, &cache_).run_incremental()) Analyzer(*this, text, options, &cache_).run_full();
+  // An incremental run parses a few statements: the cache is for whole-file runs.
+  if (!Analyzer(*this, text, options, nullptr).run_incremental())
+    Analyzer(*this, text, options, &cache_).run_full(true);
   return analysis_;
 }
 

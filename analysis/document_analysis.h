@@ -39,6 +39,7 @@ class DocumentAnalysis {
   // place when nobody else does, and copies it otherwise.
   std::shared_ptr<const Analysis> update(std::string_view text, const Options& options);
   const AnalysisChange& change() const { return change_; }
+  // Used only while the text has ignore directives (each edit then analyses the whole file).
   const StatementCache& cache() const { return cache_; }
 
  private:

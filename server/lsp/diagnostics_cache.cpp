@@ -5,96 +5,121 @@
 #include <limits>
 
 namespace lockward::server::lsp {
+namespace {
 
-DiagnosticsCache::Fragment DiagnosticsCache::make(const Converter& conv, const std::string& uri, const analysis::Finding& f,
-                                                  int pg_version, const FeatureSettings& settings) const {
-  Fragment out;
-  out.json = diagnostic_json(conv, uri, f, pg_version, settings);
-  out.first_line = std::numeric_limits<std::uint32_t>::max();
-  for (const auto& [offset, line] : out.json.lines) out.first_line = std::min(out.first_line, line);
-  return out;
+std::uint32_t append_number(std::string& out, std::uint32_t value) {
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, static_cast<std::size_t>(end - digits));
+  return static_cast<std::uint32_t>(end - digits);
 }
 
+}  // namespace
+
 void DiagnosticsCache::clear() {
-  fragments_.clear();
+  message_.reset();
+  spans_.clear();
+  slots_.clear();
   key_.clear();
   text_.reset();
   lines_.reset();
 }
 
-std::string DiagnosticsCache::update(const std::string& uri, std::shared_ptr<const std::string> text,
-                                     std::shared_ptr<const protocol::LineIndex> lines, const analysis::Analysis& a,
-                                     const analysis::AnalysisChange& change, protocol::PositionEncoding enc,
-                                     const FeatureSettings& settings, std::string_view prefix,
-                                     std::string_view suffix) {
+void DiagnosticsCache::append_fresh(std::string& out, const DiagnosticJson& json, std::vector<Span>& spans,
+                                    std::vector<Slot>& slots) const {
+  Span span{out.size(), 0, slots.size(), 0, std::numeric_limits<std::uint32_t>::max()};
+  std::size_t from = 0;
+  for (const auto& [offset, line] : json.lines) {
+    out.append(json.text, from, offset - from);
+    std::size_t at = out.size();
+    slots.push_back({at, append_number(out, line), line});
+    span.first_line = std::min(span.first_line, line);
+    from = offset;
+  }
+  out.append(json.text, from, std::string::npos);
+  span.end = out.size();
+  span.slots = json.lines.size();
+  spans.push_back(span);
+}
+
+void DiagnosticsCache::append_moved(std::string& out, const Span& old, std::int64_t shift, std::vector<Span>& spans,
+                                    std::vector<Slot>& slots) const {
+  const std::string& m = *message_;
+  Span span{out.size(), 0, slots.size(), old.slots, static_cast<std::uint32_t>(old.first_line + shift)};
+  std::size_t from = old.begin;
+  for (std::size_t i = old.first_slot; i < old.first_slot + old.slots; ++i) {
+    const Slot& s = slots_[i];
+    out.append(m, from, s.offset - from);
+    const auto line = static_cast<std::uint32_t>(s.line + shift);
+    std::size_t at = out.size();
+    slots.push_back({at, shift == 0 ? static_cast<std::uint32_t>(s.digits) : append_number(out, line), line});
+    if (shift == 0) out.append(m, s.offset, s.digits);
+    from = s.offset + s.digits;
+  }
+  out.append(m, from, old.end - from);
+  span.end = out.size();
+  spans.push_back(span);
+}
+
+std::shared_ptr<const std::string> DiagnosticsCache::update(const std::string& uri, std::shared_ptr<const std::string> text,
+                                                            std::shared_ptr<const protocol::LineIndex> lines,
+                                                            const analysis::Analysis& a,
+                                                            const analysis::AnalysisChange& change,
+                                                            protocol::PositionEncoding enc, const FeatureSettings& settings,
+                                                            std::string_view prefix, std::string_view suffix) {
   Converter conv{*lines, enc};
   std::string key = uri + '\x1f' + (enc == protocol::PositionEncoding::Utf16 ? "16" : "8") + '\x1f' +
                     settings.docs_url + '\x1f' + std::to_string(a.pg_version);
-  const std::size_t kept = fragments_.size() - std::min(fragments_.size(), change.findings_begin + change.old_findings);
-  bool reuse = !change.full && key == key_ && lines_ &&
-               change.findings_begin + change.old_findings <= fragments_.size() &&
-               change.findings_begin + change.new_findings + kept == a.findings.size();
-  if (!reuse) {
-    fragments_.clear();
-    fragments_.reserve(a.findings.size());
-    for (const auto& f : a.findings) fragments_.push_back(make(conv, uri, f, a.pg_version, settings));
-  } else {
-    // Lines after the edit's last old line hold the same text, moved by whole lines.
-    const auto old_line = static_cast<std::uint32_t>(lines_->position(change.old_edit_end, enc).line);
-    const auto new_line = static_cast<std::uint32_t>(lines->position(change.new_edit_end, enc).line);
-    const std::size_t suffix_old = change.findings_begin + change.old_findings;
-    const std::size_t suffix_new = change.findings_begin + change.new_findings;
-    for (std::size_t i = 0; i < kept; ++i) {
-      Fragment& fr = fragments_[suffix_old + i];
-      if (fr.first_line > old_line) {
-        if (new_line == old_line) continue;
-        fr.first_line = fr.first_line - old_line + new_line;
-        for (auto& [offset, line] : fr.json.lines) line = line - old_line + new_line;
-      } else {
-        fr = make(conv, uri, a.findings[suffix_new + i], a.pg_version, settings);
-      }
-    }
-    std::vector<Fragment> fresh;
-    fresh.reserve(change.new_findings);
-    for (std::size_t i = change.findings_begin; i < suffix_new; ++i)
-      fresh.push_back(make(conv, uri, a.findings[i], a.pg_version, settings));
-    if (fresh.size() == change.old_findings) {
-      std::move(fresh.begin(), fresh.end(), fragments_.begin() + static_cast<std::ptrdiff_t>(change.findings_begin));
-    } else {
-      auto at = fragments_.begin() + static_cast<std::ptrdiff_t>(change.findings_begin);
-      at = fragments_.erase(at, at + static_cast<std::ptrdiff_t>(change.old_findings));
-      fragments_.insert(at, std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
-    }
-  }
-  key_ = std::move(key);
-  text_ = std::move(text);
-  lines_ = std::move(lines);
-  return assemble(prefix, suffix);
-}
+  const std::size_t old_end = change.findings_begin + change.old_findings;
+  const std::size_t kept = spans_.size() - std::min(spans_.size(), old_end);
+  const bool reuse = !change.full && key == key_ && message_ && lines_ && old_end <= spans_.size() &&
+                     change.findings_begin + change.new_findings + kept == a.findings.size();
 
-std::string DiagnosticsCache::assemble(std::string_view prefix, std::string_view suffix) const {
-  std::size_t size = prefix.size() + 2 + suffix.size();
-  for (const Fragment& f : fragments_) size += f.json.text.size() + 1 + 10 * f.json.lines.size();
   std::string out;
-  out.reserve(size);
+  out.reserve((message_ ? message_->size() : a.findings.size() * 600) + prefix.size() + 4096);
   out += prefix;
   out += '[';
-  char digits[16];
-  for (std::size_t i = 0; i < fragments_.size(); ++i) {
-    if (i) out += ',';
-    const DiagnosticJson& j = fragments_[i].json;
-    std::size_t from = 0;
-    for (const auto& [offset, line] : j.lines) {
-      out.append(j.text, from, offset - from);
-      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, line);
-      out.append(digits, static_cast<std::size_t>(end - digits));
-      from = offset;
+  std::vector<Span> spans;
+  std::vector<Slot> slots;
+  spans.reserve(a.findings.size());
+  slots.reserve(a.findings.size() * 4);
+  auto separate = [&] { if (!spans.empty()) out += ','; };
+  auto fresh = [&](std::size_t i) {
+    separate();
+    append_fresh(out, diagnostic_json(conv, uri, a.findings[i], a.pg_version, settings), spans, slots);
+  };
+  if (!reuse) {
+    for (std::size_t i = 0; i < a.findings.size(); ++i) fresh(i);
+  } else {
+    for (std::size_t i = 0; i < change.findings_begin; ++i) {
+      separate();
+      append_moved(out, spans_[i], 0, spans, slots);
     }
-    out.append(j.text, from, std::string::npos);
+    for (std::size_t i = change.findings_begin; i < change.findings_begin + change.new_findings; ++i) fresh(i);
+    // Lines after the edit's last old line hold the same text, moved by whole lines.
+    const std::int64_t old_line = static_cast<std::int64_t>(lines_->position(change.old_edit_end, enc).line);
+    const std::int64_t new_line = static_cast<std::int64_t>(lines->position(change.new_edit_end, enc).line);
+    for (std::size_t i = 0; i < kept; ++i) {
+      const Span& old = spans_[old_end + i];
+      if (old.first_line > old_line) {
+        separate();
+        append_moved(out, old, new_line - old_line, spans, slots);
+      } else {
+        fresh(change.findings_begin + change.new_findings + i);
+      }
+    }
   }
   out += ']';
   out += suffix;
-  return out;
+  // Offsets are kept relative to the new message.
+  auto message = std::make_shared<const std::string>(std::move(out));
+  message_ = message;
+  spans_ = std::move(spans);
+  slots_ = std::move(slots);
+  key_ = std::move(key);
+  text_ = std::move(text);
+  lines_ = std::move(lines);
+  return message;
 }
 
 }  // namespace lockward::server::lsp

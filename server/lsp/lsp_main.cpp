@@ -4,6 +4,7 @@
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -43,6 +44,10 @@ void setup_logging(const LspArgs& args) {
 
 int run_lsp(const LspArgs& args) {
   setup_logging(args);
+  // Large documents make messages of tens of MB, one per edit. A fixed threshold keeps them in
+  // their own mappings, returned to the system when freed; glibc's default raises the
+  // threshold after the first such free and then keeps every copy in the heap for good.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   // SIGTERM/SIGINT/SIGHUP: stop this process's trace clusters before exiting.

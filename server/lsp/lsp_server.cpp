@@ -455,17 +455,17 @@ void LspServer::start_analysis(const std::string& uri) {
     protocol::append_json_string(prefix, uri);
     prefix += R"(,"version":)" + std::to_string(version) + R"(,"diagnostics":)";
     const std::string_view suffix = "}}";
-    std::string notification;
+    std::shared_ptr<const std::string> diagnostics;
     if (trace) {
       memory->diagnostics.clear();
-      notification = prefix + diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get());
+      std::string notification = prefix + diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get());
       notification += suffix;
+      diagnostics = std::make_shared<const std::string>(std::move(notification));
     } else {
-      notification = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding,
-                                                features, prefix, suffix);
+      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding,
+                                               features, prefix, suffix);
     }
-    const std::pair<std::size_t, std::size_t> array{prefix.size(), notification.size() - suffix.size()};
-    auto diagnostics = std::make_shared<const std::string>(std::move(notification));
+    const std::pair<std::size_t, std::size_t> array{prefix.size(), diagnostics->size() - suffix.size()};
     if (!*alive) return;
     boost::asio::post(io_, [this, uri, version, result, diagnostics, array, alive] {
       if (*alive) finish_analysis(uri, version, result, diagnostics, array);
