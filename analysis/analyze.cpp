@@ -1,30 +1,20 @@
 #include "analysis/analyze.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <numeric>
 #include <set>
+#include <unordered_set>
 
+#include "analysis/document_analysis.h"
 #include "analysis/file_state.h"
-#include "analysis/statement_cache.h"
 #include "analysis/rules/registry.h"
+#include "analysis/statement_cache.h"
 #include "analysis/syntax/parser.h"
 
 namespace lockward::analysis {
 namespace {
-
-// Tracks which objects the file created, so locks on them can be called harmless.
-class CreatedObjects {
- public:
-  void add(const ObjectName& name) { keys_.insert(name.key()); names_.insert(name.name); }
-  bool contains(const ObjectName& name) const {
-    // An unqualified reference matches an object created with or without a schema.
-    return keys_.contains(name.key()) || (name.schema.empty() && names_.contains(name.name));
-  }
-
- private:
-  std::set<std::string> keys_;
-  std::set<std::string> names_;
-};
 
 // Strongest lock per object, merged into `locks` (small vectors: one statement's locks).
 void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
@@ -68,6 +58,7 @@ class HeldLocks {
     t.exclusive_tables = exclusive_;
     t.held_count = by_object_.size();
   }
+  bool empty() const { return by_object_.empty(); }
   std::vector<LockFact> all() const {
     std::vector<LockFact> out;
     for (const auto& [key, lock] : by_object_) out.push_back(lock);
@@ -104,21 +95,118 @@ bool snapshot_has_not_null_check(const SchemaSnapshot* snapshot, const ObjectNam
   return false;
 }
 
+
+// History keys: a letter for the kind of fact, then what it is about.
+std::string created_key(const ObjectName& name) { return "K" + name.key(); }
+std::string created_name_key(const std::string& name) { return "N" + name; }
+std::string validated_key(const std::string& table, const std::string& column) { return "V" + table + '\x1f' + column; }
+std::string pending_key(const std::string& table, const std::string& constraint) { return "P" + table + '\x1f' + constraint; }
+
+// Everything in Options that shapes a result; equal keys mean an earlier result can be reused.
+std::string options_key(const Options& o) {
+  std::string key = std::to_string(o.pg_version) + '|' + o.migration_tool + '|' +
+                    (o.assume_in_transaction ? (*o.assume_in_transaction ? "1" : "0") : "-") + '|' +
+                    (o.timeouts_set_externally ? "1" : "0") + '|' + std::to_string(o.max_lock_timeout_ms) + '|' +
+                    std::to_string(o.max_statement_timeout_ms) + '|';
+  for (const auto& [rule_id, setting] : o.rules) {
+    key += rule_id + '=' + (setting.enabled ? "1" : "0") +
+           (setting.severity ? std::to_string(static_cast<int>(*setting.severity)) : "-") + ',';
+  }
+  const RiskThresholds& t = o.thresholds;
+  for (std::int64_t v : {t.rows_medium, t.rows_large, t.rows_critical, t.bytes_medium, t.bytes_large, t.bytes_critical})
+    key += std::to_string(v) + ',';
+  key += std::to_string(reinterpret_cast<std::uintptr_t>(o.snapshot)) + '|' +
+         std::to_string(reinterpret_cast<std::uintptr_t>(o.stats));
+  return key;
+}
+
+bool has_ignores(std::string_view text, const SplitResult& split) {
+  return std::any_of(split.file_comments.begin(), split.file_comments.end(),
+                     [&](const Comment& c) { return parse_ignore(text, c).has_value(); });
+}
+
+// The bytes a piece depends on: its comments, its code and its `;`.
+std::size_t extent_begin(const Piece& p) {
+  std::size_t b = p.code.begin;
+  for (const Comment& c : p.comments) b = std::min(b, c.range.begin);
+  return b;
+}
+std::size_t extent_end(const Piece& p) {
+  std::size_t e = std::max(p.code.end, p.terminated ? p.terminator + 1 : 0);
+  for (const Comment& c : p.comments) e = std::max(e, c.range.end);
+  return e;
+}
+
+TextRange moved(TextRange r, std::ptrdiff_t delta) {
+  return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
+          static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
+}
+
+// The same piece, `delta` bytes later.
+bool same_piece(const Piece& a, const Piece& b, std::ptrdiff_t delta) {
+  if (a.kind != b.kind || a.terminated != b.terminated || a.unterminated_literal != b.unterminated_literal ||
+      moved(a.code, delta) != b.code || a.comments.size() != b.comments.size())
+    return false;
+  if (a.terminated && static_cast<std::ptrdiff_t>(a.terminator) + delta != static_cast<std::ptrdiff_t>(b.terminator))
+    return false;
+  for (std::size_t i = 0; i < a.comments.size(); ++i) {
+    if (moved(a.comments[i].range, delta) != b.comments[i].range || moved(a.comments[i].body, delta) != b.comments[i].body)
+      return false;
+  }
+  return true;
+}
+
+void move_statement(Statement& s, std::ptrdiff_t statements, std::ptrdiff_t bytes) {
+  s.index = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(s.index) + statements);
+  s.code = moved(s.code, bytes);
+  s.with_comments = moved(s.with_comments, bytes);
+  for (Effect& e : s.effects) e.range = moved(e.range, bytes);
+  if (s.tx.begin_statement) *s.tx.begin_statement = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(*s.tx.begin_statement) + statements);
+}
+
+void move_finding(Finding& f, std::ptrdiff_t statements, std::ptrdiff_t bytes) {
+  if (f.statement) *f.statement = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(*f.statement) + statements);
+  f.range = moved(f.range, bytes);
+  for (Related& r : f.related) r.range = moved(r.range, bytes);
+  for (Fix& x : f.fixes) x.replace = moved(x.replace, bytes);
+}
+
+// Replaces v[from, to) by `with`.
+template <class T>
+void replace_range(std::vector<T>& v, std::size_t from, std::size_t to, std::vector<T>&& with) {
+  if (with.size() == to - from) {
+    std::move(with.begin(), with.end(), v.begin() + static_cast<std::ptrdiff_t>(from));
+    return;
+  }
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to));
+  v.insert(v.begin() + static_cast<std::ptrdiff_t>(from), std::make_move_iterator(with.begin()),
+           std::make_move_iterator(with.end()));
+}
+
+constexpr int kIgnoreRank = 5;  // findings about ignore comments come last at a position
+
 }  // namespace
 
 class Analyzer {
  public:
-  Analyzer(std::string_view text, const Options& options, StatementCache* cache)
-      : file_{text, options, split_statements(text), {}, {}, false}, cache_(cache) {}
+  using Meta = DocumentAnalysis::Meta;
 
-  Analysis run() {
-    std::optional<bool> directive = file_transaction_directive(file_.text, file_.split);
-    bool tool_wraps = file_.options.assume_in_transaction.value_or(tool_wraps_in_transaction(file_.options.migration_tool));
-    file_.implicit_transaction = directive.value_or(tool_wraps);
+  Analyzer(DocumentAnalysis& doc, std::string_view text, const Options& options, StatementCache* cache)
+      : doc_(doc), text_(text), options_(options), cache_(cache) {}
 
+  // Analyses the whole text and makes it the document's state.
+  // `cache_for_ignores`: use the cache only when the text has ignore directives, the one case
+  // where every edit analyses the whole file again (elsewhere it would only cost memory).
+  void run_full(bool cache_for_ignores = false) {
+    split_ = split_statements(text_);
+    implicit_ = transaction_default();
+    if (cache_ && cache_for_ignores && !has_ignores(text_, split_)) {
+      cache_->entries_.clear();
+      cache_ = nullptr;
+    }
     if (cache_) {
-      std::string key = std::to_string(file_.options.pg_version) + "/" +
-                        std::to_string(reinterpret_cast<std::uintptr_t>(file_.options.snapshot));
+      std::string key = std::to_string(options_.pg_version) + "/" +
+                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot));
       if (key != cache_->options_key_) {
         cache_->entries_.clear();
         cache_->options_key_ = key;
@@ -126,61 +214,222 @@ class Analyzer {
       ++cache_->generation_;
       cache_->hits_ = 0;
     }
-    tx_.in_transaction = file_.implicit_transaction;
-    tx_.implicit = file_.implicit_transaction;
-
-    for (current_piece_ = 0; current_piece_ < file_.split.pieces.size(); ++current_piece_) {
-      add_piece(file_.split.pieces[current_piece_]);
-    }
-
+    tx_.in_transaction = tx_.implicit = policy_.in_tx = implicit_;
+    for (std::size_t piece = 0; piece < split_.pieces.size(); ++piece) add_piece(piece);
+    end_of_file();
     if (cache_) {
       std::erase_if(cache_->entries_, [g = cache_->generation_](const auto& e) { return e.second.generation != g; });
     }
-    std::vector<Finding> findings = std::move(early_findings_);
-    check_locks(file_, findings);
-    check_policies(file_, findings);
-    check_advice(file_, findings);
-    apply_ignores(findings);
-    apply_settings(findings);
-    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
-      return a.range.begin < b.range.begin;
-    });
+    apply_ignores();
+    auto analysis = std::make_shared<Analysis>();
+    analysis->pg_version = options_.pg_version;
+    analysis->findings = sorted_findings();
+    analysis->statements = std::move(region_);
+    count(*analysis);
 
-    Analysis out;
-    out.pg_version = file_.options.pg_version;
-    out.findings = std::move(findings);
-    for (const auto& s : file_.statements) {
-      ++out.coverage.statements;
-      switch (s.status) {
-        case StatementStatus::Analysed: ++out.coverage.analysed; break;
-        case StatementStatus::Unanalysable: ++out.coverage.unanalysable; break;
-        case StatementStatus::ParseError: ++out.coverage.parse_errors; break;
-        case StatementStatus::PsqlMeta: ++out.coverage.psql_meta; break;
-      }
+    DocumentAnalysis& d = doc_;
+    d.history_.clear();
+    for (std::size_t i = 0; i < region_meta_.size(); ++i) {
+      region_meta_[i].ordinal = (static_cast<std::uint64_t>(i) + 1) << 20;
+      for (const auto& [key, value] : region_meta_[i].history) d.history_.add(key, region_meta_[i].ordinal, value);
     }
-    out.statements = std::move(file_.statements);
-    return out;
+    d.meta_ = std::move(region_meta_);
+    d.analysis_ = std::move(analysis);
+    d.text_ = std::string(text_);
+    d.split_ = std::move(split_);
+    d.options_key_ = options_key(options_);
+    d.implicit_transaction_ = implicit_;
+    d.has_ignores_ = has_ignores(d.text_, d.split_);
+    d.change_ = AnalysisChange{};
+  }
+
+  // Re-analyses only what the edit from the document's last text touched; false when it
+  // cannot (nothing analysed yet, other options, ignore directives, another transaction
+  // directive), and then nothing changed.
+  bool run_incremental() {
+    DocumentAnalysis& d = doc_;
+    if (!d.analysis_ || d.meta_.empty() || d.has_ignores_ || d.options_key_ != options_key(options_)) return false;
+    split_ = split_statements(text_);
+    implicit_ = transaction_default();
+    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
+    if (cache_) cache_->hits_ = 0;
+
+    // The edited bytes.
+    const std::string_view old = d.text_;
+    const std::size_t limit = std::min(old.size(), text_.size());
+    std::size_t p = 0;
+    while (p < limit && old[p] == text_[p]) ++p;
+    std::size_t q = 0;
+    while (q < limit - p && old[old.size() - 1 - q] == text_[text_.size() - 1 - q]) ++q;
+    edit_begin_ = p;
+    old_edit_end_ = old.size() - q;
+    new_edit_end_ = text_.size() - q;
+    delta_ = static_cast<std::ptrdiff_t>(text_.size()) - static_cast<std::ptrdiff_t>(old.size());
+
+    // Pieces before the edit are the same; so are those after it, moved.
+    const std::vector<Piece>& op = d.split_.pieces;
+    const std::vector<Piece>& np = split_.pieces;
+    std::size_t k = 0;
+    while (k < op.size() && k < np.size() && extent_end(op[k]) <= p && same_piece(op[k], np[k], 0)) ++k;
+    std::size_t j = 0;
+    while (j < op.size() - k && j < np.size() - k) {
+      const Piece& a = op[op.size() - 1 - j];
+      if (extent_begin(a) < old_edit_end_ || !same_piece(a, np[np.size() - 1 - j], delta_)) break;
+      ++j;
+    }
+    const std::size_t moved_from = np.size() - j;  // new pieces from here on are old ones, moved
+    const std::ptrdiff_t pieces_moved_by = static_cast<std::ptrdiff_t>(np.size()) - static_cast<std::ptrdiff_t>(op.size());
+
+    // Start at the nearest statement before the edit that no transaction flows into.
+    const std::vector<Meta>& meta = d.meta_;
+    std::size_t s = static_cast<std::size_t>(
+        std::lower_bound(meta.begin(), meta.end(), k, [](const Meta& m, std::size_t piece) { return m.piece < piece; }) -
+        meta.begin());
+    s = std::min(s, meta.size() - 1);
+    while (s > 0 && !meta[s].boundary) --s;
+    first_statement_ = s;
+    bound_ = meta[s].ordinal;
+    if (s == 0) tx_.in_transaction = tx_.implicit = policy_.in_tx = implicit_;
+    const std::uint8_t bits = meta[s].timeouts;
+    policy_.lock_timeout = bits & 1;
+    policy_.statement_timeout = bits & 2;
+    policy_.idle_timeout = bits & 4;
+    policy_.warned_lock = bits & 8;
+    policy_.warned_statement = bits & 16;
+    policy_.warned_idle = bits & 32;
+
+    // Analyse until the state flowing on is the one the old analysis had there.
+    std::size_t old_statement = s;
+    for (std::size_t piece = meta[s].piece; piece < np.size(); ++piece) {
+      if (piece >= moved_from) {
+        const auto old_piece = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(piece) - pieces_moved_by);
+        while (old_statement < meta.size() && meta[old_statement].piece < old_piece) ++old_statement;
+        if (converged(old_statement)) {
+          splice(meta[s].piece, piece, old_piece, old_statement);
+          return true;
+        }
+      }
+      add_piece(piece);
+    }
+    end_of_file();
+    splice(meta[s].piece, np.size(), op.size(), meta.size());
+    return true;
   }
 
  private:
-  void add_piece(const Piece& piece) {
+  bool transaction_default() const {
+    std::optional<bool> directive = file_transaction_directive(text_, split_);
+    bool tool_wraps = options_.assume_in_transaction.value_or(tool_wraps_in_transaction(options_.migration_tool));
+    return directive.value_or(tool_wraps);
+  }
+
+  bool tx_default() const {
+    return !tx_.in_transaction && !tx_.implicit && !tx_.begin_statement && tx_.held.empty() && savepoints_.empty();
+  }
+
+  // Whether old statement `at` sees exactly the state this run has reached.
+  bool converged(std::size_t at) const {
+    const std::vector<Meta>& meta = doc_.meta_;
+    if (at >= meta.size() || !meta[at].boundary || !tx_default() || !policy_.outside_transaction() ||
+        policy_.timeout_bits() != meta[at].timeouts)
+      return false;
+    // The same history entries, in the same order, as the statements they replace.
+    std::vector<const std::pair<std::string, std::string>*> mine, theirs;
+    for (const Meta& m : region_meta_)
+      for (const auto& e : m.history) mine.push_back(&e);
+    for (std::size_t i = first_statement_; i < at; ++i)
+      for (const auto& e : meta[i].history) theirs.push_back(&e);
+    return std::equal(mine.begin(), mine.end(), theirs.begin(), theirs.end(),
+                      [](const auto* a, const auto* b) { return *a == *b; });
+  }
+
+  // Puts this run's statements and findings in place of old statements [first_statement_, old_end)
+  // (old pieces [first_piece, old_piece_end)), moving the ones after.
+  void splice(std::size_t first_piece, std::size_t new_piece_end, std::size_t old_piece_end, std::size_t old_end) {
+    DocumentAnalysis& d = doc_;
+    if (d.analysis_.use_count() > 1) d.analysis_ = std::make_shared<Analysis>(*d.analysis_);
+    Analysis& a = *d.analysis_;
+    const std::size_t s = first_statement_;
+    const std::ptrdiff_t dn = static_cast<std::ptrdiff_t>(region_.size()) - static_cast<std::ptrdiff_t>(old_end - s);
+
+    // Findings: every one belongs to a statement (there are no ignore directives), in order.
+    std::vector<Finding> findings = sorted_findings();
+    auto by_statement = [](const Finding& f, std::size_t index) { return *f.statement < index; };
+    auto fb = static_cast<std::size_t>(std::lower_bound(a.findings.begin(), a.findings.end(), s, by_statement) - a.findings.begin());
+    auto fe = static_cast<std::size_t>(std::lower_bound(a.findings.begin(), a.findings.end(), old_end, by_statement) - a.findings.begin());
+    if (dn != 0 || delta_ != 0) {
+      for (std::size_t i = fe; i < a.findings.size(); ++i) move_finding(a.findings[i], dn, delta_);
+      for (std::size_t i = old_end; i < a.statements.size(); ++i) move_statement(a.statements[i], dn, delta_);
+    }
+    d.change_ = AnalysisChange{false, fb, fe - fb, findings.size(), s, old_end - s, region_.size(),
+                               edit_begin_, old_edit_end_, new_edit_end_};
+    replace_range(a.findings, fb, fe, std::move(findings));
+    replace_range(a.statements, s, old_end, std::move(region_));
+    count(a);
+
+    // History: the old statements' entries go, this run's come in between their neighbours.
+    std::vector<Meta>& meta = d.meta_;
+    for (std::size_t i = s; i < old_end; ++i)
+      for (const auto& [key, value] : meta[i].history) d.history_.remove(key, meta[i].ordinal);
+    std::uint64_t lo = s > 0 ? meta[s - 1].ordinal : 0;
+    std::uint64_t hi = old_end < meta.size() ? meta[old_end].ordinal : std::numeric_limits<std::uint64_t>::max();
+    const std::size_t added = region_meta_.size();
+    std::uint64_t step = (hi - lo) / (added + 1);
+    for (std::size_t i = 0; i < added; ++i) region_meta_[i].ordinal = lo + step * (i + 1);
+    const std::ptrdiff_t pieces_moved_by =
+        static_cast<std::ptrdiff_t>(new_piece_end) - static_cast<std::ptrdiff_t>(old_piece_end);
+    if (pieces_moved_by != 0) {
+      for (std::size_t i = old_end; i < meta.size(); ++i)
+        meta[i].piece = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(meta[i].piece) + pieces_moved_by);
+    }
+    replace_range(meta, s, old_end, std::move(region_meta_));
+    if (step == 0) {
+      // No room left between the neighbours: number every statement again.
+      d.history_.clear();
+      for (std::size_t i = 0; i < meta.size(); ++i) {
+        meta[i].ordinal = (static_cast<std::uint64_t>(i) + 1) << 20;
+        for (const auto& [key, value] : meta[i].history) d.history_.add(key, meta[i].ordinal, value);
+      }
+    } else {
+      for (std::size_t i = s; i < s + added; ++i)
+        for (const auto& [key, value] : meta[i].history) d.history_.add(key, meta[i].ordinal, value);
+    }
+
+    // The cache keeps only texts the document still has.
+    if (cache_) {
+      std::unordered_set<std::string_view> kept;
+      for (std::size_t i = first_piece; i < new_piece_end; ++i) kept.insert(split_.pieces[i].code.slice(text_));
+      for (std::size_t i = first_piece; i < old_piece_end; ++i) {
+        std::string_view gone = d.split_.pieces[i].code.slice(d.text_);
+        if (!kept.contains(gone)) cache_->entries_.erase(std::string(gone));
+      }
+    }
+    d.text_ = std::string(text_);
+    d.split_ = std::move(split_);
+  }
+
+  void add_piece(std::size_t piece_index) {
+    current_piece_ = piece_index;
+    const Piece& piece = split_.pieces[piece_index];
     TextRange with_comments = piece.code;
     for (const Comment& c : piece.comments) with_comments.begin = std::min(with_comments.begin, c.range.begin);
 
     if (piece.kind == PieceKind::PsqlMeta) {
-      Statement& s = push_statement(piece, with_comments);
+      bool was_default = tx_default();
+      Statement s = new_statement(piece, with_comments);
       s.status = StatementStatus::PsqlMeta;
-      s.summary = first_line(piece.code.slice(file_.text), 40);
-      early_findings_.push_back(note(s, rule::kPsqlMeta,
-                                     "psql meta-command `" + s.summary + "` is skipped: lockward analyses SQL only"));
+      s.summary = first_line(piece.code.slice(text_), 40);
+      add_finding(note(s, rule::kPsqlMeta, "psql meta-command `" + s.summary + "` is skipped: lockward analyses SQL only"), 0);
+      finish_statement(std::move(s), kNoFacts, was_default);
       return;
     }
 
     const PieceResult& result = piece_result(piece);
     if (result.error || result.nodes.empty()) {
-      Statement& s = push_statement(piece, with_comments);
+      bool was_default = tx_default();
+      Statement s = new_statement(piece, with_comments);
       s.status = StatementStatus::ParseError;
-      s.summary = first_line(piece.code.slice(file_.text), 40);
+      s.summary = first_line(piece.code.slice(text_), 40);
       Finding f;
       f.rule = rule::kSyntaxError;
       f.risk = Risk::High;
@@ -189,16 +438,17 @@ class Analyzer {
       std::size_t at = piece.code.begin + (result.error ? result.error->offset : 0);
       at = std::min(at, piece.code.end);
       std::size_t end = at;
-      while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(file_.text[end]))) ++end;
+      while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
       f.message = result.error ? result.error->message : "the statement is empty";
       f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
-      early_findings_.push_back(std::move(f));
+      add_finding(std::move(f), 0);
+      finish_statement(std::move(s), kNoFacts, was_default);
       return;
     }
 
     for (const PieceResult::Node& node : result.nodes) {
-      StatementFacts facts = node.context_dependent ? classify_node(*node.tree, piece.code.slice(file_.text), node.code).first
+      StatementFacts facts = node.context_dependent ? classify_node(*node.tree, piece.code.slice(text_), node.code).first
                                                     : node.facts;
       shift_ranges(facts, piece.code.begin);
       TextRange code{piece.code.begin + node.code.begin, piece.code.begin + node.code.end};
@@ -237,19 +487,19 @@ class Analyzer {
   std::pair<StatementFacts, bool> classify_node(const ParsedNode& node, std::string_view piece_text, TextRange code) {
     bool consulted = false;
     ClassifyContext ctx;
-    ctx.pg_version = file_.options.pg_version;
-    ctx.snapshot = file_.options.snapshot;
+    ctx.pg_version = options_.pg_version;
+    ctx.snapshot = options_.snapshot;
     ctx.has_not_null_check = [this, &consulted](const ObjectName& table, std::string_view column) {
       consulted = true;
-      return validated_not_null_.contains({table.key(), std::string(column)}) ||
-             snapshot_has_not_null_check(file_.options.snapshot, table, column);
+      return seen(validated_key(table.key(), std::string(column))) ||
+             snapshot_has_not_null_check(options_.snapshot, table, column);
     };
     StatementFacts facts = classify(node, piece_text, 0, code, ctx);
     return {std::move(facts), consulted};
   }
 
   const PieceResult& piece_result(const Piece& piece) {
-    std::string_view piece_text = piece.code.slice(file_.text);
+    std::string_view piece_text = piece.code.slice(text_);
     if (!cache_) {
       local_result_ = compute_piece(piece_text);
       return local_result_;
@@ -264,17 +514,33 @@ class Analyzer {
     return it->second.result;
   }
 
-  Statement& push_statement(const Piece& piece, TextRange with_comments) {
+  // History as seen from the statement being built: entries before this run, then this run's.
+  bool seen(const std::string& key) const {
+    return local_.any_before(key, region_.size()) || doc_.history_.any_before(key, bound_);
+  }
+  // The latest value, the statement being built included.
+  std::optional<std::string> latest(const std::string& key) const {
+    if (const std::string* v = local_.latest_before(key, region_.size() + 1)) return *v;
+    if (const std::string* v = doc_.history_.latest_before(key, bound_)) return *v;
+    return std::nullopt;
+  }
+  void remember(const std::string& key, std::string value) {
+    local_.add(key, region_.size(), value);
+    current_history_.emplace_back(key, std::move(value));
+  }
+  bool created(const ObjectName& name) const {
+    // An unqualified reference matches an object created with or without a schema.
+    return seen(created_key(name)) || (name.schema.empty() && seen(created_name_key(name.name)));
+  }
+
+  Statement new_statement(const Piece& piece, TextRange with_comments) const {
     Statement s;
-    s.index = file_.statements.size();
+    s.index = first_statement_ + region_.size();
     s.code = piece.code;
     s.with_comments = with_comments;
     s.terminated = piece.terminated;
     s.tx = tx_snapshot();
-    file_.statements.push_back(std::move(s));
-    file_.facts.emplace_back();
-    piece_of_.push_back(current_piece_);
-    return file_.statements.back();
+    return s;
   }
 
   TxContext tx_snapshot() const {
@@ -288,20 +554,17 @@ class Analyzer {
 
   void add_parsed(const Piece& piece, TextRange with_comments, TextRange code, const std::string& node_type,
                   StatementFacts facts) {
-    Statement s;
-    s.index = file_.statements.size();
+    bool was_default = tx_default();
+    Statement s = new_statement(piece, with_comments);
     s.code = code;
-    s.with_comments = with_comments;
-    s.terminated = piece.terminated;
     s.node = node_type;
     s.summary = facts.summary;
     s.tx_control = facts.tx_control;
     s.status = facts.unanalysable ? StatementStatus::Unanalysable : StatementStatus::Analysed;
-    s.tx = tx_snapshot();
     if (facts.tx_control != TxControl::None) s.tx = TxContext{s.tx.in_transaction, s.tx.implicit, s.tx.begin_statement};
 
     for (Effect& e : facts.effects) {
-      for (LockFact& l : e.locks) l.new_object = created_.contains(l.object);
+      for (LockFact& l : e.locks) l.new_object = created(l.object);
       if (!e.row) continue;
       if (e.row->rewrite > s.rewrite) s.rewrite = e.row->rewrite;
       s.scans = s.scans || e.row->scans;
@@ -316,24 +579,71 @@ class Analyzer {
       Finding f = note(s, rule::kUnanalysable,
                        facts.summary + ": " + facts.unanalysable_reason + "; lockward cannot predict its locks");
       f.help = "Review it by hand, or trace the migration to see what it really locks.";
-      early_findings_.push_back(std::move(f));
+      add_finding(std::move(f), 0);
     }
 
-    for (const CreatedObject& c : facts.creates) created_.add(c.name);
+    for (const CreatedObject& c : facts.creates) {
+      remember(created_key(c.name), "");
+      remember(created_name_key(c.name.name), "");
+    }
     for (const AddedConstraint& c : facts.constraints_added) {
-      if (!c.not_null_column.empty() && !c.not_valid) validated_not_null_.insert({c.table.key(), c.not_null_column});
-      if (!c.not_null_column.empty()) pending_not_null_[{c.table.key(), c.name}] = c.not_null_column;
+      if (!c.not_null_column.empty() && !c.not_valid) remember(validated_key(c.table.key(), c.not_null_column), "");
+      if (!c.not_null_column.empty()) remember(pending_key(c.table.key(), c.name), c.not_null_column);
     }
     for (const auto& [table, name] : facts.constraints_validated) {
-      auto it = pending_not_null_.find({table.key(), name});
-      if (it != pending_not_null_.end()) validated_not_null_.insert({table.key(), it->second});
+      if (std::optional<std::string> column = latest(pending_key(table.key(), name)))
+        remember(validated_key(table.key(), *column), "");
     }
+    advance_transaction(s);
+    finish_statement(std::move(s), facts, was_default);
+  }
 
-    std::size_t index = s.index;
-    file_.statements.push_back(std::move(s));
-    file_.facts.push_back(std::move(facts));
-    piece_of_.push_back(current_piece_);
-    advance_transaction(file_.statements[index]);
+  // The statement is complete: keep it, with what a later re-analysis needs, and run the rules.
+  void finish_statement(Statement s, const StatementFacts& facts, bool was_default) {
+    Meta m;
+    m.piece = current_piece_;
+    m.boundary = was_default && policy_.outside_transaction();
+    m.timeouts = policy_.timeout_bits();
+    m.history = std::move(current_history_);
+    current_history_.clear();
+    region_.push_back(std::move(s));
+    region_meta_.push_back(std::move(m));
+
+    const Statement& st = region_.back();
+    FileState file{text_, options_, region_, first_statement_, implicit_};
+    check_locks(file, st, scratch_);
+    take(1);
+    check_timeouts(file, st, facts, policy_, scratch_);
+    take(2);
+    check_transaction(file, st, facts, policy_, scratch_);
+    take(3);
+    check_advice(file, st, facts, scratch_);
+    take(4);
+  }
+
+  void end_of_file() {
+    FileState file{text_, options_, region_, first_statement_, implicit_};
+    finish_transactions(file, policy_, scratch_);
+    take(3);
+  }
+
+  void take(int rank) {
+    for (Finding& f : scratch_) add_finding(std::move(f), rank);
+    scratch_.clear();
+  }
+  void add_finding(Finding f, int rank) { findings_.emplace_back(std::move(f), rank); }
+
+  // In text order; at one position, in the order of the passes that found them.
+  std::vector<Finding> sorted_findings() {
+    apply_settings();
+    std::stable_sort(findings_.begin(), findings_.end(), [](const auto& a, const auto& b) {
+      return a.first.range.begin != b.first.range.begin ? a.first.range.begin < b.first.range.begin : a.second < b.second;
+    });
+    std::vector<Finding> out;
+    out.reserve(findings_.size());
+    for (auto& [f, rank] : findings_) out.push_back(std::move(f));
+    findings_.clear();
+    return out;
   }
 
   // After the statement: update what the transaction holds.
@@ -377,17 +687,18 @@ class Analyzer {
     return f;
   }
 
-  void apply_ignores(std::vector<Finding>& findings) {
+  // Only in whole-file runs: directives can reach any statement.
+  void apply_ignores() {
     std::vector<IgnoreDirective> directives;
-    for (const Comment& c : file_.split.file_comments) {
-      if (auto d = parse_ignore(file_.text, c)) directives.push_back(std::move(*d));
+    for (const Comment& c : split_.file_comments) {
+      if (auto d = parse_ignore(text_, c)) directives.push_back(std::move(*d));
     }
     if (directives.empty()) return;
     // A statement-level directive belongs to the statement whose piece holds the comment.
     for (auto& d : directives) {
       if (d.file_level) continue;
-      for (const Statement& st : file_.statements) {
-        for (const Comment& c : file_.split.pieces[piece_of_[st.index]].comments) {
+      for (const Statement& st : region_) {
+        for (const Comment& c : split_.pieces[region_meta_[st.index].piece].comments) {
           if (c.range == d.range && !d.piece) d.piece = st.index;
         }
       }
@@ -410,7 +721,8 @@ class Analyzer {
       }
     }
     std::vector<bool> used_for_match(directives.size(), false);
-    std::erase_if(findings, [&](const Finding& f) {
+    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
+      const Finding& f = ranked.first;
       for (std::size_t i = 0; i < directives.size(); ++i) {
         const auto& d = directives[i];
         if (!d.file_level && (!d.piece || !f.statement || *d.piece != *f.statement)) continue;
@@ -433,19 +745,32 @@ class Analyzer {
       f.help = "Remove it, or move it right before the statement it is meant for.";
       meta.push_back(std::move(f));
     }
-    for (auto& f : meta) findings.push_back(std::move(f));
+    for (auto& f : meta) add_finding(std::move(f), kIgnoreRank);
   }
 
-  void apply_settings(std::vector<Finding>& findings) const {
-    const auto& rules = file_.options.rules;
+  void apply_settings() {
+    const auto& rules = options_.rules;
     if (rules.empty()) return;
-    std::erase_if(findings, [&](const Finding& f) {
-      auto it = rules.find(f.rule);
+    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
+      auto it = rules.find(ranked.first.rule);
       return it != rules.end() && !it->second.enabled;
     });
-    for (auto& f : findings) {
+    for (auto& [f, rank] : findings_) {
       auto it = rules.find(f.rule);
       if (it != rules.end() && it->second.severity) f.severity = *it->second.severity;
+    }
+  }
+
+  static void count(Analysis& a) {
+    a.coverage = Coverage{};
+    for (const auto& s : a.statements) {
+      ++a.coverage.statements;
+      switch (s.status) {
+        case StatementStatus::Analysed: ++a.coverage.analysed; break;
+        case StatementStatus::Unanalysable: ++a.coverage.unanalysable; break;
+        case StatementStatus::ParseError: ++a.coverage.parse_errors; break;
+        case StatementStatus::PsqlMeta: ++a.coverage.psql_meta; break;
+      }
     }
   }
 
@@ -455,22 +780,45 @@ class Analyzer {
     std::optional<std::size_t> begin_statement;
     HeldLocks held;
   };
+  static inline const StatementFacts kNoFacts{};
 
-  FileState file_;
+  DocumentAnalysis& doc_;
+  std::string_view text_;
+  const Options& options_;
+  StatementCache* cache_ = nullptr;
+  SplitResult split_;
+  bool implicit_ = false;
+  // The edit, in incremental runs.
+  std::size_t edit_begin_ = 0, old_edit_end_ = 0, new_edit_end_ = 0;
+  std::ptrdiff_t delta_ = 0;
+  // This run: its statements start at `first_statement_`; history entries before `bound_`
+  // precede it, `local_` holds its own (numbered by position in the run).
+  std::size_t first_statement_ = 0;
+  std::uint64_t bound_ = 0;
+  std::vector<Statement> region_;
+  std::vector<Meta> region_meta_;
+  std::vector<std::pair<Finding, int>> findings_;  // with the rank of the pass that found them
+  std::vector<Finding> scratch_;
+  History local_;
+  std::vector<std::pair<std::string, std::string>> current_history_;
+  std::size_t current_piece_ = 0;
   TxState tx_;
   std::vector<HeldLocks> savepoints_;
-  CreatedObjects created_;
-  std::set<std::pair<std::string, std::string>> validated_not_null_;        // (table key, column)
-  std::map<std::pair<std::string, std::string>, std::string> pending_not_null_;  // (table, constraint) → column
-  std::vector<Finding> early_findings_;
-  std::size_t current_piece_ = 0;
-  std::vector<std::size_t> piece_of_;  // statement index → piece index
-  StatementCache* cache_ = nullptr;
+  PolicyState policy_;
   PieceResult local_result_;  // the current piece's result when there is no cache
 };
 
 Analysis analyze(std::string_view text, const Options& options, StatementCache* cache) {
-  return Analyzer(text, options, cache).run();
+  DocumentAnalysis doc;
+  Analyzer(doc, text, options, cache).run_full();
+  return std::move(*doc.analysis_);
+}
+
+std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, const Options& options) {
+  // An incremental run parses a few statements: the cache is for whole-file runs.
+  if (!Analyzer(*this, text, options, nullptr).run_incremental())
+    Analyzer(*this, text, options, &cache_).run_full(true);
+  return analysis_;
 }
 
 std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index) {

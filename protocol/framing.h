@@ -39,5 +39,8 @@ class FrameReader {
 
 // A whole frame for `body`.
 std::string encode_frame(std::string_view body);
+// The header of a frame whose body is `body_size` bytes (write it, then the body, to avoid
+// copying a large body).
+std::string frame_header(std::size_t body_size);
 
 }  // namespace lockward::protocol

@@ -18,9 +18,9 @@ std::size_t sequence_length(unsigned char lead) {
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   line_starts_.push_back(0);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n') line_starts_.push_back(i + 1);
-  }
+  // find() is memchr: this runs on every keystroke over the whole document.
+  for (std::size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1))
+    line_starts_.push_back(i + 1);
 }
 
 std::size_t LineIndex::line_end(std::size_t line) const {

@@ -85,61 +85,57 @@ std::vector<TextRange> long_identifiers(std::string_view text, TextRange code) {
 
 }  // namespace
 
-void check_advice(const FileState& file, std::vector<Finding>& out) {
-  for (std::size_t i = 0; i < file.statements.size(); ++i) {
-    const Statement& s = file.statements[i];
-    const StatementFacts& f = file.facts[i];
-    for (const ColumnTypeUse& use : f.column_types) {
-      std::string_view rule_id;
-      std::string message, help;
-      if (use.type == "varchar" && !use.typmods.empty()) {
-        rule_id = rule::kPreferText;
-        message = "varchar(" + std::to_string(use.typmods[0]) +
-                  "): raising the limit later is cheap, but lowering it rewrites the table and the limit rarely "
-                  "matches a real rule";
-        help = "Use text, with a CHECK (length(col) <= n) when the limit matters.";
-      } else {
-        for (const TypeAdvice& a : kAdvice) {
-          if (a.type == use.type) {
-            rule_id = a.rule;
-            message = std::string(a.message);
-            help = std::string(a.help);
-          }
+void check_advice(const FileState& file, const Statement& s, const StatementFacts& f, std::vector<Finding>& out) {
+  for (const ColumnTypeUse& use : f.column_types) {
+    std::string_view rule_id;
+    std::string message, help;
+    if (use.type == "varchar" && !use.typmods.empty()) {
+      rule_id = rule::kPreferText;
+      message = "varchar(" + std::to_string(use.typmods[0]) +
+                "): raising the limit later is cheap, but lowering it rewrites the table and the limit rarely "
+                "matches a real rule";
+      help = "Use text, with a CHECK (length(col) <= n) when the limit matters.";
+    } else {
+      for (const TypeAdvice& a : kAdvice) {
+        if (a.type == use.type) {
+          rule_id = a.rule;
+          message = std::string(a.message);
+          help = std::string(a.help);
         }
       }
-      if (rule_id.empty()) continue;
-      Finding fd;
-      fd.rule = std::string(rule_id);
-      fd.risk = Risk::Low;
-      fd.severity = Severity::Information;
-      fd.statement = s.index;
-      TextRange r = use.range;
-      if (r.empty()) {
-        std::size_t end = r.begin;
-        while (end < s.code.end && (std::isalnum(static_cast<unsigned char>(file.text[end])) ||
-                                    file.text[end] == '_' || file.text[end] == '(' || file.text[end] == ')'))
-          ++end;
-        r.end = std::max(end, r.begin);
-      }
-      fd.range = r.empty() ? s.code : r;
-      fd.relation = use.table;
-      fd.message = "column " + quote_identifier(use.column) + ": " + message;
-      fd.help = help;
-      out.push_back(std::move(fd));
     }
-    for (const TextRange& ident : long_identifiers(file.text, s.code)) {
-      Finding fd;
-      fd.rule = std::string(rule::kIdentifierTooLong);
-      fd.risk = Risk::Medium;
-      fd.severity = Severity::Warning;
-      fd.statement = s.index;
-      fd.range = ident;
-      fd.message = "identifier is " + std::to_string(ident.size()) +
-                   " bytes: PostgreSQL silently truncates it to 63, so the name in the catalog differs from the "
-                   "one written here";
-      fd.help = "Shorten it to 63 bytes or fewer.";
-      out.push_back(std::move(fd));
+    if (rule_id.empty()) continue;
+    Finding fd;
+    fd.rule = std::string(rule_id);
+    fd.risk = Risk::Low;
+    fd.severity = Severity::Information;
+    fd.statement = s.index;
+    TextRange r = use.range;
+    if (r.empty()) {
+      std::size_t end = r.begin;
+      while (end < s.code.end && (std::isalnum(static_cast<unsigned char>(file.text[end])) ||
+                                  file.text[end] == '_' || file.text[end] == '(' || file.text[end] == ')'))
+        ++end;
+      r.end = std::max(end, r.begin);
     }
+    fd.range = r.empty() ? s.code : r;
+    fd.relation = use.table;
+    fd.message = "column " + quote_identifier(use.column) + ": " + message;
+    fd.help = help;
+    out.push_back(std::move(fd));
+  }
+  for (const TextRange& ident : long_identifiers(file.text, s.code)) {
+    Finding fd;
+    fd.rule = std::string(rule::kIdentifierTooLong);
+    fd.risk = Risk::Medium;
+    fd.severity = Severity::Warning;
+    fd.statement = s.index;
+    fd.range = ident;
+    fd.message = "identifier is " + std::to_string(ident.size()) +
+                 " bytes: PostgreSQL silently truncates it to 63, so the name in the catalog differs from the "
+                 "one written here";
+    fd.help = "Shorten it to 63 bytes or fewer.";
+    out.push_back(std::move(fd));
   }
 }
 

@@ -67,66 +67,64 @@ std::string help_for(Recipe recipe) {
 
 }  // namespace
 
-void check_locks(const FileState& file, std::vector<Finding>& out) {
-  for (const Statement& s : file.statements) {
-    for (const Effect& e : s.effects) {
-      if (!e.row || e.row->risk == Risk::Safe) continue;
-      const LockFact* strongest = nullptr;
-      for (const LockFact& l : e.locks) {
-        if (l.new_object) continue;
-        if (!strongest || l.mode > strongest->mode) strongest = &l;
+void check_locks(const FileState& file, const Statement& s, std::vector<Finding>& out) {
+  for (const Effect& e : s.effects) {
+    if (!e.row || e.row->risk == Risk::Safe) continue;
+    const LockFact* strongest = nullptr;
+    for (const LockFact& l : e.locks) {
+      if (l.new_object) continue;
+      if (!strongest || l.mode > strongest->mode) strongest = &l;
+    }
+    // Locks whose objects the text does not name (the tables using a domain, the sequence
+    // of an identity column): still a finding, about the role.
+    const RoleLock* unnamed = nullptr;
+    if (!strongest && e.locks.empty()) {
+      for (const RoleLock& rl : e.row->locks) {
+        if (!unnamed || rl.mode > unnamed->mode) unnamed = &rl;
       }
-      // Locks whose objects the text does not name (the tables using a domain, the sequence
-      // of an identity column): still a finding, about the role.
-      const RoleLock* unnamed = nullptr;
-      if (!strongest && e.locks.empty()) {
-        for (const RoleLock& rl : e.row->locks) {
-          if (!unnamed || rl.mode > unnamed->mode) unnamed = &rl;
-        }
-      }
-      if (!strongest && !unnamed) continue;  // only objects created in this file: invisible to others
-      Finding f;
-      if (unnamed) {
-        f.rule = std::string(e.row->id);
-        f.risk = e.row->risk;
-        f.statement = s.index;
-        f.range = e.range;
-        f.lock = unnamed->mode;
-        f.message = std::string(e.row->form) + " takes " + std::string(lock_mode_name(unnamed->mode)) + " on every " +
-                    std::string(role_name(unnamed->role)) + " it affects: " + blocks_in_words(unnamed->mode) + ". " +
-                    std::string(e.row->why);
-        f.help = help_for(e.row->recipe);
-        f.severity = default_severity(f.risk);
-        f.fixes = recipe_fixes(file, s, e);
-        out.push_back(std::move(f));
-        continue;
-      }
+    }
+    if (!strongest && !unnamed) continue;  // only objects created in this file: invisible to others
+    Finding f;
+    if (unnamed) {
       f.rule = std::string(e.row->id);
       f.risk = e.row->risk;
       f.statement = s.index;
       f.range = e.range;
-      f.lock = strongest->mode;
-      f.relation = strongest->object;
-      f.message = describe(e, *strongest);
+      f.lock = unnamed->mode;
+      f.message = std::string(e.row->form) + " takes " + std::string(lock_mode_name(unnamed->mode)) + " on every " +
+                  std::string(role_name(unnamed->role)) + " it affects: " + blocks_in_words(unnamed->mode) + ". " +
+                  std::string(e.row->why);
       f.help = help_for(e.row->recipe);
-      if (auto size = table_size(file.options, e.table.empty() ? strongest->object : e.table)) {
-        int levels = size_levels(*size, file.options.thresholds);
-        if (levels > 0 && (blocks_writes(strongest->mode) || e.row->rewrite == Rewrite::Table)) {
-          f.base_risk = f.risk;
-          f.risk = levels >= 99 ? Risk::Critical : raise(f.risk, levels);
-          f.message += " Raised to " + std::string(risk_name(f.risk)) + " by table size (" +
-                       (size->rows >= 0 ? std::to_string(size->rows) + " rows" : std::to_string(size->bytes) + " bytes") +
-                       ").";
-        }
-      }
       f.severity = default_severity(f.risk);
-      if (s.tx.begin_statement && s.tx.held_count > 0) {
-        const Statement& begin = file.statements[*s.tx.begin_statement];
-        f.related.push_back({begin.code, "the transaction that holds this lock until COMMIT starts here"});
-      }
       f.fixes = recipe_fixes(file, s, e);
       out.push_back(std::move(f));
+      continue;
     }
+    f.rule = std::string(e.row->id);
+    f.risk = e.row->risk;
+    f.statement = s.index;
+    f.range = e.range;
+    f.lock = strongest->mode;
+    f.relation = strongest->object;
+    f.message = describe(e, *strongest);
+    f.help = help_for(e.row->recipe);
+    if (auto size = table_size(file.options, e.table.empty() ? strongest->object : e.table)) {
+      int levels = size_levels(*size, file.options.thresholds);
+      if (levels > 0 && (blocks_writes(strongest->mode) || e.row->rewrite == Rewrite::Table)) {
+        f.base_risk = f.risk;
+        f.risk = levels >= 99 ? Risk::Critical : raise(f.risk, levels);
+        f.message += " Raised to " + std::string(risk_name(f.risk)) + " by table size (" +
+                     (size->rows >= 0 ? std::to_string(size->rows) + " rows" : std::to_string(size->bytes) + " bytes") +
+                     ").";
+      }
+    }
+    f.severity = default_severity(f.risk);
+    if (s.tx.begin_statement && s.tx.held_count > 0) {
+      const Statement& begin = file.statement(*s.tx.begin_statement);
+      f.related.push_back({begin.code, "the transaction that holds this lock until COMMIT starts here"});
+    }
+    f.fixes = recipe_fixes(file, s, e);
+    out.push_back(std::move(f));
   }
 }
 

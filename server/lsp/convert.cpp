@@ -39,15 +39,25 @@ int lsp_severity(analysis::Severity severity) {
 
 namespace {
 
-void write_range(protocol::JsonWriter& w, const Converter& conv, analysis::TextRange r) {
+// With `lines`, line numbers are left out and their places recorded.
+void write_line(protocol::JsonWriter& w, std::size_t line, DiagnosticJson* lines) {
+  w.key("line");
+  if (!lines) {
+    w.number(static_cast<long long>(line));
+    return;
+  }
+  w.raw("");
+  lines->lines.emplace_back(static_cast<std::uint32_t>(w.str().size()), static_cast<std::uint32_t>(line));
+}
+
+void write_range(protocol::JsonWriter& w, const Converter& conv, analysis::TextRange r, DiagnosticJson* lines) {
   protocol::Position a = conv.lines.position(r.begin, conv.encoding);
   protocol::Position b = conv.lines.position(r.end, conv.encoding);
-  w.begin_object()
-      .key("start").begin_object().key("line").number(static_cast<long long>(a.line))
-      .key("character").number(static_cast<long long>(a.character)).end_object()
-      .key("end").begin_object().key("line").number(static_cast<long long>(b.line))
-      .key("character").number(static_cast<long long>(b.character)).end_object()
-      .end_object();
+  w.begin_object().key("start").begin_object();
+  write_line(w, a.line, lines);
+  w.key("character").number(static_cast<long long>(a.character)).end_object().key("end").begin_object();
+  write_line(w, b.line, lines);
+  w.key("character").number(static_cast<long long>(b.character)).end_object().end_object();
 }
 
 }  // namespace
@@ -75,12 +85,52 @@ std::string_view evidence_mark(trace::Verification status) {
   return "";
 }
 
+namespace {
+
+void write_diagnostic(protocol::JsonWriter& w, const Converter& conv, const std::string& uri, const analysis::Finding& f,
+                      int pg_version, const FeatureSettings& settings, std::string_view verified, DiagnosticJson* lines) {
+  w.begin_object();
+  w.key("range");
+  write_range(w, conv, f.range, lines);
+  w.key("severity").number(lsp_severity(f.severity));
+  w.key("code").string(f.rule);
+  w.key("source").string("lockward");
+  std::string message = f.message + " [" + std::string(analysis::risk_name(f.risk)) + ", PostgreSQL " +
+                        std::to_string(pg_version) + "]" + (f.help.empty() ? "" : "\n" + f.help);
+  message += verified;
+  w.key("message").string(message);
+  if (!settings.docs_url.empty()) {
+    w.key("codeDescription").begin_object().key("href").string(settings.docs_url + "#" + f.rule).end_object();
+  }
+  if (!f.related.empty()) {
+    w.key("relatedInformation").begin_array();
+    for (const auto& r : f.related) {
+      w.begin_object().key("location").begin_object().key("uri").string(uri).key("range");
+      write_range(w, conv, r.range, lines);
+      w.end_object().key("message").string(r.message).end_object();
+    }
+    w.end_array();
+  }
+  w.key("data").begin_object().key("risk").string(analysis::risk_name(f.risk)).end_object();
+  w.end_object();
+}
+
+}  // namespace
+
+DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, const analysis::Finding& f, int pg_version,
+                               const FeatureSettings& settings) {
+  protocol::JsonWriter w;
+  DiagnosticJson out;
+  write_diagnostic(w, conv, uri, f, pg_version, settings, {}, &out);
+  out.text = w.take();
+  return out;
+}
+
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
                              const FeatureSettings& settings, const TraceResults* trace) {
   Converter conv{lines, enc};
   protocol::JsonWriter w;
-  const std::string version_note = ", PostgreSQL " + std::to_string(a.pg_version) + "]";
   // The trace's own findings join the static ones, at the statements' current places.
   std::vector<analysis::Finding> extra;
   std::vector<const StatementEvidence*> evidence(a.statements.size(), nullptr);
@@ -108,28 +158,7 @@ std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& 
       verified = std::string("\n") + std::string(evidence_mark(e.status)) + " by trace on PostgreSQL " +
                  trace->server_version + ": " + (e.detail.empty() ? "observed " + e.observed : e.detail);
     }
-    w.begin_object();
-    w.key("range");
-    write_range(w, conv, f.range);
-    w.key("severity").number(lsp_severity(f.severity));
-    w.key("code").string(f.rule);
-    w.key("source").string("lockward");
-    w.key("message").string(f.message + " [" + std::string(analysis::risk_name(f.risk)) + version_note +
-                            (f.help.empty() ? "" : "\n" + f.help) + verified);
-    if (!settings.docs_url.empty()) {
-      w.key("codeDescription").begin_object().key("href").string(settings.docs_url + "#" + f.rule).end_object();
-    }
-    if (!f.related.empty()) {
-      w.key("relatedInformation").begin_array();
-      for (const auto& r : f.related) {
-        w.begin_object().key("location").begin_object().key("uri").string(uri).key("range");
-        write_range(w, conv, r.range);
-        w.end_object().key("message").string(r.message).end_object();
-      }
-      w.end_array();
-    }
-    w.key("data").begin_object().key("risk").string(analysis::risk_name(f.risk)).end_object();
-    w.end_object();
+    write_diagnostic(w, conv, uri, f, a.pg_version, settings, verified, nullptr);
   }
   w.end_array();
   return w.take();

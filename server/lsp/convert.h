@@ -2,7 +2,10 @@
 // The one bridge between analysis/ and protocol/ types.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "analysis/model.h"
 #include "protocol/jsonrpc.h"
@@ -46,6 +49,15 @@ struct FeatureSettings {
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
                              const FeatureSettings& settings, const TraceResults* trace);
+// One diagnostic's JSON with its line numbers left out, so that it can move to other lines
+// without being written again (DiagnosticsCache).
+struct DiagnosticJson {
+  std::string text;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> lines;  // (offset in text where a line number goes, the line)
+};
+DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, const analysis::Finding& f, int pg_version,
+                               const FeatureSettings& settings);
+
 Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset,
            const TraceResults* trace);
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,

@@ -1,5 +1,7 @@
 #include "server/lsp/document.h"
 
+#include <optional>
+
 namespace lockward::server::lsp {
 
 Document::Document(std::string uri, std::string language_id, long version, std::string text)
@@ -12,16 +14,20 @@ void Document::reindex() { lines_ = std::make_shared<const protocol::LineIndex>(
 
 void Document::apply(long version, const std::vector<TextChange>& changes, protocol::PositionEncoding encoding) {
   std::string text = *text_;
+  std::optional<protocol::LineIndex> changed;  // the index of `text` once a change applied
+  const protocol::LineIndex* index = lines_.get();
   for (const TextChange& change : changes) {
     if (!change.range) {
       text = change.text;
+      index = nullptr;
       continue;
     }
-    protocol::LineIndex index(text);
-    std::size_t begin = index.offset(change.range->first, encoding);
-    std::size_t end = index.offset(change.range->second, encoding);
+    if (!index) index = &changed.emplace(text);
+    std::size_t begin = index->offset(change.range->first, encoding);
+    std::size_t end = index->offset(change.range->second, encoding);
     if (end < begin) std::swap(begin, end);
     text.replace(begin, end - begin, change.text);
+    index = nullptr;
   }
   version_ = version;
   text_ = std::make_shared<const std::string>(std::move(text));

@@ -4,6 +4,7 @@
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 namespace lockward::server::lsp {
 namespace {
 
-void write_all(int fd, const std::string& data) {
+void write_all(int fd, std::string_view data) {
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -43,11 +44,18 @@ void setup_logging(const LspArgs& args) {
 
 int run_lsp(const LspArgs& args) {
   setup_logging(args);
+  // Large documents make messages of tens of MB, one per edit. A fixed threshold keeps them in
+  // their own mappings, returned to the system when freed; glibc's default raises the
+  // threshold after the first such free and then keeps every copy in the heap for good.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   // SIGTERM/SIGINT/SIGHUP: stop this process's trace clusters before exiting.
   trace::SignalGuard guard([] { trace::remove_own_clusters(); });
-  auto owned = std::make_unique<LspServer>(io, [](std::string body) { write_all(STDOUT_FILENO, protocol::encode_frame(body)); });
+  auto owned = std::make_unique<LspServer>(io, [](std::string_view body) {
+    write_all(STDOUT_FILENO, protocol::frame_header(body.size()));
+    write_all(STDOUT_FILENO, body);
+  });
   LspServer& server = *owned;
   spdlog::info("lockward language server started");
 

@@ -444,21 +444,38 @@ void LspServer::start_analysis(const std::string& uri) {
   auto job_config = std::make_shared<const ResolvedConfig>(config);
   FeatureSettings features{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
   auto encoding = encoding_;
-  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, cache = open.cache,
+  // The previous result is stale: let go of it, so the job can update it in place.
+  open.doc->analysis.reset();
+  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, memory = open.memory,
                                trace = open.trace, alive = alive_] {
-    auto result =
-        std::make_shared<const analysis::Analysis>(analysis::analyze(*text, job_config->options, cache.get()));
-    auto diagnostics = std::make_shared<const std::string>(
-        diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()));
+    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options);
+    memory->config = job_config;
+    // The publishDiagnostics notification, written once around the array.
+    std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+    protocol::append_json_string(prefix, uri);
+    prefix += R"(,"version":)" + std::to_string(version) + R"(,"diagnostics":)";
+    const std::string_view suffix = "}}";
+    std::shared_ptr<const std::string> diagnostics;
+    if (trace) {
+      memory->diagnostics.clear();
+      std::string notification = prefix + diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get());
+      notification += suffix;
+      diagnostics = std::make_shared<const std::string>(std::move(notification));
+    } else {
+      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding,
+                                               features, prefix, suffix);
+    }
+    const std::pair<std::size_t, std::size_t> array{prefix.size(), diagnostics->size() - suffix.size()};
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
-      if (*alive) finish_analysis(uri, version, result, diagnostics);
+    boost::asio::post(io_, [this, uri, version, result, diagnostics, array, alive] {
+      if (*alive) finish_analysis(uri, version, result, diagnostics, array);
     });
   });
 }
 
 void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                                std::shared_ptr<const std::string> diagnostics) {
+                                std::shared_ptr<const std::string> notification,
+                                std::pair<std::size_t, std::size_t> array) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
@@ -471,7 +488,9 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
     return;
   }
   open.doc->analysis = std::move(result);
-  open.doc->diagnostics = std::move(diagnostics);
+  open.doc->diagnostics_notification = std::move(notification);
+  open.doc->diagnostics_begin = array.first;
+  open.doc->diagnostics_end = array.second;
   open.doc->analysed_version = version;
   open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
   publish(open);
@@ -483,12 +502,7 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
 void LspServer::publish(OpenDocument& open) {
   if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
   open.published_version = open.doc->analysed_version;
-  std::string body = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
-  protocol::append_json_string(body, open.doc->uri());
-  body += R"(,"version":)" + std::to_string(open.doc->analysed_version) + R"(,"diagnostics":)";
-  body += *open.doc->diagnostics;
-  body += "}}";
-  send(body);
+  send(*open.doc->diagnostics_notification);
 }
 
 void LspServer::with_analysis(const Json& params, Reply reply,
@@ -582,7 +596,9 @@ void LspServer::on_diagnostic(const Json& params, Reply reply) {
     }
     std::string result = R"({"kind":"full","resultId":)";
     protocol::append_json_string(result, open.result_id);
-    result += R"(,"items":)" + *open.doc->diagnostics + "}";
+    result += R"(,"items":)";
+    result += open.doc->diagnostics();
+    result += "}";
     r.reply_raw(result);
   });
 }
@@ -721,7 +737,7 @@ void LspServer::finish_trace(const std::string& uri, TraceOutcome outcome, std::
     open.trace_token.clear();
     if (outcome.results) {
       open.trace = outcome.results;
-      // Rebuild the diagnostics with the evidence (the statement cache makes this cheap).
+      // Rebuild the diagnostics with the evidence (the document analysis makes this cheap).
       open.doc->analysed_version = -1;
       open.published_version = -1;
       schedule(open, 0);

@@ -13,10 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "analysis/statement_cache.h"
+#include "analysis/document_analysis.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
 #include "server/config/config.h"
+#include "server/lsp/diagnostics_cache.h"
 #include "server/lsp/document.h"
 #include "server/lsp/settings.h"
 #include "server/lsp/trace_service.h"
@@ -26,6 +27,16 @@ namespace lockward::server::lsp {
 using protocol::Json;
 
 class LspServer;
+
+// What one document's analysis jobs keep from one run to the next, so that an edit costs what
+// it touched: the analysis and the diagnostics JSON per finding.
+struct AnalysisMemory {
+  analysis::DocumentAnalysis analysis;
+  DiagnosticsCache diagnostics;
+  // Keeps the snapshot and stats the analysis's options point to alive, so that a new
+  // configuration can never reuse their addresses.
+  std::shared_ptr<const ResolvedConfig> config;
+};
 
 // A request's reply. Exactly one answer is sent: reply() or error(), or, if neither was
 // called, an InternalError from the destructor (and an error in the log).
@@ -53,7 +64,7 @@ class Reply {
 
 class LspServer {
  public:
-  using Sender = std::function<void(std::string body)>;
+  using Sender = std::function<void(std::string_view body)>;
   LspServer(boost::asio::io_context& io, Sender send);
   ~LspServer();  // stops analysis workers and every trace cluster
 
@@ -80,12 +91,12 @@ class LspServer {
     std::shared_ptr<std::atomic<bool>> trace_cancel;  // set while a trace runs
     std::string trace_token;                          // its progress token
     // Reused across analyses of this document; one analysis job at a time (in_flight) uses it.
-    std::shared_ptr<analysis::StatementCache> cache = std::make_shared<analysis::StatementCache>();
+    std::shared_ptr<AnalysisMemory> memory = std::make_shared<AnalysisMemory>();
     long published_version = -1;
   };
   struct Waiter;
 
-  void send(const std::string& body) { send_(body); }
+  void send(std::string_view body) { send_(body); }
   void notify(std::string_view method, const Json& params);
   void request_client(std::string_view method, const Json& params, std::function<void(const Json&)> on_result);
   void log_message(int type, const std::string& message);
@@ -128,8 +139,9 @@ class LspServer {
   bool is_sql(const std::string& uri, const std::string& language_id) const;
   void schedule(OpenDocument& open, int delay_ms);
   void start_analysis(const std::string& uri);
+  // `notification` is the publishDiagnostics message; `array` where its diagnostics are in it.
   void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                       std::shared_ptr<const std::string> diagnostics);
+                       std::shared_ptr<const std::string> notification, std::pair<std::size_t, std::size_t> array);
   // Runs `handler` against the current analysis of the document, analysing now if needed.
   void with_analysis(const Json& params, Reply reply,
                      std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler);

@@ -78,6 +78,12 @@ Json LspProcess::request(const std::string& method, const Json& params, int time
 }
 
 std::optional<Json> LspProcess::read_message(int timeout_ms) {
+  std::optional<std::string> body = read_body(timeout_ms);
+  if (!body) return std::nullopt;
+  return Json::parse(*body);
+}
+
+std::optional<std::string> LspProcess::read_body(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     std::size_t header_end = buffer_.find("\r\n\r\n");
@@ -87,7 +93,8 @@ std::optional<Json> LspProcess::read_message(int timeout_ms) {
       if (buffer_.size() >= header_end + 4 + length) {
         std::string body = buffer_.substr(header_end + 4, length);
         buffer_.erase(0, header_end + 4 + length);
-        return Json::parse(body);
+        if (!buffer_.empty()) first_byte_ = std::chrono::steady_clock::now();  // the next frame began already
+        return body;
       }
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
@@ -97,6 +104,7 @@ std::optional<Json> LspProcess::read_message(int timeout_ms) {
     char chunk[65536];
     ssize_t n = read(out_, chunk, sizeof chunk);
     if (n <= 0) return std::nullopt;
+    if (buffer_.empty()) first_byte_ = std::chrono::steady_clock::now();
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ class LspProcess {
   std::optional<Json> receive(int timeout_ms = 10000);
   // The next message from the server itself, bypassing messages kept for later.
   std::optional<Json> read_next(int timeout_ms = 10000) { return read_message(timeout_ms); }
+  // The next frame's body, unparsed (for benchmarks that time parsing apart).
+  std::optional<std::string> read_body(int timeout_ms = 10000);
+  // When the first byte of the frame read_body()/read_next() returned last arrived.
+  std::chrono::steady_clock::time_point first_byte() const { return first_byte_; }
   // Puts a message back for later receive()/wait_*() calls.
   void keep(const Json& message) { backlog_.push_back(message); }
   // The next notification with this method, skipping others (kept for later receive()).
@@ -49,6 +54,7 @@ class LspProcess {
   int in_ = -1, out_ = -1;
   std::string err_path_;
   std::string buffer_;
+  std::chrono::steady_clock::time_point first_byte_;
   std::vector<Json> backlog_;
   long next_id_ = 1000;
 };
