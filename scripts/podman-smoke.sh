@@ -3,8 +3,8 @@
 # builds a small local PostgreSQL 15 image from this machine's Debian packages (busybox as the
 # shell, the entrypoint contract of the official image: POSTGRES_PASSWORD, PGDATA, arguments
 # for postgres), then runs `lockward trace --provider docker` through Podman and checks that
-# it traces, that the password never shows in argv, and that no container outlives lockward
-# (normal exit, SIGTERM, SIGKILL). Not part of CI: it installs podman and needs root.
+# it traces, that the password never shows in argv, that no container outlives lockward
+# (normal exit, SIGTERM, SIGKILL, its keeper's SIGKILL) and that traces share a warm container. Not part of CI: it installs podman and needs root.
 # Usage: scripts/podman-smoke.sh [path/to/lockward]      (default build/server/lockward)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -97,7 +97,8 @@ id=$(containers)
 ports=$(podman port "$id" 5432/tcp)
 echo "published: $ports"
 [[ $ports == 127.0.0.1:* ]] || fail "published on $ports, not 127.0.0.1"
-podman inspect -f '{{index .Config.Labels "lockward.owner-pid"}}' "$id" | grep -qx "$pid" || fail "owner label"
+owner=$(podman inspect -f '{{index .Config.Labels "lockward.owner-pid"}}' "$id")
+tr '\0' ' ' <"/proc/$owner/cmdline" | grep -q 'pg keep-warm' || fail "the owner label is not the cluster's keeper"
 sleep 2  # until pg_sleep runs
 password=$(podman inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$id" | sed -n 's/^POSTGRES_PASSWORD=//p')
 [[ ${#password} -eq 48 ]] || fail "no 48-character random password in the container's environment"
@@ -108,7 +109,7 @@ grep -F -q -- "$password" "$work/slow.log" && fail "the password is in lockward'
 for _ in $(seq 1 100); do [[ -z $(containers) ]] && break; sleep 0.1; done
 [[ -z $(containers) ]] || fail "the container outlived SIGTERM"
 
-echo "== 3. SIGKILL: the CLI gets SIGINT (parent death), the container stops and is removed"
+echo "== 3. SIGKILL: the keeper sees the lease's process gone and removes the container"
 "$lockward" trace --provider docker --docker-image "$image" "$work/slow.sql" >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do [[ -n $(containers) ]] && podman port "$(containers)" 5432/tcp >/dev/null 2>&1 && break; sleep 0.1; done
@@ -125,5 +126,24 @@ podman create --label lockward.cluster=1 --label lockward.owner-pid=99999999 \
 "$lockward" trace --provider docker --docker-image "$image" "$work/001_create_users.sql" >/dev/null 2>&1 ||
   fail "trace failed"
 [[ -z $(containers) ]] || fail "the orphan was not removed"
+
+echo "== 5. back-to-back traces share one warm container; pg stop removes it"
+"$lockward" trace --provider docker --docker-image "$image" --keep-warm 60 "$work/001_create_users.sql" >/dev/null 2>&1 ||
+  fail "trace failed"
+[[ -n $(containers) ]] || fail "the container did not stay warm"
+out=$("$lockward" trace --provider docker --docker-image "$image" "$work/001_create_users.sql" 2>&1) || fail "trace failed"
+grep -q 'warm container reused' <<<"$out" || { echo "$out"; fail "the warm container was not reused"; }
+"$lockward" pg stop
+for _ in $(seq 1 100); do [[ -z $(containers) ]] && break; sleep 0.1; done
+[[ -z $(containers) ]] || fail "pg stop left the container"
+
+echo "== 6. the keeper killed by SIGKILL: its attached CLI gets SIGINT and the container goes"
+"$lockward" trace --provider docker --docker-image "$image" --keep-warm 60 "$work/001_create_users.sql" >/dev/null 2>&1 ||
+  fail "trace failed"
+id=$(containers)
+owner=$(podman inspect -f '{{index .Config.Labels "lockward.owner-pid"}}' "$id")
+kill -KILL "$owner"
+for _ in $(seq 1 150); do [[ -z $(containers) ]] && break; sleep 0.1; done
+[[ -z $(containers) ]] || fail "the container outlived its keeper"
 
 echo "podman-smoke: all checks passed"

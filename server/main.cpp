@@ -92,13 +92,14 @@ int main(int argc, char** argv) {
   pg_install_cmd->add_option("version", pg_major, "Major version, 10–18")->required()->check(CLI::Range(10, 18));
   auto* pg_list_cmd = pg_cmd->add_subcommand("list", "List the PostgreSQL installations lockward can use");
   auto* pg_stop_cmd = pg_cmd->add_subcommand("stop", "Stop every warm cluster kept for trace");
-  std::string keeper_bin, keeper_state;
-  int keeper_fd = -1;
+  KeeperArgs keeper;
   auto* pg_keep_cmd = pg_cmd->add_subcommand("keep-warm", "");  // internal: started by trace, hidden from help
   pg_keep_cmd->group("");
-  pg_keep_cmd->add_option("--pg-bin", keeper_bin)->required();
-  pg_keep_cmd->add_option("--state-dir", keeper_state)->required();
-  pg_keep_cmd->add_option("--ready-fd", keeper_fd)->required();
+  pg_keep_cmd->add_option("--pg-bin", keeper.pg_bin);
+  pg_keep_cmd->add_option("--docker-image", keeper.docker_image);
+  pg_keep_cmd->add_option("--docker-cli", keeper.docker_cli);
+  pg_keep_cmd->add_option("--state-dir", keeper.state_dir)->required();
+  pg_keep_cmd->add_option("--ready-fd", keeper.ready_fd)->required();
 
   lsp::LspArgs lsp_args;
   auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
     if (pg_install_cmd->parsed()) return run_pg_install(pg_major, std::cout, std::cerr);
     if (pg_list_cmd->parsed()) return run_pg_list(std::cout);
     if (pg_stop_cmd->parsed()) return run_pg_stop(std::cout);
-    if (pg_keep_cmd->parsed()) return run_pg_keep_warm(keeper_bin, keeper_state, keeper_fd, std::cerr);
+    if (pg_keep_cmd->parsed()) return run_pg_keep_warm(keeper, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "lockward: internal error: " << e.what() << "\n";
     return kExitUsage;

@@ -39,6 +39,7 @@ class DockerCluster {
   const std::string& server_version() const { return version_; }  // "17.2"
   double startup_seconds() const { return startup_seconds_; }
   const DockerOptions& options() const { return options_; }
+  const std::filesystem::path& directory() const { return dir_; }  // 0700, holds owner.pid
   // Removes the container (rm -f), reaps the CLI and removes the private directory.
   void stop();
 

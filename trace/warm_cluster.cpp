@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,10 +18,12 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "trace/local_cluster.h"
+#include "trace/pg_connection.h"
 #include "trace/signal_guard.h"
 
 namespace lockward::trace {
@@ -60,11 +64,17 @@ bool make_private_directories(const fs::path& state_dir, std::string& error) {
   return true;
 }
 
-// One installation, one warm cluster: the major version and the binaries' directory.
-std::string key_of(const PgBinaries& binaries) {
-  std::string key = "pg" + std::to_string(binaries.major);
-  for (char c : binaries.bin_dir.lexically_normal().string())
-    key += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+std::string sanitized(const std::string& text) {
+  std::string out;
+  for (char c : text) out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+  return out;
+}
+
+// One installation or image, one warm cluster.
+std::string key_of(const WarmSpec& spec) {
+  std::string key = spec.kind == WarmSpec::Kind::Docker
+                        ? "docker_" + sanitized(spec.docker.image) + "_" + sanitized(spec.docker.cli.filename().string())
+                        : "pg" + std::to_string(spec.binaries.major) + sanitized(spec.binaries.bin_dir.lexically_normal().string());
   return key.substr(0, 200);
 }
 
@@ -106,12 +116,106 @@ int live_leases(const fs::path& lease_dir) {
   return live;
 }
 
-// The registered cluster for `key` when its keeper runs and it accepts connections.
-fs::path running_cluster(const fs::path& state_dir, const std::string& key) {
-  fs::path dir = read_text(state_dir / "clusters" / key);
-  if (dir.empty() || !process_alive(read_pid(dir / "owner.pid"))) return {};
-  if (PQping(local_conninfo(dir, "postgres").c_str()) != PQPING_OK) return {};
-  return dir;
+struct Registered {
+  fs::path dir;     // the cluster's private directory, with owner.pid
+  fs::path socket;  // where the keeper answers the connection string
+};
+
+Registered read_registration(const fs::path& state_dir, const std::string& key) {
+  std::ifstream in(state_dir / "clusters" / key);
+  Registered r;
+  std::string line;
+  if (std::getline(in, line)) r.dir = line;
+  if (std::getline(in, line)) r.socket = line;
+  return r;
+}
+
+bool fill_socket_address(const fs::path& path, sockaddr_un& addr) {
+  addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.string().size() >= sizeof addr.sun_path) return false;
+  std::memcpy(addr.sun_path, path.c_str(), path.string().size() + 1);
+  return true;
+}
+
+// Asks the keeper listening on `socket` for the connection string ("" when it does not answer).
+std::string ask_keeper(const fs::path& socket_path) {
+  sockaddr_un addr;
+  if (!fill_socket_address(socket_path, addr)) return {};
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {};
+  std::string answer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    char buf[1024];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 5000) <= 0) break;
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      answer.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  close(fd);
+  while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+  return answer;
+}
+
+// Answers the connection string to processes of this user that connect to `path`, from a
+// thread of its own, until destroyed.
+class ConninfoServer {
+ public:
+  ConninfoServer(fs::path path, std::string answer) : path_(std::move(path)), answer_(std::move(answer)) {
+    sockaddr_un addr;
+    if (!fill_socket_address(path_, addr)) return;
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    unlink(path_.c_str());
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || chmod(path_.c_str(), 0600) != 0 ||
+        listen(fd_, 16) != 0) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = -1;
+      return;
+    }
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ConninfoServer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) close(fd_);
+    unlink(path_.c_str());
+  }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      ucred peer{};
+      socklen_t len = sizeof peer;
+      if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.uid == geteuid()) {
+        std::string text = answer_ + "\n";
+        if (write(client, text.data(), text.size()) < 0) {}
+      }
+      close(client);
+    }
+  }
+  fs::path path_;
+  std::string answer_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// The registered cluster for `key` when its keeper runs and it accepts connections, with its
+// connection string.
+Registered running_cluster(const fs::path& state_dir, const std::string& key, std::string& conninfo) {
+  Registered r = read_registration(state_dir, key);
+  if (r.dir.empty() || !process_alive(read_pid(r.dir / "owner.pid"))) return {};
+  conninfo = ask_keeper(r.socket);
+  if (conninfo.empty() || PQping(conninfo.c_str()) != PQPING_OK) return {};
+  return r;
 }
 
 void unregister(const fs::path& state_dir, const std::string& key) {
@@ -122,17 +226,25 @@ void unregister(const fs::path& state_dir, const std::string& key) {
 }
 
 // Starts a keeper detached from us (its own session, reparented to init) and waits for its
-// report: the cluster's directory, or why it could not start one.
-fs::path spawn_keeper(const std::vector<std::string>& command, const PgBinaries& binaries, const fs::path& state_dir,
-                      const std::string& key, std::string& error) {
+// report: "ready", or why it could not start a cluster (several lines).
+bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec, const fs::path& state_dir,
+                  const std::string& key, std::string& error) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
-    return {};
+    return false;
   }
   std::vector<std::string> args = command;
-  for (const std::string& a : {std::string("--pg-bin"), binaries.bin_dir.string(), std::string("--state-dir"),
-                               state_dir.string(), std::string("--ready-fd"), std::to_string(fds[1])})
+  if (spec.kind == WarmSpec::Kind::Docker) {
+    for (const std::string& a : {std::string("--docker-image"), spec.docker.image, std::string("--docker-cli"),
+                                 spec.docker.cli.string()})
+      args.push_back(a);
+  } else {
+    args.push_back("--pg-bin");
+    args.push_back(spec.binaries.bin_dir.string());
+  }
+  for (const std::string& a : {std::string("--state-dir"), state_dir.string(), std::string("--ready-fd"),
+                               std::to_string(fds[1])})
     args.push_back(a);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -143,7 +255,7 @@ fs::path spawn_keeper(const std::vector<std::string>& command, const PgBinaries&
     close(fds[0]);
     close(fds[1]);
     error = std::string("fork: ") + std::strerror(errno);
-    return {};
+    return false;
   }
   if (first == 0) {  // only async-signal-safe calls from here to exec
     setsid();        // no Ctrl-C from our terminal
@@ -164,23 +276,23 @@ fs::path spawn_keeper(const std::vector<std::string>& command, const PgBinaries&
   close(fds[1]);
   int status = 0;
   waitpid(first, &status, 0);
+  // The keeper closes its end after reporting (nothing it starts inherits it): read to EOF.
   std::string report;
   char buf[4096];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.docker.timeout_seconds + 30);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fds[0], POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;
     ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0) break;  // EOF: the keeper died without a report
+    if (n <= 0) break;
     report.append(buf, static_cast<std::size_t>(n));
-    if (report.find('\n') != std::string::npos) break;  // one line is the whole report
   }
   close(fds[0]);
   while (!report.empty() && report.back() == '\n') report.pop_back();
-  if (report.rfind("ready ", 0) == 0) return fs::path(report.substr(6));
+  if (report == "ready") return true;
   if (report.rfind("error ", 0) == 0) error = report.substr(6);
   else error = "the cluster keeper (" + args[0] + ") did not report; see " + log;
-  return {};
+  return false;
 }
 
 std::atomic<int> lease_counter{0};
@@ -192,27 +304,36 @@ fs::path warm_state_directory() {
   return cluster_parent_directory() / ("lockward-state-" + std::to_string(getuid()));
 }
 
-std::unique_ptr<WarmLease> WarmLease::acquire(const PgBinaries& binaries, const std::vector<std::string>& keeper_command,
+std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::vector<std::string>& keeper_command,
                                               std::string& error) {
   auto started = std::chrono::steady_clock::now();
   std::unique_ptr<WarmLease> lease(new WarmLease());
-  lease->binaries_ = binaries;
   lease->state_dir_ = warm_state_directory();
-  lease->key_ = key_of(binaries);
+  lease->key_ = key_of(spec);
   if (!make_private_directories(lease->state_dir_, error)) return nullptr;
   RegistryLock lock(lease->state_dir_);
   if (!lock.ok()) {
     error = "cannot lock " + (lease->state_dir_ / "lock").string();
     return nullptr;
   }
-  lease->cluster_dir_ = running_cluster(lease->state_dir_, lease->key_);
-  if (lease->cluster_dir_.empty()) {
+  Registered found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_);
+  if (found.dir.empty()) {
     unregister(lease->state_dir_, lease->key_);  // a keeper that died, or a cluster that did
-    lease->cluster_dir_ = spawn_keeper(keeper_command, binaries, lease->state_dir_, lease->key_, error);
-    if (lease->cluster_dir_.empty()) return nullptr;
+    if (!spawn_keeper(keeper_command, spec, lease->state_dir_, lease->key_, error)) return nullptr;
+    found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_);
+    if (found.dir.empty()) {
+      error = "the cluster keeper reported ready but does not answer";
+      return nullptr;
+    }
     lease->started_ = true;
   }
-  lease->keeper_ = read_pid(lease->cluster_dir_ / "owner.pid");
+  lease->cluster_dir_ = found.dir;
+  lease->keeper_ = read_pid(found.dir / "owner.pid");
+  {
+    PgConnection probe(lease->base_conninfo_);
+    std::string version = probe.exec("SHOW server_version").value(0, 0);
+    lease->server_version_ = version.substr(0, version.find(' '));  // "15.18 (Debian …)"
+  }
   fs::path lease_dir = lease->state_dir_ / "leases" / lease->key_;
   std::error_code ec;
   fs::create_directories(lease_dir, ec);
@@ -228,7 +349,8 @@ std::unique_ptr<WarmLease> WarmLease::acquire(const PgBinaries& binaries, const 
 
 WarmLease::~WarmLease() { release(); }
 
-std::string WarmLease::conninfo(const std::string& database) const { return local_conninfo(cluster_dir_, database); }
+// libpq takes the last value of a repeated keyword.
+std::string WarmLease::conninfo(const std::string& database) const { return base_conninfo_ + " dbname=" + database; }
 
 void WarmLease::release() {
   if (released_ || lease_file_.empty()) return;
@@ -251,13 +373,13 @@ void WarmLease::release() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-int run_warm_keeper(const PgBinaries& binaries, const fs::path& state_dir, int ready_fd) {
+int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_fd) {
+  fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // initdb, the postmaster and the CLI must not inherit it
   auto report = [&](const std::string& line) {
     std::string text = line + "\n";
     if (write(ready_fd, text.data(), text.size()) < 0) {}
     close(ready_fd);
   };
-  fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // initdb and the postmaster must not inherit it
   std::string error;
   if (!make_private_directories(state_dir, error)) {
     report("error " + error);
@@ -268,20 +390,51 @@ int run_warm_keeper(const PgBinaries& binaries, const fs::path& state_dir, int r
   sigemptyset(&wake);
   sigaddset(&wake, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &wake, nullptr);
-  const std::string key = key_of(binaries);
+  const std::string key = key_of(spec);
+  std::mutex cluster_mutex;
+  std::unique_ptr<LocalCluster> local;
+  std::unique_ptr<DockerCluster> container;
+  auto stop = [&] {
+    std::lock_guard<std::mutex> hold(cluster_mutex);
+    if (local) local->stop();
+    if (container) container->stop();
+  };
   SignalGuard guard([&] {
     unregister(state_dir, key);
-    remove_own_clusters();
+    stop();
   });
-  std::unique_ptr<LocalCluster> cluster = LocalCluster::start(binaries, error);
-  if (!cluster) {
-    report("error cannot start a PostgreSQL " + std::to_string(binaries.major) + " cluster: " + error);
+  fs::path dir;
+  std::string conninfo;
+  if (spec.kind == WarmSpec::Kind::Docker) {
+    auto started = DockerCluster::start(spec.docker, error);
+    std::lock_guard<std::mutex> hold(cluster_mutex);
+    container = std::move(started);
+    if (container) {
+      dir = container->directory();
+      conninfo = container->conninfo();
+    }
+  } else {
+    auto started = LocalCluster::start(spec.binaries, error);
+    std::lock_guard<std::mutex> hold(cluster_mutex);
+    local = std::move(started);
+    if (local) {
+      dir = local->directory();
+      conninfo = local->conninfo();
+    }
+  }
+  if (dir.empty()) {
+    report("error " + error);
     return 1;
   }
-  // The spawning process holds the registry lock while it waits for this report.
-  write_text(state_dir / "clusters" / key, cluster->directory().string());
-  report("ready " + cluster->directory().string());
-  const std::string conninfo = cluster->conninfo();
+  // Registered while the spawning process holds the registry lock and waits for the report.
+  ConninfoServer server(state_dir / ("s" + std::to_string(getpid())), conninfo);
+  if (!server.ok()) {
+    stop();
+    report("error cannot listen on " + (state_dir / ("s" + std::to_string(getpid()))).string());
+    return 1;
+  }
+  write_text(state_dir / "clusters" / key, dir.string() + "\n" + (state_dir / ("s" + std::to_string(getpid()))).string());
+  report("ready");
   for (;;) {
     timespec tick{1, 0};
     sigtimedwait(&wake, nullptr, &tick);
@@ -290,7 +443,7 @@ int run_warm_keeper(const PgBinaries& binaries, const fs::path& state_dir, int r
     long keep_until = std::atol(read_text(state_dir / "clusters" / (key + ".keep")).c_str());
     if (server_gone || (live_leases(state_dir / "leases" / key) == 0 && now_epoch() >= keep_until)) {
       unregister(state_dir, key);
-      cluster->stop();
+      stop();
       return server_gone ? 1 : 0;
     }
   }
@@ -304,7 +457,7 @@ int stop_warm_clusters() {
     std::error_code ec;
     for (fs::directory_iterator it(state_dir / "clusters", ec), end; !ec && it != end; it.increment(ec)) {
       if (it->path().extension() == ".keep" || it->path().extension() == ".tmp") continue;
-      pid_t keeper = read_pid(fs::path(read_text(it->path())) / "owner.pid");
+      pid_t keeper = read_pid(read_registration(state_dir, it->path().filename().string()).dir / "owner.pid");
       if (process_alive(keeper)) keepers.push_back(keeper);
     }
   }

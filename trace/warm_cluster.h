@@ -1,12 +1,16 @@
 // Clusters shared by every lockward process of a user: back-to-back `lockward trace` runs and
-// the language server reuse one warm cluster per installation instead of starting their own.
+// the language server reuse one warm cluster per installation or container image instead of
+// starting their own.
 //
 // A cluster belongs to a keeper process (`lockward pg keep-warm`, detached from the terminal)
-// that starts it, owns it (its owner.pid: the postmaster dies with the keeper, even by
-// SIGKILL) and stops it once nobody holds a lease on it and the longest keep-warm period asked
-// for by a releasing process has passed. The state directory holds the registry:
+// that starts it (a LocalCluster or a DockerCluster), owns it (its owner.pid and container
+// label: the postmaster or the container dies with the keeper, even by SIGKILL) and stops it
+// once nobody holds a lease on it and the longest keep-warm period asked for by a releasing
+// process has passed. The state directory (0700) holds the registry:
 //   lock                      flock(2) held while the registry is read or changed
-//   clusters/<key>            the cluster directory of the installation <key>
+//   clusters/<key>            the cluster's private directory (it holds owner.pid)
+//   clusters/<key>.sock       the keeper answers the connection string here, to this user only:
+//                             a container's password never touches the disk
 //   clusters/<key>.keep       epoch seconds until which it stays warm without leases
 //   leases/<key>/<pid>-<n>    one file per lease; a lease whose process died no longer counts
 // So a cluster never outlives its last user by more than the keep-warm period that user asked
@@ -16,24 +20,34 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "trace/docker_cluster.h"
 #include "trace/pg_binaries.h"
 
 namespace lockward::trace {
+
+// What to keep warm: a local installation, or an image through a container CLI.
+struct WarmSpec {
+  enum class Kind { Local, Docker } kind = Kind::Local;
+  PgBinaries binaries;  // Local
+  DockerOptions docker;  // Docker
+};
 
 // $LOCKWARD_STATE_DIR, else lockward-state-<uid> beside the clusters (/dev/shm).
 std::filesystem::path warm_state_directory();
 
 class WarmLease {
  public:
-  // Leases the warm cluster of `binaries`, starting a keeper when none runs. `keeper_command`
-  // is how to run the keeper (the lockward binary and `pg keep-warm`); "--pg-bin DIR
-  // --state-dir DIR --ready-fd N" are appended. nullptr with `error` set on failure.
-  static std::unique_ptr<WarmLease> acquire(const PgBinaries& binaries, const std::vector<std::string>& keeper_command,
+  // Leases the warm cluster of `spec`, starting a keeper when none runs. `keeper_command` is
+  // how to run the keeper (the lockward binary and `pg keep-warm`); "--pg-bin DIR" (or
+  // "--docker-image IMG --docker-cli PATH"), "--state-dir DIR --ready-fd N" are appended.
+  // nullptr with `error` set on failure.
+  static std::unique_ptr<WarmLease> acquire(const WarmSpec& spec, const std::vector<std::string>& keeper_command,
                                             std::string& error);
   ~WarmLease();  // release(keep_warm())
   WarmLease(const WarmLease&) = delete;
@@ -41,7 +55,8 @@ class WarmLease {
 
   std::string conninfo(const std::string& database = "postgres") const;
   const std::filesystem::path& directory() const { return cluster_dir_; }
-  const PgBinaries& binaries() const { return binaries_; }
+  const std::string& server_version() const { return server_version_; }  // "15.18"
+  int server_major() const { return std::atoi(server_version_.c_str()); }
   bool started() const { return started_; }  // this lease's acquire started the cluster
   double startup_seconds() const { return startup_seconds_; }
   pid_t keeper_pid() const { return keeper_; }
@@ -56,7 +71,7 @@ class WarmLease {
 
  private:
   WarmLease() = default;
-  PgBinaries binaries_;
+  std::string base_conninfo_, server_version_;
   std::filesystem::path state_dir_, cluster_dir_, lease_file_;
   std::string key_;
   pid_t keeper_ = -1;
@@ -69,7 +84,7 @@ class WarmLease {
 // The keeper's main (`lockward pg keep-warm`): starts the cluster, registers it, reports
 // "ready <dir>" or "error <message>" on `ready_fd`, then keeps it until it is due to stop or
 // the keeper gets SIGINT/SIGTERM/SIGHUP. Returns the exit code.
-int run_warm_keeper(const PgBinaries& binaries, const std::filesystem::path& state_dir, int ready_fd);
+int run_warm_keeper(const WarmSpec& spec, const std::filesystem::path& state_dir, int ready_fd);
 
 // Stops every warm cluster registered in the state directory (`lockward pg stop`), waiting
 // for the keepers; returns how many were stopped.

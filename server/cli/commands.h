@@ -63,7 +63,14 @@ struct VerifyRulesArgs {
 };
 // `lockward pg keep-warm` (internal: the process that owns a shared warm cluster) and
 // `lockward pg stop` (stops every warm cluster of this user).
-int run_pg_keep_warm(const std::string& pg_bin, const std::string& state_dir, int ready_fd, std::ostream& err);
+struct KeeperArgs {
+  std::string pg_bin;        // a local installation, or
+  std::string docker_image;  // an image through
+  std::string docker_cli;    // this container CLI
+  std::string state_dir;
+  int ready_fd = -1;
+};
+int run_pg_keep_warm(const KeeperArgs& args, std::ostream& err);
 int run_pg_stop(std::ostream& out);
 // How `pg keep-warm` is run from this binary: for trace::WarmLease::acquire.
 std::vector<std::string> keeper_command();

@@ -1,10 +1,12 @@
 // `lockward pg install N`, `pg list`, `pg stop` and the internal `pg keep-warm`.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "server/cli/commands.h"
+#include "trace/container_cli.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_install.h"
 #include "trace/warm_cluster.h"
@@ -34,15 +36,26 @@ int run_pg_stop(std::ostream& out) {
   return kExitClean;
 }
 
-int run_pg_keep_warm(const std::string& pg_bin, const std::string& state_dir, int ready_fd, std::ostream& err) {
-  auto binaries = trace::probe_pg_bin(pg_bin);
-  if (!binaries) {
-    std::string line = "error no runnable initdb and postgres in " + pg_bin + "\n";
-    if (write(ready_fd, line.data(), line.size()) < 0) err << "lockward: " << line;
-    close(ready_fd);
+int run_pg_keep_warm(const KeeperArgs& args, std::ostream& err) {
+  auto refuse = [&](const std::string& why) {
+    std::string line = "error " + why + "\n";
+    if (write(args.ready_fd, line.data(), line.size()) < 0) err << "lockward: " << why << "\n";
+    close(args.ready_fd);
     return kExitUsage;
+  };
+  trace::WarmSpec spec;
+  if (!args.docker_image.empty()) {
+    spec.kind = trace::WarmSpec::Kind::Docker;
+    spec.docker.image = args.docker_image;
+    spec.docker.cli = args.docker_cli;
+    const char* extra = std::getenv("LOCKWARD_DOCKER_ARGS");
+    spec.docker.extra_args = trace::split_extra_args(extra ? extra : "");
+  } else {
+    auto binaries = trace::probe_pg_bin(args.pg_bin);
+    if (!binaries) return refuse("no runnable initdb and postgres in " + args.pg_bin);
+    spec.binaries = *binaries;
   }
-  return trace::run_warm_keeper(*binaries, state_dir, ready_fd);
+  return trace::run_warm_keeper(spec, args.state_dir, args.ready_fd);
 }
 
 std::vector<std::string> keeper_command() {

@@ -96,11 +96,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   }
   int pg_version = first.config.options.pg_version;
   std::string error;
-  // Stop and remove the cluster or container on SIGINT/SIGTERM/SIGHUP too (SIGKILL: the
-  // postmaster, or the container CLI, gets SIGINT as we die; the next start removes leftovers).
-  // The local provider leases the shared warm cluster instead: on exit (or signal) this
-  // process drops its database and ends the lease; the keeper stops the cluster unless another
-  // lockward holds it or --keep-warm asks for longer.
+  // The local and docker providers lease the shared warm cluster or container: on exit, and
+  // on SIGINT/SIGTERM/SIGHUP, this process drops its database and ends the lease; the keeper
+  // stops the cluster unless another lockward holds it or --keep-warm asks for longer (after
+  // SIGKILL, at its next tick).
   bool bare_seconds = !args.keep_warm.empty() &&
                       std::all_of(args.keep_warm.begin(), args.keep_warm.end(), [](char c) { return c >= '0' && c <= '9'; });
   std::optional<std::int64_t> keep_warm_ms =
@@ -113,20 +112,18 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   }
   const std::string trace_db = "lockward_trace_" + std::to_string(getpid());
   std::unique_ptr<trace::WarmLease> cluster;
-  std::unique_ptr<trace::DockerCluster> container;
   std::mutex cluster_mutex;
   auto stop_clusters = [&] {
     std::lock_guard<std::mutex> lock(cluster_mutex);
     if (cluster) {
       trace::PgConnection admin(cluster->conninfo());
-      admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->binaries().major >= 13 ? " WITH (FORCE)" : ""));
+      admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->server_major() >= 13 ? " WITH (FORCE)" : ""));
       cluster->release();
     }
-    if (container) container->stop();
   };
   trace::SignalGuard guard(stop_clusters);
-  // Every return below, error or not, removes the container (the destructors would too, but
-  // only after the guard is disarmed).
+  // Every return below, error or not, ends the lease (the destructor would too, but only after
+  // the guard is disarmed).
   struct StopOnExit {
     std::function<void()> stop;
     ~StopOnExit() { stop(); }
@@ -157,60 +154,52 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     pg_version = std::atoi(version.value(0, 0).c_str());
     server_version = version.value(0, 0);
     provider_line = "dsn (PostgreSQL " + version.value(0, 0) + ")";
-  } else if (args.provider == "docker") {
-    const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
-    const char* path = std::getenv("PATH");
-    trace::CliChoice cli =
-        trace::choose_container_cli(args.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
-    if (!cli.path) {
-      err << "lockward: " << cli.error << "\n";
-      return kExitUsage;
-    }
-    trace::DockerOptions options;
-    options.cli = *cli.path;
-    options.image = args.docker_image.value_or(trace::default_postgres_image(pg_version));
-    const char* extra = std::getenv("LOCKWARD_DOCKER_ARGS");
-    options.extra_args = trace::split_extra_args(extra ? extra : "");
-    {
-      auto started_container = trace::DockerCluster::start(options, error);
-      std::lock_guard<std::mutex> lock(cluster_mutex);
-      container = std::move(started_container);
-    }
-    if (!container) {
-      err << "lockward: cannot start PostgreSQL in a container (" << options.image << " through "
-          << options.cli.string() << "): " << trace::scrub_credentials(error) << "\n";
-      return kExitUsage;
-    }
-    if (int v = std::atoi(container->server_version().c_str()); v >= 10) pg_version = v;  // the server decides
-    server_version = container->server_version();
-    trace::PgConnection admin(container->conninfo());
-    admin.exec("CREATE DATABASE lockward_trace");
-    conninfo = container->conninfo("lockward_trace");
-    std::ostringstream line;
-    line << "docker (" << options.image << " through " << options.cli.string() << "), PostgreSQL "
-         << container->server_version() << ", container ready in " << std::fixed << std::setprecision(2)
-         << container->startup_seconds() << " s";
-    provider_line = line.str();
   } else {
-    trace::PgSearch search;
-    if (args.pg_bin) search.pg_bin = *args.pg_bin;
-    search.major = pg_version;
-    trace::PgLookup lookup = trace::find_pg_binaries(search);
-    if (!lookup.binaries) {
-      err << "lockward: " << lookup.error << "\n";
-      return kExitUsage;
+    // local or docker: a lease on the shared warm cluster of the installation or image.
+    trace::WarmSpec spec;
+    std::string where;
+    if (args.provider == "docker") {
+      const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
+      const char* path = std::getenv("PATH");
+      trace::CliChoice cli =
+          trace::choose_container_cli(args.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
+      if (!cli.path) {
+        err << "lockward: " << cli.error << "\n";
+        return kExitUsage;
+      }
+      spec.kind = trace::WarmSpec::Kind::Docker;
+      spec.docker.cli = *cli.path;
+      spec.docker.image = args.docker_image.value_or(trace::default_postgres_image(pg_version));
+      where = "docker (" + spec.docker.image + " through " + spec.docker.cli.string() + ")";
+    } else {
+      trace::PgSearch search;
+      if (args.pg_bin) search.pg_bin = *args.pg_bin;
+      search.major = pg_version;
+      trace::PgLookup lookup = trace::find_pg_binaries(search);
+      if (!lookup.binaries) {
+        err << "lockward: " << lookup.error << "\n";
+        return kExitUsage;
+      }
+      spec.binaries = *lookup.binaries;
+      where = "local (" + lookup.binaries->bin_dir.string() + ")";
     }
     {
-      auto lease = trace::WarmLease::acquire(*lookup.binaries, keeper_command(), error);
+      auto lease = trace::WarmLease::acquire(spec, keeper_command(), error);
       if (lease) lease->set_keep_warm(std::chrono::seconds(*keep_warm_ms / 1000));
       std::lock_guard<std::mutex> lock(cluster_mutex);
       cluster = std::move(lease);
     }
     if (!cluster) {
-      err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error)
-          << "\n";
+      if (spec.kind == trace::WarmSpec::Kind::Docker)
+        err << "lockward: cannot start PostgreSQL in a container (" << spec.docker.image << " through "
+            << spec.docker.cli.string() << "): " << trace::scrub_credentials(error) << "\n";
+      else
+        err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error)
+            << "\n";
       return kExitUsage;
     }
+    if (cluster->server_major() >= 10) pg_version = cluster->server_major();  // the server decides
+    server_version = cluster->server_version();
     trace::PgConnection admin(cluster->conninfo());
     drop_abandoned_databases(admin);
     trace::QueryResult created = admin.exec("CREATE DATABASE " + trace_db);
@@ -219,11 +208,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     conninfo = cluster->conninfo(trace_db);
-    server_version = lookup.binaries->version;
     std::ostringstream line;
-    line << "local (" << lookup.binaries->bin_dir.string() << "), PostgreSQL " << lookup.binaries->version << ", "
-         << (cluster->started() ? "cluster started" : "warm cluster reused") << " in " << std::fixed
-         << std::setprecision(2) << cluster->startup_seconds() << " s";
+    const char* what = spec.kind == trace::WarmSpec::Kind::Docker ? "container" : "cluster";
+    line << where << ", PostgreSQL " << server_version << ", "
+         << (cluster->started() ? std::string(what) + " started" : std::string("warm ") + what + " reused") << " in "
+         << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s";
     provider_line = line.str();
   }
   trace::PgConnection session(conninfo);

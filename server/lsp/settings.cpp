@@ -1,5 +1,7 @@
 #include "server/lsp/settings.h"
 
+#include "trace/image_reference.h"
+
 namespace lockward::server::lsp {
 namespace {
 
@@ -70,6 +72,18 @@ EditorSettings parse_settings(const Json& json, std::vector<std::string>& errors
   read(j, "traceOnSave", b, errors, "true or false");
   if (b) s.trace_on_save = *b;
   read(j, "tracePgBin", s.trace_pg_bin, errors, "a directory path");
+  std::optional<std::string> provider;
+  read(j, "traceProvider", provider, errors, "\"local\" or \"docker\"");
+  if (provider && (*provider == "local" || *provider == "docker")) s.trace_provider = *provider;
+  else if (provider) errors.push_back("lockward.traceProvider: expected \"local\" or \"docker\", got \"" + *provider + "\"");
+  read(j, "traceDockerImage", s.trace_docker_image, errors, "an image reference such as postgres:17-alpine");
+  if (s.trace_docker_image) {
+    if (std::string why = trace::image_reference_error(*s.trace_docker_image); !why.empty()) {
+      errors.push_back("lockward.traceDockerImage: " + why);
+      s.trace_docker_image.reset();
+    }
+  }
+  read(j, "traceDockerCli", s.trace_docker_cli, errors, "docker, podman or a path");
   std::optional<int> idle;
   read(j, "traceIdleSeconds", idle, errors, "an integer number of seconds");
   if (idle) s.trace_idle_seconds = std::max(1, *idle);

@@ -24,6 +24,9 @@ struct EditorSettings {
   // Trace from the editor.
   bool trace_on_save = false;
   std::optional<std::string> trace_pg_bin;
+  std::string trace_provider = "local";           // "local" or "docker"
+  std::optional<std::string> trace_docker_image;  // default postgres:<major>-alpine
+  std::optional<std::string> trace_docker_cli;    // docker, podman or a path
   int trace_idle_seconds = 600;
 };
 

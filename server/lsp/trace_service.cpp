@@ -3,12 +3,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
+#include "trace/container_cli.h"
+#include "trace/image_reference.h"
 #include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
@@ -105,26 +108,48 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   TraceOutcome out;
   auto started = std::chrono::steady_clock::now();
   const int major = request.options.pg_version;
+  const bool docker = request.provider == "docker";
+  const std::string image = request.docker_image.value_or(trace::default_postgres_image(major));
+  const std::string warm_key = docker ? "docker " + image : "local " + std::to_string(major);
   Warm* warm = nullptr;
   bool cold = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = clusters_.find(major);
+    auto it = clusters_.find(warm_key);
     if (it != clusters_.end()) warm = it->second.get();
   }
   if (!warm) {
-    trace::PgSearch search;
-    search.major = major;
-    search.pg_bin = request.pg_bin;
-    trace::PgLookup lookup = trace::find_pg_binaries(search);
-    if (!lookup.binaries) {
-      out.error = lookup.error;
-      return out;
+    trace::WarmSpec spec;
+    if (docker) {
+      const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
+      const char* path = std::getenv("PATH");
+      trace::CliChoice cli = trace::choose_container_cli(request.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
+      if (!cli.path) {
+        out.error = cli.error;
+        return out;
+      }
+      spec.kind = trace::WarmSpec::Kind::Docker;
+      spec.docker.cli = *cli.path;
+      spec.docker.image = image;
+      const char* extra = std::getenv("LOCKWARD_DOCKER_ARGS");
+      spec.docker.extra_args = trace::split_extra_args(extra ? extra : "");
+    } else {
+      trace::PgSearch search;
+      search.major = major;
+      search.pg_bin = request.pg_bin;
+      trace::PgLookup lookup = trace::find_pg_binaries(search);
+      if (!lookup.binaries) {
+        out.error = lookup.error;
+        return out;
+      }
+      spec.binaries = *lookup.binaries;
     }
     std::string error;
-    auto cluster = trace::WarmLease::acquire(*lookup.binaries, keeper_command(), error);
+    auto cluster = trace::WarmLease::acquire(spec, keeper_command(), error);
     if (!cluster) {
-      out.error = "cannot start PostgreSQL " + lookup.binaries->version + ": " + trace::scrub_credentials(error);
+      out.error = (docker ? "cannot start PostgreSQL in a container (" + image + "): "
+                          : "cannot start PostgreSQL " + spec.binaries.version + ": ") +
+                  trace::scrub_credentials(error);
       return out;
     }
     cold = cluster->started();
@@ -132,7 +157,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     w->cluster = std::move(cluster);
     warm = w.get();
     std::lock_guard<std::mutex> lock(mutex_);
-    clusters_[major] = std::move(w);
+    clusters_[warm_key] = std::move(w);
   }
   warm->last_used = std::chrono::steady_clock::now();
   trace::WarmLease& cluster = *warm->cluster;
@@ -140,7 +165,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   if (!admin.connected()) {
     out.error = "cannot connect to the trace cluster: " + admin.error();
     std::lock_guard<std::mutex> lock(mutex_);
-    clusters_.erase(major);  // it died: start afresh next time
+    clusters_.erase(warm_key);  // it died: start afresh next time
     return out;
   }
 
@@ -234,7 +259,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   }
   admin.exec("DROP DATABASE IF EXISTS " + db);
   results->pg_version = major;
-  results->server_version = cluster.binaries().version;
+  results->server_version = cluster.server_version();
   results->document_version = request.version;
   results->cold = cold;
   results->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,5 +1,6 @@
 // Trace from the editor: runs traces on their own worker thread against warm clusters (one per
-// PostgreSQL major, started on first use, stopped after an idle period and on exit), with the
+// PostgreSQL major or container image, leased from the clusters shared with other lockward
+// processes on first use, released after an idle period and on exit), with the
 // migrations that precede the traced file replayed once into a template database keyed by
 // their contents, so a re-trace after an edit costs a clone plus the statements.
 // Results are keyed by statement text so that an edit drops only what it touched.
@@ -62,6 +63,9 @@ struct TraceRequest {
   long version = 0;
   analysis::Options options;   // copied; snapshot/stats pointers not used by the trace
   std::optional<std::filesystem::path> pg_bin;
+  std::string provider = "local";           // or "docker"
+  std::optional<std::string> docker_image;  // default postgres:<major>-alpine
+  std::optional<std::string> docker_cli;
   std::shared_ptr<std::atomic<bool>> cancelled;
   std::function<void(std::size_t done, std::size_t total)> progress;  // called on the trace thread
 };
@@ -90,7 +94,7 @@ class TraceService {
   boost::asio::thread_pool thread_{1};  // owns the clusters: PR_SET_PDEATHSIG ties them to it
   std::chrono::seconds idle_;
   mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
-  std::map<int, std::unique_ptr<Warm>> clusters_;
+  std::map<std::string, std::unique_ptr<Warm>> clusters_;  // by provider and version or image
   int next_database_ = 1;
 };
 

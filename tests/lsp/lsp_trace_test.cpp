@@ -148,6 +148,38 @@ TEST_CASE("lsp trace: a missing PostgreSQL version says what to do", "[lsp][trac
   CHECK((*shown)["params"]["message"].get<std::string>().find("/nonexistent/bin") != std::string::npos);
 }
 
+TEST_CASE("lsp trace: the docker provider from the settings, and its failure's next step", "[lsp][trace][e2e]") {
+  Folder folder;
+  std::string uri = folder.uri("002_x.sql");
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"pgVersion", 16},
+                                      {"traceProvider", "docker"},
+                                      {"traceDockerImage", "postgres:16-alpine"},
+                                      {"traceDockerCli", "/nonexistent/podman"}});
+  lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1},
+                                                            {"text", "CREATE INDEX i ON users (email);"}}}});
+  Json reply = run_trace(lsp, uri);
+  REQUIRE(reply.contains("error"));
+  auto shown = lsp.wait_notification("window/showMessage");
+  REQUIRE(shown);
+  CHECK((*shown)["params"]["message"].get<std::string>().find("/nonexistent/podman") != std::string::npos);
+}
+
+TEST_CASE("lsp settings: a bad trace provider or docker image is reported, not used", "[lsp][trace]") {
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"traceProvider", "kubernetes"}, {"traceDockerImage", "postgres:16; rm -rf /"}});
+  std::string all;  // settings errors go to the log as errors (type 1)
+  for (int i = 0; i < 6 && (all.find("traceProvider") == std::string::npos ||
+                            all.find("traceDockerImage") == std::string::npos); ++i) {
+    auto m = lsp.wait_notification("window/logMessage", 2000);
+    if (!m) break;
+    if ((*m)["params"]["type"] == 1) all += (*m)["params"]["message"].get<std::string>() + "\n";
+  }
+  INFO(all);
+  CHECK(all.find("traceProvider") != std::string::npos);
+  CHECK(all.find("traceDockerImage") != std::string::npos);
+}
+
 TEST_CASE("lsp trace: cancelled with $/cancelRequest", "[lsp][trace][e2e]") {
   Folder folder;
   std::string uri = folder.uri("002_slow.sql");
