@@ -25,6 +25,7 @@
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/schema_reader.h"
 #include "trace/signal_guard.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
@@ -259,6 +260,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
     ConfigResult config = resolve_config(input.path, overrides);
     config.config.options.pg_version = pg_version;  // the server's version decides
+    // Without a snapshot of their own, predictions see the schema the replay built, as a user
+    // with `lockward snapshot` would: the old type of an ALTER COLUMN TYPE decides a rewrite.
+    analysis::SchemaSnapshot live;
+    if (!config.config.options.snapshot && trace::read_schema_snapshot(session, live).empty())
+      config.config.options.snapshot = &live;
     file.analysis = analysis::analyze(file.text, config.config.options);
     file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
     if (!file.trace.fatal_error.empty()) {

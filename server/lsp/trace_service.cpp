@@ -16,6 +16,7 @@
 #include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/schema_reader.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
 
@@ -218,7 +219,11 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   {
     trace::PgConnection session(cluster.conninfo(db));
     trace::PgConnection observer(cluster.conninfo(db));
-    analysis::Analysis a = analysis::analyze(*request.text, request.options);
+    // Predictions see the schema the replay built (the old type of an ALTER COLUMN TYPE).
+    analysis::SchemaSnapshot live;
+    analysis::Options options_with_schema = request.options;
+    if (trace::read_schema_snapshot(session, live).empty()) options_with_schema.snapshot = &live;
+    analysis::Analysis a = analysis::analyze(*request.text, options_with_schema);
     trace::TraceOptions options;
     options.cancelled = [c = request.cancelled] { return c && c->load(); };
     options.progress = request.progress;

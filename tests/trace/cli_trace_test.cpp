@@ -35,6 +35,18 @@ TEST_CASE("lockward trace: preceding migrations replayed, verdicts printed, --ci
   CHECK(run_lockward("trace --pg-version 15 --ci --max-risk low " + file).code == 1);
 }
 
+TEST_CASE("lockward trace predicts with the schema the replay built", "[trace][cli]") {
+  TempDir dir;
+  dir.write("001_orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12, 2));\n");
+  // Widening numeric at the same scale does not rewrite: only the old type tells.
+  std::string file = dir.write("002_widen.sql", "ALTER TABLE orders ALTER COLUMN total TYPE numeric(14, 2);\n");
+  auto r = run_lockward("trace --pg-version 15 " + file);
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK(r.output.find("Confirmed") != std::string::npos);
+  CHECK(r.output.find("0 mismatches") != std::string::npos);
+}
+
 TEST_CASE("lockward trace --schema loads a schema first", "[trace][cli]") {
   TempDir dir;
   std::string schema = dir.write("schema.sql", "CREATE TABLE orders (id bigint, total numeric);\n");
