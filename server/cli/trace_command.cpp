@@ -27,6 +27,7 @@
 #include "trace/pg_connection.h"
 #include "trace/schema_reader.h"
 #include "trace/signal_guard.h"
+#include "trace/template_database.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
 
@@ -129,6 +130,16 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     std::function<void()> stop;
     ~StopOnExit() { stop(); }
   } stop_on_exit{stop_clusters};
+  std::string schema_text;
+  if (args.schema) {
+    std::string read_error;
+    if (!read_file(*args.schema, schema_text, read_error)) {
+      err << "lockward: " << *args.schema << ": " << read_error << "\n";
+      return kExitUsage;
+    }
+  }
+  std::vector<std::string> replayed;  // migrations already in the trace database
+  bool schema_loaded = false;
   std::string conninfo, provider_line, server_version;
   if (args.provider == "dsn") {
     conninfo = *args.dsn;
@@ -203,7 +214,28 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     server_version = cluster->server_version();
     trace::PgConnection admin(cluster->conninfo());
     drop_abandoned_databases(admin);
-    trace::QueryResult created = admin.exec("CREATE DATABASE " + trace_db);
+    // --schema and the migrations before the first traced file, replayed once into a template
+    // that later runs on this warm cluster clone.
+    std::vector<trace::ReplaySource> sources;
+    if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text});
+    std::vector<std::string> in_template;
+    if (!inputs.empty()) {
+      for (const fs::path& before : untraced_preceding(inputs[0].path, inputs)) {
+        std::string text, read_error;
+        if (!read_file(before.string(), text, read_error)) continue;
+        sources.push_back({before.filename().string(), std::move(text)});
+        in_template.push_back(before.string());
+      }
+    }
+    trace::TemplateResult tpl = trace::ensure_template(
+        admin, [&](const std::string& db) { return cluster->conninfo(db); }, pg_version, sources);
+    if (tpl.name.empty()) {
+      err << "lockward: " << tpl.error << "\n";
+      return kExitUsage;
+    }
+    replayed = in_template;
+    schema_loaded = true;
+    trace::QueryResult created = admin.exec("CREATE DATABASE " + trace_db + " TEMPLATE " + tpl.name);
     if (!created.ok()) {
       err << "lockward: cannot create the trace database: " << created.error->message << "\n";
       return kExitUsage;
@@ -213,7 +245,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     const char* what = spec.kind == trace::WarmSpec::Kind::Docker ? "container" : "cluster";
     line << where << ", PostgreSQL " << server_version << ", "
          << (cluster->started() ? std::string(what) + " started" : std::string("warm ") + what + " reused") << " in "
-         << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s";
+         << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s, replay "
+         << (tpl.built ? "template built" : "template reused");
     provider_line = line.str();
   }
   trace::PgConnection session(conninfo);
@@ -223,13 +256,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
         << "\n";
     return kExitUsage;
   }
-  if (args.schema) {
-    std::string schema, read_error;
-    if (!read_file(*args.schema, schema, read_error)) {
-      err << "lockward: " << *args.schema << ": " << read_error << "\n";
-      return kExitUsage;
-    }
-    if (std::string e = trace::replay_migration(session, schema); !e.empty()) {
+  if (args.schema && !schema_loaded) {
+    if (std::string e = trace::replay_migration(session, schema_text); !e.empty()) {
       err << "lockward: loading --schema " << *args.schema << ": " << e << "\n";
       return kExitUsage;
     }
@@ -241,7 +269,6 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   report.pg_version = pg_version;
   report.max_risk = first.config.max_risk;
   bool fail = false;
-  std::vector<std::string> replayed;
   for (const InputFile& input : inputs) {
     for (const fs::path& before : untraced_preceding(input.path, inputs)) {
       if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;

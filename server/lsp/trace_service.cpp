@@ -17,6 +17,7 @@
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
 #include "trace/schema_reader.h"
+#include "trace/template_database.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
 
@@ -38,14 +39,6 @@ std::string read_all(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603ULL) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 std::string describe_locks(const std::vector<trace::LockComparison>& locks) {
@@ -170,45 +163,23 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     return out;
   }
 
-  // The preceding migrations, replayed once into a template keyed by their contents.
-  std::vector<fs::path> before = trace::preceding_migrations(request.path);
-  std::uint64_t hash = fnv1a(std::to_string(major));
-  std::vector<std::string> contents;
-  for (const auto& p : before) {
-    contents.push_back(read_all(p));
-    hash = fnv1a(p.filename().string(), hash);
-    hash = fnv1a(contents.back(), hash);
-  }
-  std::ostringstream name;
-  name << "lockward_tpl_" << std::hex << hash;
-  std::string template_db = name.str();
-  // The cluster is shared: another process may have built this template already. A template
-  // is built under a private name and renamed when complete, so its final name always means
-  // a finished replay.
-  bool exists = admin.exec("SELECT 1 FROM pg_database WHERE datname = " + admin.quote_literal(template_db)).rows.size() == 1;
-  if (!warm->templates.contains(template_db) && !exists) {
-    std::string building = template_db + "_b" + std::to_string(getpid());
-    admin.exec("DROP DATABASE IF EXISTS " + building);
-    trace::QueryResult created = admin.exec("CREATE DATABASE " + building);
-    if (!created.ok()) {
-      out.error = "cannot create the template database: " + created.error->message;
+  // The preceding migrations, replayed once into a template keyed by their contents (shared
+  // with other processes using the same cluster).
+  std::vector<trace::ReplaySource> sources;
+  for (const auto& p : trace::preceding_migrations(request.path)) sources.push_back({p.filename().string(), read_all(p)});
+  std::string template_db;
+  if (auto cached = warm->templates.find(trace::template_name(major, sources)); cached != warm->templates.end()) {
+    template_db = *cached;
+  } else {
+    trace::TemplateResult built = trace::ensure_template(
+        admin, [&](const std::string& db) { return cluster.conninfo(db); }, major, sources);
+    if (built.name.empty()) {
+      out.error = built.error + " (fix that migration, or trace it first)";
       return out;
     }
-    {
-      trace::PgConnection replay(cluster.conninfo(building));
-      for (std::size_t i = 0; i < before.size(); ++i) {
-        if (std::string e = trace::replay_migration(replay, contents[i]); !e.empty()) {
-          out.error = "replaying " + before[i].filename().string() + " failed: " + e +
-                      " (fix that migration, or trace it first)";
-          break;
-        }
-      }
-    }
-    if (!out.error.empty() || !admin.exec("ALTER DATABASE " + building + " RENAME TO " + template_db).ok())
-      admin.exec("DROP DATABASE IF EXISTS " + building);  // failed, or another process finished first
-    if (!out.error.empty()) return out;
+    template_db = built.name;
+    warm->templates.insert(template_db);
   }
-  warm->templates.insert(template_db);
   std::string db = "lockward_t" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
   trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db);
   if (!clone.ok()) {

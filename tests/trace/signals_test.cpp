@@ -114,19 +114,22 @@ TEST_CASE("after SIGKILL the keeper stops the cluster its lease held", "[trace][
   CHECK(wait_gone(dir, 5000));
 }
 
-TEST_CASE("back-to-back traces share a warm cluster, and pg stop ends it", "[trace][signals]") {
+TEST_CASE("back-to-back traces share a warm cluster and its replay template, and pg stop ends it", "[trace][signals]") {
   lockward::test::TempDir state, migrations;
-  std::ofstream(migrations.path / "001_add.sql") << "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN c int;\n";
+  std::ofstream(migrations.path / "001_create.sql") << "CREATE TABLE t (id int);\n";
+  std::ofstream(migrations.path / "002_add.sql") << "ALTER TABLE t ADD COLUMN c int;\n";
   std::string env = "LOCKWARD_STATE_DIR=" + state.path.string();
-  std::string file = (migrations.path / "001_add.sql").string();
+  std::string file = (migrations.path / "002_add.sql").string();
   auto first = lockward::test::run_lockward_env(env, "trace --pg-version 15 --keep-warm 60 " + file);
   CHECK(first.code == 0);
   CHECK(first.output.find("cluster started") != std::string::npos);
+  CHECK(first.output.find("replay template built") != std::string::npos);
   fs::path dir = wait_for_cluster(state.path);
   REQUIRE_FALSE(dir.empty());  // still warm after the first trace exited
   auto second = lockward::test::run_lockward_env(env, "trace --pg-version 15 " + file);
   CHECK(second.code == 0);
   CHECK(second.output.find("warm cluster reused") != std::string::npos);
+  CHECK(second.output.find("replay template reused") != std::string::npos);  // 001 is not replayed again
   CHECK(second.output.find("Confirmed") != std::string::npos);
   auto stop = lockward::test::run_lockward_env(env, "pg stop");
   CHECK(stop.output.find("stopped 1 warm cluster") != std::string::npos);

@@ -1,0 +1,76 @@
+#include "trace/template_database.h"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <sstream>
+#include <string_view>
+
+#include "trace/migration_folder.h"
+#include "trace/pg_connection.h"
+
+namespace lockward::trace {
+namespace {
+
+// FNV-1a: stable across processes and builds, which the names of shared templates need.
+std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string template_name(int major, const std::vector<ReplaySource>& sources) {
+  std::uint64_t hash = fnv1a(std::to_string(major));
+  for (const ReplaySource& s : sources) {
+    hash = fnv1a(s.name, hash);
+    hash = fnv1a(std::string_view("\0", 1), hash);  // "a"+"bc" and "ab"+"c" differ
+    hash = fnv1a(s.text, hash);
+  }
+  std::ostringstream name;
+  name << "lockward_tpl_" << std::hex << hash;
+  return name.str();
+}
+
+TemplateResult ensure_template(PgConnection& admin, const std::function<std::string(const std::string&)>& conninfo_for,
+                               int major, const std::vector<ReplaySource>& sources) {
+  TemplateResult out;
+  std::string name = template_name(major, sources);
+  QueryResult found = admin.exec("SELECT 1 FROM pg_database WHERE datname = " + admin.quote_literal(name));
+  if (found.ok() && found.rows.size() == 1) {
+    out.name = name;
+    return out;
+  }
+  std::string building = name + "_b" + std::to_string(getpid());
+  admin.exec("DROP DATABASE IF EXISTS " + building);
+  QueryResult created = admin.exec("CREATE DATABASE " + building);
+  if (!created.ok()) {
+    out.error = "cannot create the template database: " + created.error->message;
+    return out;
+  }
+  {
+    PgConnection replay(conninfo_for(building));
+    for (const ReplaySource& s : sources) {
+      if (std::string e = replay_migration(replay, s.text); !e.empty()) {
+        out.error = "replaying " + s.name + " failed: " + e;
+        break;
+      }
+    }
+  }
+  if (!out.error.empty()) {
+    admin.exec("DROP DATABASE IF EXISTS " + building);
+    return out;
+  }
+  if (!admin.exec("ALTER DATABASE " + building + " RENAME TO " + name).ok()) {
+    admin.exec("DROP DATABASE IF EXISTS " + building);  // another process finished it first
+  } else {
+    out.built = true;
+  }
+  out.name = name;
+  return out;
+}
+
+}  // namespace lockward::trace
