@@ -185,17 +185,7 @@ void DockerCluster::stop() {
   // The container goes first; the attached CLI then ends by itself.
   if (!name_.empty()) run_process(container_remove_argv(options_.cli, {name_}), std::nullopt, 60);
   if (cli_pid_ > 0) {
-    kill(cli_pid_, SIGINT);  // still pulling or creating: abort that
-    int status = 0;
-    for (int i = 0; i < 1000; ++i) {  // up to 10 s
-      pid_t r = waitpid(cli_pid_, &status, WNOHANG);
-      if (r == cli_pid_ || r < 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      if (i == 999) {
-        kill(cli_pid_, SIGKILL);
-        waitpid(cli_pid_, &status, 0);
-      }
-    }
+    stop_child(cli_pid_, SIGINT, 10000);  // still pulling or creating: abort that
     cli_pid_ = -1;
     // A CLI stopped mid-start may have created the container after the first removal.
     if (!seen && !name_.empty()) run_process(container_remove_argv(options_.cli, {name_}), std::nullopt, 60);

@@ -190,20 +190,8 @@ fs::path LocalCluster::make_server_directory(const std::string& name) const {
 }
 
 void LocalCluster::stop() {
-  if (pid_ > 0) {
-    kill(pid_, SIGINT);  // fast shutdown
-    int status = 0;
-    for (int i = 0; i < 2000; ++i) {  // up to 10 s
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_ || r < 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      if (i == 1999) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-    }
-    pid_ = -1;
-  }
+  stop_child(pid_, SIGINT, 10000);  // fast shutdown
+  pid_ = -1;
   if (!dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 extern "C" char** environ;
 
@@ -141,6 +142,19 @@ pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> a
   if (devnull >= 0) dup2(devnull, STDIN_FILENO);
   // SIGINT is PostgreSQL's fast shutdown.
   exec_child(exec, as, die_with_parent ? SIGINT : 0, parent);
+}
+
+void stop_child(pid_t pid, int signal, int timeout_ms) {
+  if (pid <= 0) return;
+  kill(pid, signal);
+  int status = 0;
+  for (int waited = 0; waited < timeout_ms; waited += 5) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid || r < 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
 }
 
 }  // namespace lockward::trace

@@ -33,6 +33,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::optional<Ru
 pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> as, const std::string& log_path,
                     bool die_with_parent, const Environment& env = {});
 
+// Sends `signal` to our child `pid` and reaps it, escalating to SIGKILL after `timeout_ms`.
+void stop_child(pid_t pid, int signal, int timeout_ms);
+
 // The unprivileged account to run PostgreSQL as when we are root: "postgres" if it exists,
 // else "nobody". nullopt when we are not root (run as ourselves).
 std::optional<RunAs> unprivileged_user();
