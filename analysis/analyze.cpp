@@ -823,9 +823,13 @@ std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, 
 
 std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index) {
   if (index >= analysis.statements.size() || !analysis.statements[index].tx.in_transaction) return {};
+  // An explicit transaction holds nothing before its BEGIN; a tool's wrapping can (the whole
+  // file is its transaction), so that one is replayed from the start.
+  const TxContext& tx = analysis.statements[index].tx;
+  const std::size_t from = !tx.implicit && tx.begin_statement ? *tx.begin_statement : 0;
   HeldLocks held;
   std::vector<HeldLocks> savepoints;
-  for (std::size_t i = 0; i < index; ++i) {
+  for (std::size_t i = from; i < index; ++i) {
     const Statement& s = analysis.statements[i];
     switch (s.tx_control) {
       case TxControl::Commit:
