@@ -249,11 +249,6 @@ class Analyzer {
   bool run_incremental() {
     DocumentAnalysis& d = doc_;
     if (!d.analysis_ || d.meta_.empty() || d.has_ignores_ || d.options_key_ != options_key(options_)) return false;
-    split_ = split_statements(text_);
-    implicit_ = transaction_default();
-    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
-    if (cache_) cache_->hits_ = 0;
-
     // The edited bytes.
     const std::string_view old = d.text_;
     const std::size_t limit = std::min(old.size(), text_.size());
@@ -265,6 +260,11 @@ class Analyzer {
     old_edit_end_ = old.size() - q;
     new_edit_end_ = text_.size() - q;
     delta_ = static_cast<std::ptrdiff_t>(text_.size()) - static_cast<std::ptrdiff_t>(old.size());
+
+    split_ = split_statements_after_edit(text_, d.split_, edit_begin_, old_edit_end_, new_edit_end_);
+    implicit_ = transaction_default();
+    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
+    if (cache_) cache_->hits_ = 0;
 
     // Pieces before the edit are the same; so are those after it, moved.
     const std::vector<Piece>& op = d.split_.pieces;

@@ -1,5 +1,6 @@
 #include "analysis/syntax/splitter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -25,14 +26,43 @@ class Splitter {
 
   SplitResult run() {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = out_.content_begin = 3;
-    while (pos_ < text_.size()) step();
+    return run_from_here();
+  }
+
+  // Continues where a split of the old text stood right after old piece `k`'s `;`, the same
+  // state a split of this text reaches there (every byte before it is unchanged), and stops
+  // at the first `;` after the edit where the old split ended a statement too.
+  SplitResult resume(const SplitResult& old, std::size_t k, std::size_t new_edit_end, std::ptrdiff_t delta) {
+    old_ = &old;
+    new_edit_end_ = new_edit_end;
+    delta_ = delta;
+    const std::size_t t = old.pieces[k].terminator;
+    out_.content_begin = old.content_begin;
+    out_.pieces.assign(old.pieces.begin(), old.pieces.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    // Its same-line trailing comments come again from the scan below.
+    std::erase_if(out_.pieces.back().comments, [t](const Comment& c) { return c.range.begin > t; });
+    for (const Comment& c : old.file_comments) {
+      if (c.range.begin > t) break;
+      out_.file_comments.push_back(c);
+    }
+    pos_ = t + 1;
+    std::size_t eol = text_.find('\n', t);
+    trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
+    trailing_owner_ = k;
+    last_token_end_ = t;
+    return run_from_here();
+  }
+
+ private:
+  SplitResult run_from_here() {
+    while (pos_ < text_.size() && !done_) step();
+    if (done_) return std::move(out_);
     finish_piece(false, 0);
     // Comments after the last statement belong to no statement, but still count for
     // file-level directives: they stay in file_comments.
     return std::move(out_);
   }
 
- private:
   char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
 
   void step() {
@@ -73,6 +103,7 @@ class Splitter {
       std::size_t eol = text_.find('\n', terminator);
       trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
       trailing_owner_ = out_.pieces.size() - 1;
+      if (old_ && terminator >= new_edit_end_) take_rest(terminator);
     } else {
       trailing_owner_.reset();
     }
@@ -211,6 +242,37 @@ class Splitter {
     last_word_.assign(word);
   }
 
+  static TextRange moved(TextRange r, std::ptrdiff_t delta) {
+    return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
+            static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
+  }
+  static Comment moved(const Comment& c, std::ptrdiff_t delta) { return {moved(c.range, delta), moved(c.body, delta)}; }
+
+  // After the edit, a `;` where the old split also ended a statement: from here on the text,
+  // and so the split, is the old one moved by delta_.
+  void take_rest(std::size_t terminator) {
+    const std::size_t t = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(terminator) - delta_);
+    const std::vector<Piece>& old = old_->pieces;
+    auto end_of = [](const Piece& p) { return p.terminated ? p.terminator : p.code.end; };
+    auto it = std::lower_bound(old.begin(), old.end(), t, [&](const Piece& p, std::size_t at) { return end_of(p) < at; });
+    if (it == old.end() || it->kind != PieceKind::Sql || !it->terminated || it->terminator != t) return;
+    Piece& last = out_.pieces.back();
+    for (const Comment& c : it->comments) {
+      if (c.range.begin > t) last.comments.push_back(moved(c, delta_));
+    }
+    for (++it; it != old.end(); ++it) {
+      Piece p = *it;
+      p.code = moved(p.code, delta_);
+      if (p.terminated) p.terminator = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p.terminator) + delta_);
+      for (Comment& c : p.comments) c = moved(c, delta_);
+      out_.pieces.push_back(std::move(p));
+    }
+    auto c = std::upper_bound(old_->file_comments.begin(), old_->file_comments.end(), t,
+                              [](std::size_t at, const Comment& x) { return at < x.range.begin; });
+    for (; c != old_->file_comments.end(); ++c) out_.file_comments.push_back(moved(*c, delta_));
+    done_ = true;
+  }
+
   std::string_view text_;
   std::size_t pos_ = 0;
   SplitResult out_;
@@ -221,10 +283,32 @@ class Splitter {
   std::size_t trailing_until_ = 0;
   std::string last_word_;
   int atomic_depth_ = 0;
+  // Resuming after an edit: the old split, where the edit ends in this text, and by how much
+  // the text after it moved.
+  const SplitResult* old_ = nullptr;
+  std::size_t new_edit_end_ = 0;
+  std::ptrdiff_t delta_ = 0;
+  bool done_ = false;
 };
 
 }  // namespace
 
 SplitResult split_statements(std::string_view text) { return Splitter(text).run(); }
+
+SplitResult split_statements_after_edit(std::string_view text, const SplitResult& old, std::size_t edit_begin,
+                                        std::size_t old_edit_end, std::size_t new_edit_end) {
+  // The last statement ended by a `;` before the edit.
+  auto from = std::lower_bound(old.pieces.begin(), old.pieces.end(), edit_begin,
+                               [](const Piece& p, std::size_t at) { return p.code.begin < at; });
+  auto k = static_cast<std::size_t>(from - old.pieces.begin());
+  while (k > 0) {
+    const Piece& p = old.pieces[k - 1];
+    if (p.kind == PieceKind::Sql && p.terminated && p.terminator < edit_begin) break;
+    --k;
+  }
+  if (k == 0) return split_statements(text);
+  const std::ptrdiff_t delta = static_cast<std::ptrdiff_t>(new_edit_end) - static_cast<std::ptrdiff_t>(old_edit_end);
+  return Splitter(text).resume(old, k - 1, new_edit_end, delta);
+}
 
 }  // namespace lockward::analysis
