@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "lockward_version.h"
+#include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
 
@@ -85,7 +86,7 @@ std::string path_from_uri(std::string_view uri) {
 
 // ---- Construction and dispatch ----------------------------------------------------------------
 
-LspServer::LspServer(boost::asio::io_context& io, Sender send) : io_(io), send_(std::move(send)) {
+LspServer::LspServer(boost::asio::io_context& io, Writer write) : io_(io), write_(std::move(write)) {
   // Every method lockward answers, one per line.
   requests_ = {
       {"initialize", &LspServer::on_initialize},
@@ -450,32 +451,30 @@ void LspServer::start_analysis(const std::string& uri) {
                                trace = open.trace, alive = alive_] {
     std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options);
     memory->config = job_config;
-    // The publishDiagnostics notification, written once around the array.
+    // The publishDiagnostics notification around the diagnostics array.
     std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
     protocol::append_json_string(prefix, uri);
     prefix += R"(,"version":)" + std::to_string(version) + R"(,"diagnostics":)";
-    const std::string_view suffix = "}}";
-    std::shared_ptr<const std::string> diagnostics;
+    std::string suffix = "}}";
+    std::shared_ptr<const DiagnosticsMessage> diagnostics;
     if (trace) {
       memory->diagnostics.clear();
-      std::string notification = prefix + diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get());
-      notification += suffix;
-      diagnostics = std::make_shared<const std::string>(std::move(notification));
+      diagnostics = std::make_shared<const DiagnosticsMessage>(
+          std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()),
+          std::move(suffix));
     } else {
-      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding,
-                                               features, prefix, suffix);
+      diagnostics = memory->diagnostics.update(uri, lines, *result, memory->analysis.change(), encoding, features,
+                                               std::move(prefix), std::move(suffix));
     }
-    const std::pair<std::size_t, std::size_t> array{prefix.size(), diagnostics->size() - suffix.size()};
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri, version, result, diagnostics, array, alive] {
-      if (*alive) finish_analysis(uri, version, result, diagnostics, array);
+    boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
+      if (*alive) finish_analysis(uri, version, result, diagnostics);
     });
   });
 }
 
 void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                                std::shared_ptr<const std::string> notification,
-                                std::pair<std::size_t, std::size_t> array) {
+                                std::shared_ptr<const DiagnosticsMessage> notification) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
@@ -488,9 +487,7 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
     return;
   }
   open.doc->analysis = std::move(result);
-  open.doc->diagnostics_notification = std::move(notification);
-  open.doc->diagnostics_begin = array.first;
-  open.doc->diagnostics_end = array.second;
+  open.doc->diagnostics_message = std::move(notification);
   open.doc->analysed_version = version;
   open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
   publish(open);
@@ -502,7 +499,9 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
 void LspServer::publish(OpenDocument& open) {
   if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
   open.published_version = open.doc->analysed_version;
-  send(*open.doc->diagnostics_notification);
+  const DiagnosticsMessage& message = *open.doc->diagnostics_message;
+  write_(protocol::frame_header(message.size()));
+  message.write(write_);
 }
 
 void LspServer::with_analysis(const Json& params, Reply reply,
@@ -597,7 +596,7 @@ void LspServer::on_diagnostic(const Json& params, Reply reply) {
     std::string result = R"({"kind":"full","resultId":)";
     protocol::append_json_string(result, open.result_id);
     result += R"(,"items":)";
-    result += open.doc->diagnostics();
+    result += open.doc->diagnostics_message->array();
     result += "}";
     r.reply_raw(result);
   });

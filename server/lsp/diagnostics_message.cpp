@@ -1,0 +1,97 @@
+#include "server/lsp/diagnostics_message.h"
+
+#include <charconv>
+
+namespace lockward::server::lsp {
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+
+std::size_t digits(std::uint32_t value) {
+  std::size_t n = 1;
+  while (value >= 10) {
+    value /= 10;
+    ++n;
+  }
+  return n;
+}
+
+std::uint32_t moved(std::uint32_t line, std::int32_t shift) {
+  return static_cast<std::uint32_t>(static_cast<std::int64_t>(line) + shift);
+}
+
+// Collects small pieces into chunks, so that the sink (a write(2)) runs once per chunk.
+class Chunker {
+ public:
+  explicit Chunker(const std::function<void(std::string_view)>& sink) : sink_(sink) { buffer_.reserve(kChunk); }
+  ~Chunker() { flush(); }
+  void add(std::string_view s) {
+    if (buffer_.size() + s.size() > kChunk) flush();
+    if (s.size() >= kChunk) sink_(s);
+    else buffer_.append(s);
+  }
+  void flush() {
+    if (!buffer_.empty()) sink_(buffer_);
+    buffer_.clear();
+  }
+
+ private:
+  const std::function<void(std::string_view)>& sink_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::shared_ptr<const Items> items, std::string suffix)
+    : prefix_(std::move(prefix)), suffix_(std::move(suffix)), items_(std::move(items)) {
+  size_ = prefix_.size() + 2 + suffix_.size();
+  if (!items_->empty()) size_ += items_->size() - 1;  // commas
+  for (const Item& item : *items_) {
+    size_ += item.json->text.size();
+    for (const auto& [offset, line] : item.json->lines) size_ += digits(moved(line, item.shift));
+  }
+}
+
+DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::string_view array, std::string suffix)
+    : DiagnosticsMessage(std::move(prefix), [&] {
+        // One item holding the whole array's contents, without its brackets.
+        auto json = std::make_shared<DiagnosticJson>();
+        json->text = array.size() >= 2 ? std::string(array.substr(1, array.size() - 2)) : std::string();
+        return std::make_shared<const Items>(Items{Item{std::move(json), 0}});
+      }(), std::move(suffix)) {}
+
+void DiagnosticsMessage::write_array(const std::function<void(std::string_view)>& add) const {
+  add("[");
+  bool first = true;
+  for (const Item& item : *items_) {
+    if (!first) add(",");
+    first = false;
+    const std::string& text = item.json->text;
+    std::size_t from = 0;
+    for (const auto& [offset, line] : item.json->lines) {
+      add(std::string_view(text).substr(from, offset - from));
+      char number[16];
+      auto [end, ec] = std::to_chars(number, number + sizeof number, moved(line, item.shift));
+      add(std::string_view(number, static_cast<std::size_t>(end - number)));
+      from = offset;
+    }
+    add(std::string_view(text).substr(from));
+  }
+  add("]");
+}
+
+void DiagnosticsMessage::write(const std::function<void(std::string_view)>& sink) const {
+  Chunker out(sink);
+  out.add(prefix_);
+  write_array([&out](std::string_view s) { out.add(s); });
+  out.add(suffix_);
+}
+
+std::string DiagnosticsMessage::array() const {
+  std::string out;
+  out.reserve(size_ - prefix_.size() - suffix_.size());
+  write_array([&out](std::string_view s) { out.append(s); });
+  return out;
+}
+
+}  // namespace lockward::server::lsp
