@@ -631,17 +631,53 @@ class Analyzer {
     for (Finding& f : scratch_) add_finding(std::move(f), rank);
     scratch_.clear();
   }
-  void add_finding(Finding f, int rank) { findings_.emplace_back(std::move(f), rank); }
+  void add_finding(Finding f, int rank) {
+    findings_.push_back(std::move(f));
+    ranks_.push_back(static_cast<std::uint8_t>(rank));
+  }
+  // Removes the findings `drop` returns true for, with their ranks.
+  template <class Pred>
+  void erase_findings_if(Pred drop) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < findings_.size(); ++i) {
+      if (drop(findings_[i])) continue;
+      if (kept != i) {
+        findings_[kept] = std::move(findings_[i]);
+        ranks_[kept] = ranks_[i];
+      }
+      ++kept;
+    }
+    findings_.resize(kept);
+    ranks_.resize(kept);
+  }
 
   // In text order; at one position, in the order of the passes that found them.
   std::vector<Finding> sorted_findings() {
     apply_settings();
-    std::stable_sort(findings_.begin(), findings_.end(), [](const auto& a, const auto& b) {
-      return a.first.range.begin != b.first.range.begin ? a.first.range.begin < b.first.range.begin : a.second < b.second;
+    // Sorted through their indices, then put in that order in place: a stable sort of the
+    // findings themselves moves each one per merge pass and needs a second array of them.
+    std::vector<std::uint32_t> order(findings_.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+      const std::size_t x = findings_[a].range.begin, y = findings_[b].range.begin;
+      return x != y ? x < y : ranks_[a] < ranks_[b];
     });
-    std::vector<Finding> out;
-    out.reserve(findings_.size());
-    for (auto& [f, rank] : findings_) out.push_back(std::move(f));
+    // order[i] is the finding that goes to i; follow each cycle once.
+    for (std::size_t start = 0; start < order.size(); ++start) {
+      if (order[start] == start) continue;
+      Finding held = std::move(findings_[start]);
+      std::size_t at = start;
+      while (order[at] != start) {
+        const std::size_t from = order[at];
+        findings_[at] = std::move(findings_[from]);
+        order[at] = static_cast<std::uint32_t>(at);
+        at = from;
+      }
+      findings_[at] = std::move(held);
+      order[at] = static_cast<std::uint32_t>(at);
+    }
+    ranks_.clear();
+    std::vector<Finding> out = std::move(findings_);
     findings_.clear();
     return out;
   }
@@ -721,8 +757,7 @@ class Analyzer {
       }
     }
     std::vector<bool> used_for_match(directives.size(), false);
-    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
-      const Finding& f = ranked.first;
+    erase_findings_if([&](const Finding& f) {
       for (std::size_t i = 0; i < directives.size(); ++i) {
         const auto& d = directives[i];
         if (!d.file_level && (!d.piece || !f.statement || *d.piece != *f.statement)) continue;
@@ -751,11 +786,11 @@ class Analyzer {
   void apply_settings() {
     const auto& rules = options_.rules;
     if (rules.empty()) return;
-    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
-      auto it = rules.find(ranked.first.rule);
+    erase_findings_if([&](const Finding& f) {
+      auto it = rules.find(f.rule);
       return it != rules.end() && !it->second.enabled;
     });
-    for (auto& [f, rank] : findings_) {
+    for (Finding& f : findings_) {
       auto it = rules.find(f.rule);
       if (it != rules.end() && it->second.severity) f.severity = *it->second.severity;
     }
@@ -797,7 +832,8 @@ class Analyzer {
   std::uint64_t bound_ = 0;
   std::vector<Statement> region_;
   std::vector<Meta> region_meta_;
-  std::vector<std::pair<Finding, int>> findings_;  // with the rank of the pass that found them
+  std::vector<Finding> findings_;
+  std::vector<std::uint8_t> ranks_;  // parallel: the rank of the pass that found each
   std::vector<Finding> scratch_;
   History local_;
   std::vector<std::pair<std::string, std::string>> current_history_;
