@@ -8,9 +8,11 @@ void DiagnosticsCache::clear() {
   items_.reset();
   key_.clear();
   lines_.reset();
+  text_.reset();
 }
 
 std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::string& uri,
+                                                                   std::shared_ptr<const std::string> text,
                                                                    std::shared_ptr<const protocol::LineIndex> lines,
                                                                    const analysis::Analysis& a,
                                                                    const analysis::AnalysisChange& change,
@@ -53,6 +55,7 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
   }
   items_ = items;
   key_ = std::move(key);
+  text_ = std::move(text);
   lines_ = std::move(lines);
   return std::make_shared<const DiagnosticsMessage>(std::move(prefix), std::move(items), std::move(suffix));
 }

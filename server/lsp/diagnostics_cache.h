@@ -18,7 +18,7 @@ class DiagnosticsCache {
  public:
   // The message `prefix` + the diagnostics array for `a` (without trace evidence) + `suffix`.
   // `change` says what the analysis replaced since the previous call.
-  std::shared_ptr<const DiagnosticsMessage> update(const std::string& uri,
+  std::shared_ptr<const DiagnosticsMessage> update(const std::string& uri, std::shared_ptr<const std::string> text,
                                                    std::shared_ptr<const protocol::LineIndex> lines,
                                                    const analysis::Analysis& a, const analysis::AnalysisChange& change,
                                                    protocol::PositionEncoding enc, const FeatureSettings& settings,
@@ -29,6 +29,7 @@ class DiagnosticsCache {
  private:
   std::shared_ptr<const DiagnosticsMessage::Items> items_;  // parallel to the previous analysis's findings
   std::string key_;  // what a diagnostic's text depends on besides its finding
+  std::shared_ptr<const std::string> text_;  // the text lines_ points into
   std::shared_ptr<const protocol::LineIndex> lines_;
 };
 

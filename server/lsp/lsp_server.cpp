@@ -463,7 +463,7 @@ void LspServer::start_analysis(const std::string& uri) {
           std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()),
           std::move(suffix));
     } else {
-      diagnostics = memory->diagnostics.update(uri, lines, *result, memory->analysis.change(), encoding, features,
+      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding, features,
                                                std::move(prefix), std::move(suffix));
     }
     if (!*alive) return;

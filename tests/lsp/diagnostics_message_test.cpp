@@ -44,9 +44,11 @@ TEST_CASE("diagnostics fragments moved across edits equal a fresh conversion", "
       else text.insert(at, insertions[random() % insertions.size()]);
     }
     INFO("edit " << edit);
-    auto lines = std::make_shared<const protocol::LineIndex>(text);
+    // Each version's text lives as long as its line index, as a document's does.
+    auto version = std::make_shared<const std::string>(text);
+    auto lines = std::make_shared<const protocol::LineIndex>(*version);
     auto a = doc.update(text, {});
-    auto message = cache.update(uri, lines, *a, doc.change(), protocol::PositionEncoding::Utf16, settings, "<", ">");
+    auto message = cache.update(uri, version, lines, *a, doc.change(), protocol::PositionEncoding::Utf16, settings, "<", ">");
     const std::string expected = diagnostics_json(uri, *lines, text, *a, protocol::PositionEncoding::Utf16, settings, nullptr);
     const std::string out = written(*message);
     REQUIRE(out.size() == message->size());
