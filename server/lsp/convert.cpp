@@ -1,7 +1,5 @@
 #include "server/lsp/convert.h"
 
-#include <algorithm>
-
 #include "protocol/json_writer.h"
 
 namespace lockward::server::lsp {
@@ -124,10 +122,6 @@ DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, co
   DiagnosticJson out;
   write_diagnostic(w, conv, uri, f, pg_version, settings, {}, &out);
   out.text = w.take();
-  out.text.shrink_to_fit();  // kept until the finding changes: no slack
-  out.lines.shrink_to_fit();
-  out.first_line = out.lines.empty() ? 0 : out.lines.front().second;
-  for (const auto& [offset, line] : out.lines) out.first_line = std::min(out.first_line, line);
   return out;
 }
 

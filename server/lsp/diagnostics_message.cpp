@@ -1,6 +1,8 @@
 #include "server/lsp/diagnostics_message.h"
 
+#include <algorithm>
 #include <charconv>
+#include <new>
 
 namespace lockward::server::lsp {
 namespace {
@@ -42,22 +44,44 @@ class Chunker {
 
 }  // namespace
 
+Fragment::Ref::Ref(const DiagnosticJson& json) {
+  static_assert(alignof(Fragment) >= alignof(Hole) && sizeof(Fragment) % alignof(Hole) == 0);
+  std::uint32_t first = json.lines.empty() ? 0 : json.lines.front().second;
+  for (const auto& [offset, line] : json.lines) first = std::min(first, line);
+  const std::size_t bytes = sizeof(Fragment) + json.lines.size() * sizeof(Hole) + json.text.size();
+  void* memory = ::operator new(bytes);
+  p_ = new (memory) Fragment(static_cast<std::uint32_t>(json.text.size()), static_cast<std::uint32_t>(json.lines.size()), first);
+  std::copy(json.lines.begin(), json.lines.end(), p_->holes_begin());
+  std::copy(json.text.begin(), json.text.end(), reinterpret_cast<char*>(p_->holes_begin() + json.lines.size()));
+}
+
+void Fragment::Ref::retain() const {
+  if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Fragment::Ref::release() const {
+  if (p_ && p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    p_->~Fragment();
+    ::operator delete(p_);
+  }
+}
+
 DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::shared_ptr<const Items> items, std::string suffix)
     : prefix_(std::move(prefix)), suffix_(std::move(suffix)), items_(std::move(items)) {
   size_ = prefix_.size() + 2 + suffix_.size();
   if (!items_->empty()) size_ += items_->size() - 1;  // commas
   for (const Item& item : *items_) {
-    size_ += item.json->text.size();
-    for (const auto& [offset, line] : item.json->lines) size_ += digits(moved(line, item.shift));
+    size_ += item.json->text().size();
+    for (const auto& [offset, line] : item.json->holes()) size_ += digits(moved(line, item.shift));
   }
 }
 
 DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::string_view array, std::string suffix)
     : DiagnosticsMessage(std::move(prefix), [&] {
         // One item holding the whole array's contents, without its brackets.
-        auto json = std::make_shared<DiagnosticJson>();
-        json->text = array.size() >= 2 ? std::string(array.substr(1, array.size() - 2)) : std::string();
-        return std::make_shared<const Items>(Items{Item{std::move(json), 0}});
+        DiagnosticJson json;
+        json.text = array.size() >= 2 ? std::string(array.substr(1, array.size() - 2)) : std::string();
+        return std::make_shared<const Items>(Items{Item{Fragment::Ref(json), 0}});
       }(), std::move(suffix)) {}
 
 void DiagnosticsMessage::write_array(const std::function<void(std::string_view)>& add) const {
@@ -66,16 +90,16 @@ void DiagnosticsMessage::write_array(const std::function<void(std::string_view)>
   for (const Item& item : *items_) {
     if (!first) add(",");
     first = false;
-    const std::string& text = item.json->text;
+    const std::string_view text = item.json->text();
     std::size_t from = 0;
-    for (const auto& [offset, line] : item.json->lines) {
-      add(std::string_view(text).substr(from, offset - from));
+    for (const auto& [offset, line] : item.json->holes()) {
+      add(text.substr(from, offset - from));
       char number[16];
       auto [end, ec] = std::to_chars(number, number + sizeof number, moved(line, item.shift));
       add(std::string_view(number, static_cast<std::size_t>(end - number)));
       from = offset;
     }
-    add(std::string_view(text).substr(from));
+    add(text.substr(from));
   }
   add("]");
 }
