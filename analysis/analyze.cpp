@@ -1,6 +1,7 @@
 #include "analysis/analyze.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -235,7 +236,7 @@ class Analyzer {
     }
     d.meta_ = std::move(region_meta_);
     d.analysis_ = std::move(analysis);
-    d.text_ = std::string(text_);
+    d.text_.assign(text_);  // reuses its buffer: no fresh pages per keystroke
     d.split_ = std::move(split_);
     d.options_key_ = options_key(options_);
     d.implicit_transaction_ = implicit_;
@@ -252,9 +253,15 @@ class Analyzer {
     // The edited bytes.
     const std::string_view old = d.text_;
     const std::size_t limit = std::min(old.size(), text_.size());
+    // Whole blocks with memcmp first: the text is megabytes, the edit a few bytes.
+    constexpr std::size_t kBlock = 4096;
     std::size_t p = 0;
+    while (p + kBlock <= limit && std::memcmp(old.data() + p, text_.data() + p, kBlock) == 0) p += kBlock;
     while (p < limit && old[p] == text_[p]) ++p;
     std::size_t q = 0;
+    while (q + kBlock <= limit - p &&
+           std::memcmp(old.data() + old.size() - q - kBlock, text_.data() + text_.size() - q - kBlock, kBlock) == 0)
+      q += kBlock;
     while (q < limit - p && old[old.size() - 1 - q] == text_[text_.size() - 1 - q]) ++q;
     edit_begin_ = p;
     old_edit_end_ = old.size() - q;
@@ -404,7 +411,7 @@ class Analyzer {
         if (!kept.contains(gone)) cache_->entries_.erase(std::string(gone));
       }
     }
-    d.text_ = std::string(text_);
+    d.text_.assign(text_);  // reuses its buffer: no fresh pages per keystroke
     d.split_ = std::move(split_);
   }
 
