@@ -32,7 +32,7 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
   auto items = std::make_shared<DiagnosticsMessage::Items>();
   items->reserve(a.findings.size());
   auto fresh = [&](std::size_t i) {
-    items->push_back(Item{Fragment::Ref(diagnostic_json(conv, uri, a.findings[i], a.pg_version, settings)), 0});
+    items->push_back(DiagnosticsMessage::item(Fragment::Ref(diagnostic_json(conv, uri, a.findings[i], a.pg_version, settings)), 0));
   };
   if (!reuse) {
     for (std::size_t i = 0; i < a.findings.size(); ++i) fresh(i);
@@ -47,7 +47,8 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
     for (std::size_t i = 0; i < kept; ++i) {
       const Item& item = old[old_end + i];
       if (static_cast<std::int64_t>(item.json->first_line()) + item.shift > old_line) {
-        items->push_back(Item{item.json, item.shift + shift});
+        // Unmoved, it is copied as it is, without touching its fragment.
+        items->push_back(shift == 0 ? item : DiagnosticsMessage::item(item.json, item.shift + shift));
       } else {
         fresh(change.findings_begin + change.new_findings + i);
       }

@@ -27,7 +27,7 @@ class Chunker {
  public:
   explicit Chunker(const std::function<void(std::string_view)>& sink) : sink_(sink) { buffer_.reserve(kChunk); }
   ~Chunker() { flush(); }
-  void add(std::string_view s) {
+  void append(std::string_view s) {
     if (buffer_.size() + s.size() > kChunk) flush();
     if (s.size() >= kChunk) sink_(s);
     else buffer_.append(s);
@@ -42,7 +42,35 @@ class Chunker {
   std::string buffer_;
 };
 
+// The array, piece by piece, into `out` (a Chunker or a std::string).
+template <class Out>
+void write_array(const DiagnosticsMessage::Items& items, Out& out) {
+  out.append("[");
+  bool first = true;
+  for (const DiagnosticsMessage::Item& item : items) {
+    if (!first) out.append(",");
+    first = false;
+    const std::string_view text = item.json->text();
+    std::size_t from = 0;
+    for (const auto& [offset, line] : item.json->holes()) {
+      out.append(text.substr(from, offset - from));
+      char number[16];
+      auto [end, ec] = std::to_chars(number, number + sizeof number, moved(line, item.shift));
+      out.append(std::string_view(number, static_cast<std::size_t>(end - number)));
+      from = offset;
+    }
+    out.append(text.substr(from));
+  }
+  out.append("]");
+}
+
 }  // namespace
+
+DiagnosticsMessage::Item DiagnosticsMessage::item(Fragment::Ref json, std::int32_t shift) {
+  std::size_t bytes = json->text().size();
+  for (const auto& [offset, line] : json->holes()) bytes += digits(moved(line, shift));
+  return Item{std::move(json), shift, static_cast<std::uint32_t>(bytes)};
+}
 
 Fragment::Ref::Ref(const DiagnosticJson& json) {
   static_assert(alignof(Fragment) >= alignof(Hole) && sizeof(Fragment) % alignof(Hole) == 0);
@@ -70,10 +98,7 @@ DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::shared_ptr<const
     : prefix_(std::move(prefix)), suffix_(std::move(suffix)), items_(std::move(items)) {
   size_ = prefix_.size() + 2 + suffix_.size();
   if (!items_->empty()) size_ += items_->size() - 1;  // commas
-  for (const Item& item : *items_) {
-    size_ += item.json->text().size();
-    for (const auto& [offset, line] : item.json->holes()) size_ += digits(moved(line, item.shift));
-  }
+  for (const Item& item : *items_) size_ += item.bytes;
 }
 
 DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::string_view array, std::string suffix)
@@ -81,40 +106,20 @@ DiagnosticsMessage::DiagnosticsMessage(std::string prefix, std::string_view arra
         // One item holding the whole array's contents, without its brackets.
         DiagnosticJson json;
         json.text = array.size() >= 2 ? std::string(array.substr(1, array.size() - 2)) : std::string();
-        return std::make_shared<const Items>(Items{Item{Fragment::Ref(json), 0}});
+        return std::make_shared<const Items>(Items{item(Fragment::Ref(json), 0)});
       }(), std::move(suffix)) {}
-
-void DiagnosticsMessage::write_array(const std::function<void(std::string_view)>& add) const {
-  add("[");
-  bool first = true;
-  for (const Item& item : *items_) {
-    if (!first) add(",");
-    first = false;
-    const std::string_view text = item.json->text();
-    std::size_t from = 0;
-    for (const auto& [offset, line] : item.json->holes()) {
-      add(text.substr(from, offset - from));
-      char number[16];
-      auto [end, ec] = std::to_chars(number, number + sizeof number, moved(line, item.shift));
-      add(std::string_view(number, static_cast<std::size_t>(end - number)));
-      from = offset;
-    }
-    add(text.substr(from));
-  }
-  add("]");
-}
 
 void DiagnosticsMessage::write(const std::function<void(std::string_view)>& sink) const {
   Chunker out(sink);
-  out.add(prefix_);
-  write_array([&out](std::string_view s) { out.add(s); });
-  out.add(suffix_);
+  out.append(prefix_);
+  write_array(*items_, out);
+  out.append(suffix_);
 }
 
 std::string DiagnosticsMessage::array() const {
   std::string out;
   out.reserve(size_ - prefix_.size() - suffix_.size());
-  write_array([&out](std::string_view s) { out.append(s); });
+  write_array(*items_, out);
   return out;
 }
 

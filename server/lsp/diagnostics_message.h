@@ -68,7 +68,10 @@ class DiagnosticsMessage {
   struct Item {
     Fragment::Ref json;
     std::int32_t shift = 0;  // lines added to each of its line numbers
+    std::uint32_t bytes = 0;  // its JSON's size, line numbers included
   };
+  // An item with its size worked out (the message sums them without touching the fragments).
+  static Item item(Fragment::Ref json, std::int32_t shift);
   using Items = std::vector<Item>;
 
   // `prefix` + `[` + the items, comma-separated + `]` + `suffix`.
@@ -84,8 +87,6 @@ class DiagnosticsMessage {
   const std::shared_ptr<const Items>& items() const { return items_; }
 
  private:
-  // Passes the array to `add` in small pieces.
-  void write_array(const std::function<void(std::string_view)>& add) const;
   std::string prefix_, suffix_;
   std::shared_ptr<const Items> items_;
   std::size_t size_ = 0;

@@ -449,7 +449,10 @@ void LspServer::start_analysis(const std::string& uri) {
   open.doc->analysis.reset();
   boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, memory = open.memory,
                                trace = open.trace, alive = alive_] {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
     std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options);
+    const auto analysed = Clock::now();
     memory->config = job_config;
     // The publishDiagnostics notification around the diagnostics array.
     std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
@@ -466,6 +469,9 @@ void LspServer::start_analysis(const std::string& uri) {
       diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding, features,
                                                std::move(prefix), std::move(suffix));
     }
+    auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+    spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", uri, version, us(analysed - started),
+                  memory->analysis.change().full ? "whole file" : "incremental", us(Clock::now() - analysed));
     if (!*alive) return;
     boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
       if (*alive) finish_analysis(uri, version, result, diagnostics);
@@ -500,8 +506,11 @@ void LspServer::publish(OpenDocument& open) {
   if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
   open.published_version = open.doc->analysed_version;
   const DiagnosticsMessage& message = *open.doc->diagnostics_message;
+  const auto started = std::chrono::steady_clock::now();
   write_(protocol::frame_header(message.size()));
   message.write(write_);
+  spdlog::debug("published {} v{}: {} bytes in {} µs", open.doc->uri(), open.published_version, message.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
 void LspServer::with_analysis(const Json& params, Reply reply,
