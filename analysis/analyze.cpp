@@ -6,7 +6,6 @@
 #include <map>
 #include <numeric>
 #include <set>
-#include <unordered_set>
 
 #include "analysis/document_analysis.h"
 #include "analysis/file_state.h"
@@ -126,35 +125,9 @@ bool has_ignores(std::string_view text, const SplitResult& split) {
                      [&](const Comment& c) { return parse_ignore(text, c).has_value(); });
 }
 
-// The bytes a piece depends on: its comments, its code and its `;`.
-std::size_t extent_begin(const Piece& p) {
-  std::size_t b = p.code.begin;
-  for (const Comment& c : p.comments) b = std::min(b, c.range.begin);
-  return b;
-}
-std::size_t extent_end(const Piece& p) {
-  std::size_t e = std::max(p.code.end, p.terminated ? p.terminator + 1 : 0);
-  for (const Comment& c : p.comments) e = std::max(e, c.range.end);
-  return e;
-}
-
 TextRange moved(TextRange r, std::ptrdiff_t delta) {
   return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
           static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
-}
-
-// The same piece, `delta` bytes later.
-bool same_piece(const Piece& a, const Piece& b, std::ptrdiff_t delta) {
-  if (a.kind != b.kind || a.terminated != b.terminated || a.unterminated_literal != b.unterminated_literal ||
-      moved(a.code, delta) != b.code || a.comments.size() != b.comments.size())
-    return false;
-  if (a.terminated && static_cast<std::ptrdiff_t>(a.terminator) + delta != static_cast<std::ptrdiff_t>(b.terminator))
-    return false;
-  for (std::size_t i = 0; i < a.comments.size(); ++i) {
-    if (moved(a.comments[i].range, delta) != b.comments[i].range || moved(a.comments[i].body, delta) != b.comments[i].body)
-      return false;
-  }
-  return true;
 }
 
 void move_statement(Statement& s, std::ptrdiff_t statements, std::ptrdiff_t bytes) {
@@ -246,7 +219,7 @@ class Analyzer {
 
   // Re-analyses only what the edit from the document's last text touched; false when it
   // cannot (nothing analysed yet, other options, ignore directives, another transaction
-  // directive), and then nothing changed.
+  // directive), and then a whole-file run must follow (the split may have been updated).
   bool run_incremental() {
     DocumentAnalysis& d = doc_;
     if (!d.analysis_ || d.meta_.empty() || d.has_ignores_ || d.options_key_ != options_key(options_)) return false;
@@ -268,24 +241,20 @@ class Analyzer {
     new_edit_end_ = text_.size() - q;
     delta_ = static_cast<std::ptrdiff_t>(text_.size()) - static_cast<std::ptrdiff_t>(old.size());
 
-    split_ = split_statements_after_edit(text_, d.split_, edit_begin_, old_edit_end_, new_edit_end_);
+    // The split is updated in place; should this run give up, the whole-file run that follows
+    // splits again.
+    split_ = std::move(d.split_);
+    const SplitChange changed = split_statements_after_edit(text_, split_, edit_begin_, old_edit_end_, new_edit_end_);
     implicit_ = transaction_default();
     if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
-    if (cache_) cache_->hits_ = 0;
 
-    // Pieces before the edit are the same; so are those after it, moved.
-    const std::vector<Piece>& op = d.split_.pieces;
+    // Pieces before the change are the same; so are those after it, moved.
     const std::vector<Piece>& np = split_.pieces;
-    std::size_t k = 0;
-    while (k < op.size() && k < np.size() && extent_end(op[k]) <= p && same_piece(op[k], np[k], 0)) ++k;
-    std::size_t j = 0;
-    while (j < op.size() - k && j < np.size() - k) {
-      const Piece& a = op[op.size() - 1 - j];
-      if (extent_begin(a) < old_edit_end_ || !same_piece(a, np[np.size() - 1 - j], delta_)) break;
-      ++j;
-    }
-    const std::size_t moved_from = np.size() - j;  // new pieces from here on are old ones, moved
-    const std::ptrdiff_t pieces_moved_by = static_cast<std::ptrdiff_t>(np.size()) - static_cast<std::ptrdiff_t>(op.size());
+    const std::size_t k = changed.first;
+    const std::size_t moved_from = changed.first + changed.new_count;  // new pieces from here on are old ones, moved
+    const std::ptrdiff_t pieces_moved_by =
+        static_cast<std::ptrdiff_t>(changed.new_count) - static_cast<std::ptrdiff_t>(changed.old_count);
+    const std::size_t old_piece_count = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(np.size()) - pieces_moved_by);
 
     // Start at the nearest statement before the edit that no transaction flows into.
     const std::vector<Meta>& meta = d.meta_;
@@ -312,14 +281,14 @@ class Analyzer {
         const auto old_piece = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(piece) - pieces_moved_by);
         while (old_statement < meta.size() && meta[old_statement].piece < old_piece) ++old_statement;
         if (converged(old_statement)) {
-          splice(meta[s].piece, piece, old_piece, old_statement);
+          splice(piece, old_piece, old_statement);
           return true;
         }
       }
       add_piece(piece);
     }
     end_of_file();
-    splice(meta[s].piece, np.size(), op.size(), meta.size());
+    splice(np.size(), old_piece_count, meta.size());
     return true;
   }
 
@@ -351,8 +320,8 @@ class Analyzer {
   }
 
   // Puts this run's statements and findings in place of old statements [first_statement_, old_end)
-  // (old pieces [first_piece, old_piece_end)), moving the ones after.
-  void splice(std::size_t first_piece, std::size_t new_piece_end, std::size_t old_piece_end, std::size_t old_end) {
+  // (old pieces up to old_piece_end, new ones up to new_piece_end), moving the ones after.
+  void splice(std::size_t new_piece_end, std::size_t old_piece_end, std::size_t old_end) {
     DocumentAnalysis& d = doc_;
     if (d.analysis_.use_count() > 1) d.analysis_ = std::make_shared<Analysis>(*d.analysis_);
     Analysis& a = *d.analysis_;
@@ -402,15 +371,6 @@ class Analyzer {
         for (const auto& [key, value] : meta[i].history) d.history_.add(key, meta[i].ordinal, value);
     }
 
-    // The cache keeps only texts the document still has.
-    if (cache_) {
-      std::unordered_set<std::string_view> kept;
-      for (std::size_t i = first_piece; i < new_piece_end; ++i) kept.insert(split_.pieces[i].code.slice(text_));
-      for (std::size_t i = first_piece; i < old_piece_end; ++i) {
-        std::string_view gone = d.split_.pieces[i].code.slice(d.text_);
-        if (!kept.contains(gone)) cache_->entries_.erase(std::string(gone));
-      }
-    }
     d.text_.assign(text_);  // reuses its buffer: no fresh pages per keystroke
     d.split_ = std::move(split_);
   }

@@ -34,13 +34,13 @@ void require_same_split(const SplitResult& a, const SplitResult& b) {
 }
 
 // The edited bytes, as DocumentAnalysis finds them: common prefix and suffix.
-SplitResult split_after(const std::string& old_text, const std::string& text, const SplitResult& old) {
+SplitChange split_after(const std::string& old_text, const std::string& text, SplitResult& split) {
   const std::size_t limit = std::min(old_text.size(), text.size());
   std::size_t p = 0;
   while (p < limit && old_text[p] == text[p]) ++p;
   std::size_t q = 0;
   while (q < limit - p && old_text[old_text.size() - 1 - q] == text[text.size() - 1 - q]) ++q;
-  return split_statements_after_edit(text, old, p, old_text.size() - q, text.size() - q);
+  return split_statements_after_edit(text, split, p, old_text.size() - q, text.size() - q);
 }
 
 }  // namespace
@@ -67,10 +67,16 @@ TEST_CASE("splitting after an edit equals splitting the whole text", "[splitter]
         text.insert(at, insertions[random() % insertions.size()]);
       }
       INFO("round " << round << " edit " << edit << " at " << at);
-      SplitResult incremental = split_after(old_text, text, split);
+      const SplitResult before = split;
+      const SplitChange change = split_after(old_text, text, split);
       SplitResult whole = split_statements(text);
-      require_same_split(incremental, whole);
-      split = std::move(incremental);
+      require_same_split(split, whole);
+      // What it says changed is all that did.
+      REQUIRE(change.first + change.old_count <= before.pieces.size());
+      REQUIRE(split.pieces.size() - change.new_count == before.pieces.size() - change.old_count);
+      for (std::size_t i = 0; i < change.first; ++i) REQUIRE(split.pieces[i].code == before.pieces[i].code);
+      for (std::size_t i = change.first + change.old_count; i < before.pieces.size(); ++i)
+        REQUIRE(split.pieces[i - change.old_count + change.new_count].code.size() == before.pieces[i].code.size());
     }
   }
 }
