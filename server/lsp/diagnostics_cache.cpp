@@ -47,7 +47,7 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
     for (std::size_t i = 0; i < kept; ++i) {
       const Item& item = old[old_end + i];
       if (static_cast<std::int64_t>(item.json->first_line()) + item.shift > old_line) {
-        // Unmoved, it is copied as it is, without touching its fragment.
+        // Not moved by lines: its size stays what it was.
         items->push_back(shift == 0 ? item : DiagnosticsMessage::item(item.json, item.shift + shift));
       } else {
         fresh(change.findings_begin + change.new_findings + i);
