@@ -1,11 +1,11 @@
 #include "analysis/analyze.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <set>
-#include <unordered_set>
 
 #include "analysis/document_analysis.h"
 #include "analysis/file_state.h"
@@ -125,35 +125,9 @@ bool has_ignores(std::string_view text, const SplitResult& split) {
                      [&](const Comment& c) { return parse_ignore(text, c).has_value(); });
 }
 
-// The bytes a piece depends on: its comments, its code and its `;`.
-std::size_t extent_begin(const Piece& p) {
-  std::size_t b = p.code.begin;
-  for (const Comment& c : p.comments) b = std::min(b, c.range.begin);
-  return b;
-}
-std::size_t extent_end(const Piece& p) {
-  std::size_t e = std::max(p.code.end, p.terminated ? p.terminator + 1 : 0);
-  for (const Comment& c : p.comments) e = std::max(e, c.range.end);
-  return e;
-}
-
 TextRange moved(TextRange r, std::ptrdiff_t delta) {
   return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
           static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
-}
-
-// The same piece, `delta` bytes later.
-bool same_piece(const Piece& a, const Piece& b, std::ptrdiff_t delta) {
-  if (a.kind != b.kind || a.terminated != b.terminated || a.unterminated_literal != b.unterminated_literal ||
-      moved(a.code, delta) != b.code || a.comments.size() != b.comments.size())
-    return false;
-  if (a.terminated && static_cast<std::ptrdiff_t>(a.terminator) + delta != static_cast<std::ptrdiff_t>(b.terminator))
-    return false;
-  for (std::size_t i = 0; i < a.comments.size(); ++i) {
-    if (moved(a.comments[i].range, delta) != b.comments[i].range || moved(a.comments[i].body, delta) != b.comments[i].body)
-      return false;
-  }
-  return true;
 }
 
 void move_statement(Statement& s, std::ptrdiff_t statements, std::ptrdiff_t bytes) {
@@ -235,7 +209,7 @@ class Analyzer {
     }
     d.meta_ = std::move(region_meta_);
     d.analysis_ = std::move(analysis);
-    d.text_ = std::string(text_);
+    d.text_.assign(text_);  // reuses its buffer: no fresh pages per keystroke
     d.split_ = std::move(split_);
     d.options_key_ = options_key(options_);
     d.implicit_transaction_ = implicit_;
@@ -245,40 +219,42 @@ class Analyzer {
 
   // Re-analyses only what the edit from the document's last text touched; false when it
   // cannot (nothing analysed yet, other options, ignore directives, another transaction
-  // directive), and then nothing changed.
+  // directive), and then a whole-file run must follow (the split may have been updated).
   bool run_incremental() {
     DocumentAnalysis& d = doc_;
     if (!d.analysis_ || d.meta_.empty() || d.has_ignores_ || d.options_key_ != options_key(options_)) return false;
-    split_ = split_statements(text_);
-    implicit_ = transaction_default();
-    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
-    if (cache_) cache_->hits_ = 0;
-
     // The edited bytes.
     const std::string_view old = d.text_;
     const std::size_t limit = std::min(old.size(), text_.size());
+    // Whole blocks with memcmp first: the text is megabytes, the edit a few bytes.
+    constexpr std::size_t kBlock = 4096;
     std::size_t p = 0;
+    while (p + kBlock <= limit && std::memcmp(old.data() + p, text_.data() + p, kBlock) == 0) p += kBlock;
     while (p < limit && old[p] == text_[p]) ++p;
     std::size_t q = 0;
+    while (q + kBlock <= limit - p &&
+           std::memcmp(old.data() + old.size() - q - kBlock, text_.data() + text_.size() - q - kBlock, kBlock) == 0)
+      q += kBlock;
     while (q < limit - p && old[old.size() - 1 - q] == text_[text_.size() - 1 - q]) ++q;
     edit_begin_ = p;
     old_edit_end_ = old.size() - q;
     new_edit_end_ = text_.size() - q;
     delta_ = static_cast<std::ptrdiff_t>(text_.size()) - static_cast<std::ptrdiff_t>(old.size());
 
-    // Pieces before the edit are the same; so are those after it, moved.
-    const std::vector<Piece>& op = d.split_.pieces;
+    // The split is updated in place; should this run give up, the whole-file run that follows
+    // splits again.
+    split_ = std::move(d.split_);
+    const SplitChange changed = split_statements_after_edit(text_, split_, edit_begin_, old_edit_end_, new_edit_end_);
+    implicit_ = transaction_default();
+    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
+
+    // Pieces before the change are the same; so are those after it, moved.
     const std::vector<Piece>& np = split_.pieces;
-    std::size_t k = 0;
-    while (k < op.size() && k < np.size() && extent_end(op[k]) <= p && same_piece(op[k], np[k], 0)) ++k;
-    std::size_t j = 0;
-    while (j < op.size() - k && j < np.size() - k) {
-      const Piece& a = op[op.size() - 1 - j];
-      if (extent_begin(a) < old_edit_end_ || !same_piece(a, np[np.size() - 1 - j], delta_)) break;
-      ++j;
-    }
-    const std::size_t moved_from = np.size() - j;  // new pieces from here on are old ones, moved
-    const std::ptrdiff_t pieces_moved_by = static_cast<std::ptrdiff_t>(np.size()) - static_cast<std::ptrdiff_t>(op.size());
+    const std::size_t k = changed.first;
+    const std::size_t moved_from = changed.first + changed.new_count;  // new pieces from here on are old ones, moved
+    const std::ptrdiff_t pieces_moved_by =
+        static_cast<std::ptrdiff_t>(changed.new_count) - static_cast<std::ptrdiff_t>(changed.old_count);
+    const std::size_t old_piece_count = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(np.size()) - pieces_moved_by);
 
     // Start at the nearest statement before the edit that no transaction flows into.
     const std::vector<Meta>& meta = d.meta_;
@@ -305,14 +281,14 @@ class Analyzer {
         const auto old_piece = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(piece) - pieces_moved_by);
         while (old_statement < meta.size() && meta[old_statement].piece < old_piece) ++old_statement;
         if (converged(old_statement)) {
-          splice(meta[s].piece, piece, old_piece, old_statement);
+          splice(piece, old_piece, old_statement);
           return true;
         }
       }
       add_piece(piece);
     }
     end_of_file();
-    splice(meta[s].piece, np.size(), op.size(), meta.size());
+    splice(np.size(), old_piece_count, meta.size());
     return true;
   }
 
@@ -344,8 +320,8 @@ class Analyzer {
   }
 
   // Puts this run's statements and findings in place of old statements [first_statement_, old_end)
-  // (old pieces [first_piece, old_piece_end)), moving the ones after.
-  void splice(std::size_t first_piece, std::size_t new_piece_end, std::size_t old_piece_end, std::size_t old_end) {
+  // (old pieces up to old_piece_end, new ones up to new_piece_end), moving the ones after.
+  void splice(std::size_t new_piece_end, std::size_t old_piece_end, std::size_t old_end) {
     DocumentAnalysis& d = doc_;
     if (d.analysis_.use_count() > 1) d.analysis_ = std::make_shared<Analysis>(*d.analysis_);
     Analysis& a = *d.analysis_;
@@ -395,16 +371,7 @@ class Analyzer {
         for (const auto& [key, value] : meta[i].history) d.history_.add(key, meta[i].ordinal, value);
     }
 
-    // The cache keeps only texts the document still has.
-    if (cache_) {
-      std::unordered_set<std::string_view> kept;
-      for (std::size_t i = first_piece; i < new_piece_end; ++i) kept.insert(split_.pieces[i].code.slice(text_));
-      for (std::size_t i = first_piece; i < old_piece_end; ++i) {
-        std::string_view gone = d.split_.pieces[i].code.slice(d.text_);
-        if (!kept.contains(gone)) cache_->entries_.erase(std::string(gone));
-      }
-    }
-    d.text_ = std::string(text_);
+    d.text_.assign(text_);  // reuses its buffer: no fresh pages per keystroke
     d.split_ = std::move(split_);
   }
 
@@ -631,17 +598,53 @@ class Analyzer {
     for (Finding& f : scratch_) add_finding(std::move(f), rank);
     scratch_.clear();
   }
-  void add_finding(Finding f, int rank) { findings_.emplace_back(std::move(f), rank); }
+  void add_finding(Finding f, int rank) {
+    findings_.push_back(std::move(f));
+    ranks_.push_back(static_cast<std::uint8_t>(rank));
+  }
+  // Removes the findings `drop` returns true for, with their ranks.
+  template <class Pred>
+  void erase_findings_if(Pred drop) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < findings_.size(); ++i) {
+      if (drop(findings_[i])) continue;
+      if (kept != i) {
+        findings_[kept] = std::move(findings_[i]);
+        ranks_[kept] = ranks_[i];
+      }
+      ++kept;
+    }
+    findings_.resize(kept);
+    ranks_.resize(kept);
+  }
 
   // In text order; at one position, in the order of the passes that found them.
   std::vector<Finding> sorted_findings() {
     apply_settings();
-    std::stable_sort(findings_.begin(), findings_.end(), [](const auto& a, const auto& b) {
-      return a.first.range.begin != b.first.range.begin ? a.first.range.begin < b.first.range.begin : a.second < b.second;
+    // Sorted through their indices, then put in that order in place: a stable sort of the
+    // findings themselves moves each one per merge pass and needs a second array of them.
+    std::vector<std::uint32_t> order(findings_.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+      const std::size_t x = findings_[a].range.begin, y = findings_[b].range.begin;
+      return x != y ? x < y : ranks_[a] < ranks_[b];
     });
-    std::vector<Finding> out;
-    out.reserve(findings_.size());
-    for (auto& [f, rank] : findings_) out.push_back(std::move(f));
+    // order[i] is the finding that goes to i; follow each cycle once.
+    for (std::size_t start = 0; start < order.size(); ++start) {
+      if (order[start] == start) continue;
+      Finding held = std::move(findings_[start]);
+      std::size_t at = start;
+      while (order[at] != start) {
+        const std::size_t from = order[at];
+        findings_[at] = std::move(findings_[from]);
+        order[at] = static_cast<std::uint32_t>(at);
+        at = from;
+      }
+      findings_[at] = std::move(held);
+      order[at] = static_cast<std::uint32_t>(at);
+    }
+    ranks_.clear();
+    std::vector<Finding> out = std::move(findings_);
     findings_.clear();
     return out;
   }
@@ -721,8 +724,7 @@ class Analyzer {
       }
     }
     std::vector<bool> used_for_match(directives.size(), false);
-    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
-      const Finding& f = ranked.first;
+    erase_findings_if([&](const Finding& f) {
       for (std::size_t i = 0; i < directives.size(); ++i) {
         const auto& d = directives[i];
         if (!d.file_level && (!d.piece || !f.statement || *d.piece != *f.statement)) continue;
@@ -751,11 +753,11 @@ class Analyzer {
   void apply_settings() {
     const auto& rules = options_.rules;
     if (rules.empty()) return;
-    std::erase_if(findings_, [&](const std::pair<Finding, int>& ranked) {
-      auto it = rules.find(ranked.first.rule);
+    erase_findings_if([&](const Finding& f) {
+      auto it = rules.find(f.rule);
       return it != rules.end() && !it->second.enabled;
     });
-    for (auto& [f, rank] : findings_) {
+    for (Finding& f : findings_) {
       auto it = rules.find(f.rule);
       if (it != rules.end() && it->second.severity) f.severity = *it->second.severity;
     }
@@ -797,7 +799,8 @@ class Analyzer {
   std::uint64_t bound_ = 0;
   std::vector<Statement> region_;
   std::vector<Meta> region_meta_;
-  std::vector<std::pair<Finding, int>> findings_;  // with the rank of the pass that found them
+  std::vector<Finding> findings_;
+  std::vector<std::uint8_t> ranks_;  // parallel: the rank of the pass that found each
   std::vector<Finding> scratch_;
   History local_;
   std::vector<std::pair<std::string, std::string>> current_history_;
@@ -823,9 +826,13 @@ std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, 
 
 std::vector<LockFact> locks_held_before(const Analysis& analysis, std::size_t index) {
   if (index >= analysis.statements.size() || !analysis.statements[index].tx.in_transaction) return {};
+  // An explicit transaction holds nothing before its BEGIN; a tool's wrapping can (the whole
+  // file is its transaction), so that one is replayed from the start.
+  const TxContext& tx = analysis.statements[index].tx;
+  const std::size_t from = !tx.implicit && tx.begin_statement ? *tx.begin_statement : 0;
   HeldLocks held;
   std::vector<HeldLocks> savepoints;
-  for (std::size_t i = 0; i < index; ++i) {
+  for (std::size_t i = from; i < index; ++i) {
     const Statement& s = analysis.statements[i];
     switch (s.tx_control) {
       case TxControl::Commit:

@@ -50,8 +50,9 @@ void variable_set(const Input& in, StatementFacts& facts) {
     const Json& args = ast::list(body, "args");
     if (!args.empty()) {
       std::string v = const_text(args[0]);
-      // `SET lock_timeout = 0` arrives as an A_Const without ival.
-      if (v.empty() && !ast::unwrap(args[0], "A_Const").is_null()) v = "0";
+      // `SET lock_timeout = 0` arrives as an A_Const without ival. (push_back: GCC 12 at -O3
+      // reports a false -Wrestrict for assigning a literal here.)
+      if (v.empty() && !ast::unwrap(args[0], "A_Const").is_null()) v.push_back('0');
       change.value = v;
     }
   }

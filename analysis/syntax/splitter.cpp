@@ -1,5 +1,6 @@
 #include "analysis/syntax/splitter.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <string>
@@ -19,20 +20,54 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+TextRange moved(TextRange r, std::ptrdiff_t delta) {
+  return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
+          static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
+}
+Comment moved(const Comment& c, std::ptrdiff_t delta) { return {moved(c.range, delta), moved(c.body, delta)}; }
+
 class Splitter {
  public:
   explicit Splitter(std::string_view text) : text_(text) {}
 
   SplitResult run() {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = out_.content_begin = 3;
-    while (pos_ < text_.size()) step();
+    return run_from_here();
+  }
+
+  // Continues where a split of the old text stood right after old piece `k`'s `;`, the same
+  // state a split of this text reaches there (every byte before it is unchanged), and stops
+  // at the first `;` after the edit where the old split ended a statement too. Returns piece
+  // `k` and the pieces after it up to that one, and the comments after `k`'s `;` up to there;
+  // stop() is the old piece it stopped at.
+  SplitResult resume(const SplitResult& old, std::size_t k, std::size_t new_edit_end, std::ptrdiff_t delta) {
+    old_ = &old;
+    new_edit_end_ = new_edit_end;
+    delta_ = delta;
+    const std::size_t t = old.pieces[k].terminator;
+    out_.content_begin = old.content_begin;
+    out_.pieces.push_back(old.pieces[k]);
+    // Its same-line trailing comments come again from the scan below.
+    std::erase_if(out_.pieces.back().comments, [t](const Comment& c) { return c.range.begin > t; });
+    pos_ = t + 1;
+    std::size_t eol = text_.find('\n', t);
+    trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
+    trailing_owner_ = 0;
+    last_token_end_ = t;
+    return run_from_here();
+  }
+  std::optional<std::size_t> stop() const { return stop_; }
+
+ private:
+  SplitResult run_from_here() {
+    while (pos_ < text_.size() && !done_) step();
+    if (done_) return std::move(out_);
     finish_piece(false, 0);
     // Comments after the last statement belong to no statement, but still count for
     // file-level directives: they stay in file_comments.
     return std::move(out_);
   }
 
- private:
   char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
 
   void step() {
@@ -73,6 +108,7 @@ class Splitter {
       std::size_t eol = text_.find('\n', terminator);
       trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
       trailing_owner_ = out_.pieces.size() - 1;
+      if (old_ && terminator >= new_edit_end_) take_rest(terminator);
     } else {
       trailing_owner_.reset();
     }
@@ -211,6 +247,22 @@ class Splitter {
     last_word_.assign(word);
   }
 
+  // After the edit, a `;` where the old split also ended a statement: from here on the text,
+  // and so the split, is the old one moved by delta_.
+  void take_rest(std::size_t terminator) {
+    const std::size_t t = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(terminator) - delta_);
+    const std::vector<Piece>& old = old_->pieces;
+    auto end_of = [](const Piece& p) { return p.terminated ? p.terminator : p.code.end; };
+    auto it = std::lower_bound(old.begin(), old.end(), t, [&](const Piece& p, std::size_t at) { return end_of(p) < at; });
+    if (it == old.end() || it->kind != PieceKind::Sql || !it->terminated || it->terminator != t) return;
+    Piece& last = out_.pieces.back();
+    for (const Comment& c : it->comments) {
+      if (c.range.begin > t) last.comments.push_back(moved(c, delta_));
+    }
+    stop_ = static_cast<std::size_t>(it - old.begin());
+    done_ = true;
+  }
+
   std::string_view text_;
   std::size_t pos_ = 0;
   SplitResult out_;
@@ -221,10 +273,77 @@ class Splitter {
   std::size_t trailing_until_ = 0;
   std::string last_word_;
   int atomic_depth_ = 0;
+  // Resuming after an edit: the old split, where the edit ends in this text, and by how much
+  // the text after it moved.
+  const SplitResult* old_ = nullptr;
+  std::size_t new_edit_end_ = 0;
+  std::ptrdiff_t delta_ = 0;
+  bool done_ = false;
+  std::optional<std::size_t> stop_;
 };
+
+// Replaces v[from, to) by `with`, moving the elements after it once.
+template <class T>
+void replace_range(std::vector<T>& v, std::size_t from, std::size_t to, std::vector<T>&& with) {
+  const std::size_t common = std::min(with.size(), to - from);
+  std::move(with.begin(), with.begin() + static_cast<std::ptrdiff_t>(common), v.begin() + static_cast<std::ptrdiff_t>(from));
+  if (with.size() > common) {
+    v.insert(v.begin() + static_cast<std::ptrdiff_t>(from + common),
+             std::make_move_iterator(with.begin() + static_cast<std::ptrdiff_t>(common)), std::make_move_iterator(with.end()));
+  } else {
+    v.erase(v.begin() + static_cast<std::ptrdiff_t>(from + common), v.begin() + static_cast<std::ptrdiff_t>(to));
+  }
+}
 
 }  // namespace
 
 SplitResult split_statements(std::string_view text) { return Splitter(text).run(); }
+
+SplitChange split_statements_after_edit(std::string_view text, SplitResult& split, std::size_t edit_begin,
+                                        std::size_t old_edit_end, std::size_t new_edit_end) {
+  std::vector<Piece>& pieces = split.pieces;
+  // The last statement ended by a `;` before the edit.
+  auto from = std::lower_bound(pieces.begin(), pieces.end(), edit_begin,
+                               [](const Piece& p, std::size_t at) { return p.code.begin < at; });
+  auto k = static_cast<std::size_t>(from - pieces.begin());
+  while (k > 0) {
+    const Piece& p = pieces[k - 1];
+    if (p.kind == PieceKind::Sql && p.terminated && p.terminator < edit_begin) break;
+    --k;
+  }
+  if (k == 0) {
+    const std::size_t old_count = pieces.size();
+    split = split_statements(text);
+    return {0, old_count, split.pieces.size()};
+  }
+  --k;
+  const std::ptrdiff_t delta = static_cast<std::ptrdiff_t>(new_edit_end) - static_cast<std::ptrdiff_t>(old_edit_end);
+  Splitter splitter(text);
+  SplitResult middle = splitter.resume(split, k, new_edit_end, delta);
+  const std::optional<std::size_t> stop = splitter.stop();
+  const std::size_t old_end = stop ? *stop + 1 : pieces.size();
+
+  // Comments: those up to k's `;` stay, those up to the stop's `;` are the new ones, the rest move.
+  std::vector<Comment>& comments = split.file_comments;
+  auto after = [&](std::size_t at) {
+    return static_cast<std::size_t>(std::upper_bound(comments.begin(), comments.end(), at, [](std::size_t a, const Comment& c) {
+                                      return a < c.range.begin;
+                                    }) - comments.begin());
+  };
+  const std::size_t comments_from = after(pieces[k].terminator);
+  const std::size_t comments_to = stop ? after(pieces[*stop].terminator) : comments.size();
+  for (std::size_t i = comments_to; i < comments.size(); ++i) comments[i] = moved(comments[i], delta);
+  replace_range(comments, comments_from, comments_to, std::move(middle.file_comments));
+
+  for (std::size_t i = old_end; i < pieces.size(); ++i) {
+    Piece& p = pieces[i];
+    p.code = moved(p.code, delta);
+    if (p.terminated) p.terminator = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(p.terminator) + delta);
+    for (Comment& c : p.comments) c = moved(c, delta);
+  }
+  const std::size_t new_count = middle.pieces.size();
+  replace_range(pieces, k, old_end, std::move(middle.pieces));
+  return {k, old_end - k, new_count};
+}
 
 }  // namespace lockward::analysis

@@ -37,4 +37,19 @@ struct SplitResult {
 
 SplitResult split_statements(std::string_view text);
 
+// What split_statements_after_edit replaced: old pieces [first, first + old_count) became the
+// new [first, first + new_count); those before are unchanged, those after moved by the edit.
+struct SplitChange {
+  std::size_t first = 0;
+  std::size_t old_count = 0;
+  std::size_t new_count = 0;
+};
+
+// Makes `split`, the split of a text that differs from `text` only in its bytes
+// [edit_begin, old_edit_end) (now `text`'s [edit_begin, new_edit_end)), equal to
+// split_statements(text): scans from the last `;` before the edit until a `;` after it where
+// the old split also ended a statement, and keeps the pieces before and (moved) after in place.
+SplitChange split_statements_after_edit(std::string_view text, SplitResult& split, std::size_t edit_begin,
+                                        std::size_t old_edit_end, std::size_t new_edit_end);
+
 }  // namespace lockward::analysis

@@ -111,7 +111,6 @@ void write_diagnostic(protocol::JsonWriter& w, const Converter& conv, const std:
     }
     w.end_array();
   }
-  w.key("data").begin_object().key("risk").string(analysis::risk_name(f.risk)).end_object();
   w.end_object();
 }
 

@@ -10,6 +10,7 @@
 #include "analysis/model.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
+#include "server/lsp/diagnostics_message.h"
 #include "server/lsp/document.h"
 #include "server/lsp/trace_service.h"
 
@@ -49,12 +50,7 @@ struct FeatureSettings {
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
                              const FeatureSettings& settings, const TraceResults* trace);
-// One diagnostic's JSON with its line numbers left out, so that it can move to other lines
-// without being written again (DiagnosticsCache).
-struct DiagnosticJson {
-  std::string text;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> lines;  // (offset in text where a line number goes, the line)
-};
+// One diagnostic's JSON with its line numbers left out (DiagnosticsCache).
 DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, const analysis::Finding& f, int pg_version,
                                const FeatureSettings& settings);
 

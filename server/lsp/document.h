@@ -10,6 +10,7 @@
 #include "analysis/model.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
+#include "server/lsp/diagnostics_message.h"
 
 namespace lockward::server::lsp {
 
@@ -36,13 +37,8 @@ class Document {
 
   // The latest finished analysis and the version it describes.
   std::shared_ptr<const analysis::Analysis> analysis;
-  // The publishDiagnostics notification for `analysis`, ready to send; its diagnostics array
-  // (JSON text) is diagnostics().
-  std::shared_ptr<const std::string> diagnostics_notification;
-  std::size_t diagnostics_begin = 0, diagnostics_end = 0;
-  std::string_view diagnostics() const {
-    return std::string_view(*diagnostics_notification).substr(diagnostics_begin, diagnostics_end - diagnostics_begin);
-  }
+  // The publishDiagnostics notification for `analysis`, ready to send.
+  std::shared_ptr<const DiagnosticsMessage> diagnostics_message;
   long analysed_version = -1;
   bool analysis_current() const { return analysis && analysed_version == version_; }
 

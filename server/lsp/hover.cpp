@@ -39,7 +39,12 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
           " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
     for (const auto& e : s->effects) {
       if (!e.row) continue;
-      md += "*" + std::string(e.row->form) + "*: " + std::string(e.row->why) + "\n";
+      // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for the chain of +.
+      md += '*';
+      md += e.row->form;
+      md += "*: ";
+      md += e.row->why;
+      md += '\n';
       if (!e.row->note.empty()) md += "\n> " + std::string(e.row->note) + "\n";
       if (e.uncertain && !e.uncertainty.empty()) md += "\n> Uncertain: " + e.uncertainty + "\n";
       md += "\n";

@@ -7,6 +7,7 @@
 
 #include "analysis/analyze.h"
 #include "lockward_version.h"
+#include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
 
@@ -85,7 +86,7 @@ std::string path_from_uri(std::string_view uri) {
 
 // ---- Construction and dispatch ----------------------------------------------------------------
 
-LspServer::LspServer(boost::asio::io_context& io, Sender send) : io_(io), send_(std::move(send)) {
+LspServer::LspServer(boost::asio::io_context& io, Writer write) : io_(io), write_(std::move(write)) {
   // Every method lockward answers, one per line.
   requests_ = {
       {"initialize", &LspServer::on_initialize},
@@ -448,34 +449,38 @@ void LspServer::start_analysis(const std::string& uri) {
   open.doc->analysis.reset();
   boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, memory = open.memory,
                                trace = open.trace, alive = alive_] {
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
     std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options);
+    const auto analysed = Clock::now();
     memory->config = job_config;
-    // The publishDiagnostics notification, written once around the array.
+    // The publishDiagnostics notification around the diagnostics array.
     std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
     protocol::append_json_string(prefix, uri);
     prefix += R"(,"version":)" + std::to_string(version) + R"(,"diagnostics":)";
-    const std::string_view suffix = "}}";
-    std::shared_ptr<const std::string> diagnostics;
+    std::string suffix = "}}";
+    std::shared_ptr<const DiagnosticsMessage> diagnostics;
     if (trace) {
       memory->diagnostics.clear();
-      std::string notification = prefix + diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get());
-      notification += suffix;
-      diagnostics = std::make_shared<const std::string>(std::move(notification));
+      diagnostics = std::make_shared<const DiagnosticsMessage>(
+          std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()),
+          std::move(suffix));
     } else {
-      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding,
-                                               features, prefix, suffix);
+      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding, features,
+                                               std::move(prefix), std::move(suffix));
     }
-    const std::pair<std::size_t, std::size_t> array{prefix.size(), diagnostics->size() - suffix.size()};
+    auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+    spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", uri, version, us(analysed - started),
+                  memory->analysis.change().full ? "whole file" : "incremental", us(Clock::now() - analysed));
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri, version, result, diagnostics, array, alive] {
-      if (*alive) finish_analysis(uri, version, result, diagnostics, array);
+    boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
+      if (*alive) finish_analysis(uri, version, result, diagnostics);
     });
   });
 }
 
 void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                                std::shared_ptr<const std::string> notification,
-                                std::pair<std::size_t, std::size_t> array) {
+                                std::shared_ptr<const DiagnosticsMessage> notification) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
@@ -488,9 +493,7 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
     return;
   }
   open.doc->analysis = std::move(result);
-  open.doc->diagnostics_notification = std::move(notification);
-  open.doc->diagnostics_begin = array.first;
-  open.doc->diagnostics_end = array.second;
+  open.doc->diagnostics_message = std::move(notification);
   open.doc->analysed_version = version;
   open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
   publish(open);
@@ -502,7 +505,12 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
 void LspServer::publish(OpenDocument& open) {
   if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
   open.published_version = open.doc->analysed_version;
-  send(*open.doc->diagnostics_notification);
+  const DiagnosticsMessage& message = *open.doc->diagnostics_message;
+  const auto started = std::chrono::steady_clock::now();
+  write_(protocol::frame_header(message.size()));
+  message.write(write_);
+  spdlog::debug("published {} v{}: {} bytes in {} µs", open.doc->uri(), open.published_version, message.size(),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
 void LspServer::with_analysis(const Json& params, Reply reply,
@@ -597,7 +605,7 @@ void LspServer::on_diagnostic(const Json& params, Reply reply) {
     std::string result = R"({"kind":"full","resultId":)";
     protocol::append_json_string(result, open.result_id);
     result += R"(,"items":)";
-    result += open.doc->diagnostics();
+    result += open.doc->diagnostics_message->array();
     result += "}";
     r.reply_raw(result);
   });

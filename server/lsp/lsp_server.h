@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analysis/document_analysis.h"
+#include "protocol/framing.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
 #include "server/config/config.h"
@@ -64,8 +65,9 @@ class Reply {
 
 class LspServer {
  public:
-  using Sender = std::function<void(std::string_view body)>;
-  LspServer(boost::asio::io_context& io, Sender send);
+  // Writes bytes to the client's stream; the server frames its messages.
+  using Writer = std::function<void(std::string_view bytes)>;
+  LspServer(boost::asio::io_context& io, Writer write);
   ~LspServer();  // stops analysis workers and every trace cluster
 
   void on_body(std::string body);                 // a whole frame from the transport
@@ -96,7 +98,10 @@ class LspServer {
   };
   struct Waiter;
 
-  void send(std::string_view body) { send_(body); }
+  void send(std::string_view body) {
+    write_(protocol::frame_header(body.size()));
+    write_(body);
+  }
   void notify(std::string_view method, const Json& params);
   void request_client(std::string_view method, const Json& params, std::function<void(const Json&)> on_result);
   void log_message(int type, const std::string& message);
@@ -139,9 +144,9 @@ class LspServer {
   bool is_sql(const std::string& uri, const std::string& language_id) const;
   void schedule(OpenDocument& open, int delay_ms);
   void start_analysis(const std::string& uri);
-  // `notification` is the publishDiagnostics message; `array` where its diagnostics are in it.
+  // `notification` is the publishDiagnostics message.
   void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                       std::shared_ptr<const std::string> notification, std::pair<std::size_t, std::size_t> array);
+                       std::shared_ptr<const DiagnosticsMessage> notification);
   // Runs `handler` against the current analysis of the document, analysing now if needed.
   void with_analysis(const Json& params, Reply reply,
                      std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler);
@@ -151,7 +156,7 @@ class LspServer {
   void publish(OpenDocument& open);
 
   boost::asio::io_context& io_;
-  Sender send_;
+  Writer write_;
   boost::asio::thread_pool workers_{1};
   std::map<std::string, RequestHandler, std::less<>> requests_;
   std::map<std::string, NotificationHandler, std::less<>> notifications_;

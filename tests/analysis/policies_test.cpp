@@ -71,6 +71,24 @@ TEST_CASE("locks released by ROLLBACK TO SAVEPOINT no longer compound", "[policy
   CHECK(locks_held_before(a, 4).size() == 1);
 }
 
+TEST_CASE("locks held before a statement: its own transaction, or all of a tool's wrapping", "[policy]") {
+  const std::string text = "SET lock_timeout = '2s';\nBEGIN;\nALTER TABLE a ADD COLUMN x int;\nCOMMIT;\nBEGIN;\n"
+                           "ALTER TABLE b ADD COLUMN y int;\nALTER TABLE c ADD COLUMN z int;\nCOMMIT;";
+  Analysis a = run(text);
+  REQUIRE(a.statements.size() == 8);
+  auto held = locks_held_before(a, 6);
+  REQUIRE(held.size() == 1);
+  CHECK(held[0].object.name == "b");
+  // goose wraps the file: the BEGIN is nested, and what the wrapping held before it counts.
+  Options goose;
+  goose.migration_tool = "goose";
+  Analysis g = run("SET lock_timeout = '2s';\nALTER TABLE a ADD COLUMN x int;\nBEGIN;\nALTER TABLE b ADD COLUMN y int;\n"
+                   "ALTER TABLE c ADD COLUMN z int;",
+                   goose);
+  REQUIRE(g.statements.size() == 5);
+  CHECK(locks_held_before(g, 4).size() == 2);
+}
+
 TEST_CASE("transaction hygiene", "[policy]") {
   CHECK(has_rule(run("BEGIN;\nSELECT 1;"), "unclosed-transaction"));
   CHECK_FALSE(has_rule(run("BEGIN;\nSELECT 1;\nCOMMIT;"), "unclosed-transaction"));

@@ -41,7 +41,7 @@ struct Traced {
 
 Traced run(const std::string& setup, const std::string& sql, analysis::Options options = {}) {
   static int n = 0;
-  std::string db = "t" + std::to_string(++n);
+  std::string db = std::to_string(++n).insert(0, 1, 't');  // not "t" + …: GCC 12 -O3 false -Wrestrict
   trace::PgConnection admin(cluster().conninfo());
   REQUIRE(admin.exec("CREATE DATABASE " + db).ok());
   trace::PgConnection session(cluster().conninfo(db));
