@@ -279,7 +279,9 @@ bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec,
   // The keeper closes its end after reporting (nothing it starts inherits it): read to EOF.
   std::string report;
   char buf[4096];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.docker.timeout_seconds + 30);
+  // initdb and start take seconds; a container may first pull its image (DockerOptions' limit).
+  int limit = spec.kind == WarmSpec::Kind::Docker ? spec.docker.timeout_seconds + 30 : 120;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{fds[0], POLLIN, 0};
     if (poll(&p, 1, 200) <= 0) continue;
@@ -427,13 +429,14 @@ int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_f
     return 1;
   }
   // Registered while the spawning process holds the registry lock and waits for the report.
-  ConninfoServer server(state_dir / ("s" + std::to_string(getpid())), conninfo);
+  const fs::path socket_path = state_dir / ("s" + std::to_string(getpid()));
+  ConninfoServer server(socket_path, conninfo);
   if (!server.ok()) {
     stop();
-    report("error cannot listen on " + (state_dir / ("s" + std::to_string(getpid()))).string());
+    report("error cannot listen on " + socket_path.string());
     return 1;
   }
-  write_text(state_dir / "clusters" / key, dir.string() + "\n" + (state_dir / ("s" + std::to_string(getpid()))).string());
+  write_text(state_dir / "clusters" / key, dir.string() + "\n" + socket_path.string());
   report("ready");
   for (;;) {
     timespec tick{1, 0};

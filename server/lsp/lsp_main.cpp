@@ -16,8 +16,6 @@
 
 #include "protocol/framing.h"
 #include "server/lsp/lsp_server.h"
-#include "trace/local_cluster.h"
-#include "trace/signal_guard.h"
 
 namespace lockward::server::lsp {
 namespace {
@@ -55,8 +53,9 @@ int run_lsp(const LspArgs& args) {
   fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
-  // SIGTERM/SIGINT/SIGHUP: stop this process's trace clusters before exiting.
-  trace::SignalGuard guard([] { trace::remove_own_clusters(); });
+  // No signal handling of our own: trace clusters are leased (trace/warm_cluster), and when
+  // SIGTERM/SIGINT/SIGHUP ends this process its keeper sees the lease's process gone and stops
+  // the cluster within a second unless another lockward still uses it.
   auto owned = std::make_unique<LspServer>(io, [](std::string_view bytes) { write_all(STDOUT_FILENO, bytes); });
   LspServer& server = *owned;
   spdlog::info("lockward language server started");

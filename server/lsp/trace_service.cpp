@@ -12,7 +12,6 @@
 #include "server/cli/commands.h"
 #include "trace/container_cli.h"
 #include "trace/image_reference.h"
-#include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"

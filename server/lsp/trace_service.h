@@ -23,10 +23,6 @@
 #include "analysis/options.h"
 #include "trace/merge.h"
 
-namespace lockward::trace {
-class LocalCluster;
-}
-
 namespace lockward::server::lsp {
 
 // What the trace said about one statement, independent of where the statement now is.
@@ -91,7 +87,7 @@ class TraceService {
  private:
   struct Warm;
   TraceOutcome trace(const TraceRequest& request);
-  boost::asio::thread_pool thread_{1};  // owns the clusters: PR_SET_PDEATHSIG ties them to it
+  boost::asio::thread_pool thread_{1};  // runs traces, one at a time, and holds the leases
   std::chrono::seconds idle_;
   mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
   std::map<std::string, std::unique_ptr<Warm>> clusters_;  // by provider and version or image
