@@ -165,8 +165,9 @@ class Analyzer {
  public:
   using Meta = DocumentAnalysis::Meta;
 
-  Analyzer(DocumentAnalysis& doc, std::string_view text, const Options& options, StatementCache* cache)
-      : doc_(doc), text_(text), options_(options), cache_(cache) {}
+  Analyzer(DocumentAnalysis& doc, std::string_view text, const Options& options, StatementCache* cache,
+           const ParallelFor* parallel = nullptr)
+      : doc_(doc), text_(text), options_(options), cache_(cache), parallel_(parallel) {}
 
   // Analyses the whole text and makes it the document's state.
   // `cache_for_ignores`: use the cache only when the text has ignore directives, the one case
@@ -189,7 +190,11 @@ class Analyzer {
       cache_->hits_ = 0;
     }
     tx_.in_transaction = tx_.implicit = policy_.in_tx = implicit_;
-    for (std::size_t piece = 0; piece < split_.pieces.size(); ++piece) add_piece(piece);
+    constexpr std::size_t kBatch = 1024;  // bounds the results waiting in memory
+    for (std::size_t piece = 0; piece < split_.pieces.size(); ++piece) {
+      if (piece % kBatch == 0) precompute_pieces(piece, std::min(split_.pieces.size(), piece + kBatch));
+      add_piece(piece);
+    }
     end_of_file();
     if (cache_) {
       std::erase_if(cache_->entries_, [g = cache_->generation_](const auto& e) { return e.second.generation != g; });
@@ -423,8 +428,36 @@ class Analyzer {
     }
   }
 
-  // Parses and classifies a piece in piece-relative coordinates.
-  PieceResult compute_piece(std::string_view piece_text) {
+  // With several threads at hand, parses and classifies pieces [begin, end) the cache lacks before the
+  // (sequential) analysis needs them.
+  void precompute_pieces(std::size_t begin, std::size_t end) {
+    constexpr std::size_t kWorthIt = 64;  // fewer pieces take well under a millisecond
+    precomputed_.clear();
+    precomputed_begin_ = begin;
+    if (!parallel_ || end - begin < kWorthIt) return;
+    std::vector<std::size_t> todo;
+    for (std::size_t i = begin; i < end; ++i) {
+      const Piece& piece = split_.pieces[i];
+      if (piece.kind == PieceKind::PsqlMeta) continue;
+      if (cache_ && cache_->entries_.contains(std::string(piece.code.slice(text_)))) continue;
+      todo.push_back(i);
+    }
+    std::vector<PieceResult> results(todo.size());
+    (*parallel_)(todo.size(), [&](std::size_t k) {
+      results[k] = compute_piece(split_.pieces[todo[k]].code.slice(text_), /*isolated=*/true);
+    });
+    if (!cache_) precomputed_.resize(end - begin);
+    for (std::size_t k = 0; k < todo.size(); ++k) {
+      std::string_view piece_text = split_.pieces[todo[k]].code.slice(text_);
+      if (cache_) cache_->entries_.try_emplace(std::string(piece_text), StatementCache::Entry{std::move(results[k]), 0});
+      else precomputed_[todo[k] - begin] = std::move(results[k]);
+    }
+  }
+
+  // Parses and classifies a piece in piece-relative coordinates. `isolated`: without looking
+  // at the file's history (other threads may run it): a result that needs the history is
+  // context-dependent either way, and is classified again in its place.
+  PieceResult compute_piece(std::string_view piece_text, bool isolated = false) {
     PieceResult r;
     ParseOutcome parsed = parse_statement(piece_text);
     if (parsed.error || parsed.nodes.empty()) {
@@ -441,7 +474,7 @@ class Analyzer {
           ++n.code.begin;
       }
       n.type = node.type;
-      auto [facts, context_dependent] = classify_node(node, piece_text, n.code);
+      auto [facts, context_dependent] = classify_node(node, piece_text, n.code, isolated);
       n.facts = std::move(facts);
       n.context_dependent = context_dependent;
       if (context_dependent) n.tree = std::move(node);
@@ -451,14 +484,15 @@ class Analyzer {
   }
 
   // Classifies with the file's context so far; reports whether that context was consulted.
-  std::pair<StatementFacts, bool> classify_node(const ParsedNode& node, std::string_view piece_text, TextRange code) {
+  std::pair<StatementFacts, bool> classify_node(const ParsedNode& node, std::string_view piece_text, TextRange code,
+                                                bool isolated = false) {
     bool consulted = false;
     ClassifyContext ctx;
     ctx.pg_version = options_.pg_version;
     ctx.snapshot = options_.snapshot;
-    ctx.has_not_null_check = [this, &consulted](const ObjectName& table, std::string_view column) {
+    ctx.has_not_null_check = [this, &consulted, isolated](const ObjectName& table, std::string_view column) {
       consulted = true;
-      return seen(validated_key(table.key(), std::string(column))) ||
+      return (!isolated && seen(validated_key(table.key(), std::string(column)))) ||
              snapshot_has_not_null_check(options_.snapshot, table, column);
     };
     StatementFacts facts = classify(node, piece_text, 0, code, ctx);
@@ -468,6 +502,10 @@ class Analyzer {
   const PieceResult& piece_result(const Piece& piece) {
     std::string_view piece_text = piece.code.slice(text_);
     if (!cache_) {
+      const std::size_t index = current_piece_ - precomputed_begin_;
+      if (current_piece_ >= precomputed_begin_ && index < precomputed_.size() &&
+          (precomputed_[index].error || !precomputed_[index].nodes.empty()))
+        return precomputed_[index];
       local_result_ = compute_piece(piece_text);
       return local_result_;
     }
@@ -809,6 +847,11 @@ class Analyzer {
   std::vector<HeldLocks> savepoints_;
   PolicyState policy_;
   PieceResult local_result_;  // the current piece's result when there is no cache
+  const ParallelFor* parallel_ = nullptr;
+  // The current batch's results by piece from precomputed_begin_, when there is no cache
+  // (empty: not computed).
+  std::vector<PieceResult> precomputed_;
+  std::size_t precomputed_begin_ = 0;
 };
 
 Analysis analyze(std::string_view text, const Options& options, StatementCache* cache) {
@@ -817,10 +860,11 @@ Analysis analyze(std::string_view text, const Options& options, StatementCache* 
   return std::move(*doc.analysis_);
 }
 
-std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, const Options& options) {
+std::shared_ptr<const Analysis> DocumentAnalysis::update(std::string_view text, const Options& options,
+                                                         const ParallelFor* parallel) {
   // An incremental run parses a few statements: the cache is for whole-file runs.
   if (!Analyzer(*this, text, options, nullptr).run_incremental())
-    Analyzer(*this, text, options, &cache_).run_full(true);
+    Analyzer(*this, text, options, &cache_, parallel).run_full(true);
   return analysis_;
 }
 

@@ -56,7 +56,13 @@ std::optional<IgnoreDirective> parse_ignore(std::string_view text, const Comment
 
 std::optional<bool> file_transaction_directive(std::string_view text, const SplitResult& split) {
   for (const Comment& c : split.file_comments) {
-    std::string body = lower(c.body.slice(text));
+    // Squeezed and lowered, a directive starts with "+goose", "lockward-" or "migrate:up":
+    // other comments (most of them) are passed over without copying them.
+    std::string_view raw = c.body.slice(text);
+    const std::size_t first = raw.find_first_not_of(" \t\r\n\f\v");
+    if (first == std::string_view::npos || std::string_view("+lLmM").find(raw[first]) == std::string_view::npos)
+      continue;
+    std::string body = lower(raw);
     body.erase(std::remove_if(body.begin(), body.end(), [](unsigned char ch) { return std::isspace(ch); }), body.end());
     if (body == "+goosenotransaction" || body.starts_with("lockward-no-transaction")) return false;
     if (body.starts_with("migrate:up") && body.find("transaction:false") != std::string::npos) return false;

@@ -15,6 +15,7 @@
 #include "analysis/history.h"
 #include "analysis/model.h"
 #include "analysis/options.h"
+#include "analysis/parallel.h"
 #include "analysis/statement_cache.h"
 #include "analysis/syntax/splitter.h"
 
@@ -37,7 +38,9 @@ class DocumentAnalysis {
   // Analyses `text`, reusing the previous update's results outside what changed. The result
   // stays valid after later updates only while the caller holds it; an update mutates it in
   // place when nobody else does, and copies it otherwise.
-  std::shared_ptr<const Analysis> update(std::string_view text, const Options& options);
+  // With `parallel`, a whole-file run parses and classifies its statements on its threads.
+  std::shared_ptr<const Analysis> update(std::string_view text, const Options& options,
+                                         const ParallelFor* parallel = nullptr);
   const AnalysisChange& change() const { return change_; }
   // Used only while the text has ignore directives (each edit then analyses the whole file).
   const StatementCache& cache() const { return cache_; }

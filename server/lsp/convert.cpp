@@ -1,6 +1,7 @@
 #include "server/lsp/convert.h"
 
 #include "protocol/json_writer.h"
+#include "server/lsp/diagnostics_window.h"
 
 namespace lockward::server::lsp {
 
@@ -127,16 +128,24 @@ DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, co
 
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
-                             const FeatureSettings& settings, const TraceResults* trace) {
+                             const FeatureSettings& settings, const TraceResults* trace, std::size_t focus,
+                             std::size_t limit) {
   Converter conv{lines, enc};
   protocol::JsonWriter w;
+  const DiagnosticsWindow window = diagnostics_window(a.findings, focus, limit);
+  // Statements whose findings are shown: the trace's own findings go with them.
+  std::size_t first_statement = 0, end_statement = a.statements.size();
+  if (window.limited()) {
+    first_statement = a.findings[window.begin].statement.value_or(0);
+    end_statement = a.findings[window.end - 1].statement.value_or(a.statements.size() - 1) + 1;
+  }
   // The trace's own findings join the static ones, at the statements' current places.
   std::vector<analysis::Finding> extra;
   std::vector<const StatementEvidence*> evidence(a.statements.size(), nullptr);
   if (trace) {
     for (const auto& s : a.statements) {
       evidence[s.index] = evidence_for(trace, text, a, s.index);
-      if (!evidence[s.index]) continue;
+      if (!evidence[s.index] || s.index < first_statement || s.index >= end_statement) continue;
       for (analysis::Finding f : evidence[s.index]->findings) {
         f.range = {f.range.begin + s.code.begin, f.range.end + s.code.begin};
         f.statement = s.index;
@@ -146,9 +155,10 @@ std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& 
     }
   }
   std::vector<const analysis::Finding*> all;
-  for (const auto& f : a.findings) all.push_back(&f);
+  for (std::size_t i = window.begin; i < window.end; ++i) all.push_back(&a.findings[i]);
   for (const auto& f : extra) all.push_back(&f);
   w.begin_array();
+  if (window.limited()) w.raw(diagnostics_limit_json(window, a.findings, conv));
   for (const analysis::Finding* fp : all) {
     const analysis::Finding& f = *fp;
     std::string verified;

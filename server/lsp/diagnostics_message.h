@@ -40,6 +40,7 @@ class Fragment {
       return *this;
     }
     ~Ref() { release(); }
+    explicit operator bool() const { return p_ != nullptr; }
     const Fragment* operator->() const { return p_; }
     const Fragment& operator*() const { return *p_; }
 

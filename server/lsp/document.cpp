@@ -1,5 +1,6 @@
 #include "server/lsp/document.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace lockward::server::lsp {
@@ -18,6 +19,10 @@ void Document::apply(long version, const std::vector<TextChange>& changes, proto
   const protocol::LineIndex* index = lines_.get();
   for (const TextChange& change : changes) {
     if (!change.range) {
+      // A client that sends whole texts: the edit is where the new text starts to differ.
+      auto [old_at, new_at] = std::mismatch(text.begin(), text.end(), change.text.begin(), change.text.end());
+      if (new_at != change.text.end() || old_at != text.end())
+        last_edit_ = static_cast<std::size_t>(new_at - change.text.begin());
       text = change.text;
       index = nullptr;
       continue;
@@ -27,6 +32,7 @@ void Document::apply(long version, const std::vector<TextChange>& changes, proto
     std::size_t end = index->offset(change.range->second, encoding);
     if (end < begin) std::swap(begin, end);
     text.replace(begin, end - begin, change.text);
+    last_edit_ = begin + change.text.size();
     index = nullptr;
   }
   version_ = version;

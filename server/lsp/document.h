@@ -34,6 +34,8 @@ class Document {
   // Applies LSP content changes in order; positions use `encoding`. Out-of-range positions
   // clamp (LineIndex), so a confused client cannot make the server index out of bounds.
   void apply(long version, const std::vector<TextChange>& changes, protocol::PositionEncoding encoding);
+  // Byte offset where the latest edit ended (0 until one): where the user is working.
+  std::size_t last_edit() const { return last_edit_; }
 
   // The latest finished analysis and the version it describes.
   std::shared_ptr<const analysis::Analysis> analysis;
@@ -47,6 +49,7 @@ class Document {
   std::string uri_;
   std::string language_id_;
   long version_ = 0;
+  std::size_t last_edit_ = 0;
   std::shared_ptr<const std::string> text_;
   std::shared_ptr<const protocol::LineIndex> lines_;
 };

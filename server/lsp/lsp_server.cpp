@@ -445,13 +445,14 @@ void LspServer::start_analysis(const std::string& uri) {
   auto job_config = std::make_shared<const ResolvedConfig>(config);
   FeatureSettings features{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
   auto encoding = encoding_;
+  const std::size_t focus = open.doc->last_edit(), limit = settings_.max_diagnostics;
   // The previous result is stale: let go of it, so the job can update it in place.
   open.doc->analysis.reset();
-  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, memory = open.memory,
-                               trace = open.trace, alive = alive_] {
+  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, focus, limit,
+                               memory = open.memory, trace = open.trace, alive = alive_] {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options);
+    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options, &parallel_for_);
     const auto analysed = Clock::now();
     memory->config = job_config;
     // The publishDiagnostics notification around the diagnostics array.
@@ -463,11 +464,11 @@ void LspServer::start_analysis(const std::string& uri) {
     if (trace) {
       memory->diagnostics.clear();
       diagnostics = std::make_shared<const DiagnosticsMessage>(
-          std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get()),
+          std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get(), focus, limit),
           std::move(suffix));
     } else {
       diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding, features,
-                                               std::move(prefix), std::move(suffix));
+                                               focus, limit, std::move(prefix), std::move(suffix));
     }
     auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
     spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", uri, version, us(analysed - started),

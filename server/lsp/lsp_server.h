@@ -5,12 +5,14 @@
 
 #include <utility>  // before Boost 1.74 Asio, whose awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
+#include <algorithm>
 #include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "analysis/document_analysis.h"
@@ -20,6 +22,7 @@
 #include "server/config/config.h"
 #include "server/lsp/diagnostics_cache.h"
 #include "server/lsp/document.h"
+#include "server/lsp/pool_parallel_for.h"
 #include "server/lsp/settings.h"
 #include "server/lsp/trace_service.h"
 
@@ -157,6 +160,11 @@ class LspServer {
 
   boost::asio::io_context& io_;
   Writer write_;
+  // Whole-file analyses parse on the worker and on these (declared first: destroyed last).
+  PoolParallelFor parallel_{std::max(1u, std::thread::hardware_concurrency()) - 1};
+  analysis::ParallelFor parallel_for_ = [this](std::size_t n, const std::function<void(std::size_t)>& work) {
+    parallel_(n, work);
+  };
   boost::asio::thread_pool workers_{1};
   std::map<std::string, RequestHandler, std::less<>> requests_;
   std::map<std::string, NotificationHandler, std::less<>> notifications_;

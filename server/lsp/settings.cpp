@@ -59,6 +59,10 @@ EditorSettings parse_settings(const Json& json, std::vector<std::string>& errors
   std::optional<int> debounce;
   read(j, "debounceMs", debounce, errors, "an integer number of milliseconds");
   if (debounce) s.debounce_ms = std::max(0, *debounce);
+  std::optional<long> max_diagnostics;
+  read(j, "maxDiagnostics", max_diagnostics, errors, "a number of diagnostics (0: no limit)");
+  if (max_diagnostics && *max_diagnostics >= 0) s.max_diagnostics = static_cast<std::size_t>(*max_diagnostics);
+  else if (max_diagnostics) errors.push_back("lockward.maxDiagnostics: expected a number of diagnostics (0: no limit)");
   std::optional<std::string> docs;
   read(j, "docsUrl", docs, errors, "a string URL");
   if (docs) s.docs_url = *docs;

@@ -18,6 +18,8 @@ struct EditorSettings {
   ConfigOverrides overrides;  // pgVersion, migrationTool, assumeInTransaction, … (win over .lockward.toml)
   std::map<std::string, analysis::RuleSetting, std::less<>> rules;  // "rules": {"id": "off"|"error"|…}
   int debounce_ms = 150;
+  // Most diagnostics published per document (0: all); past it, those around the last edit.
+  std::size_t max_diagnostics = 1000;
   std::string docs_url;
   bool inlay_hints = true;
   bool code_lens = true;

@@ -3,7 +3,9 @@
 // created and renamed, quotes left open) are checked one by one against analyze().
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "analysis/analyze.h"
 #include "analysis/document_analysis.h"
@@ -145,4 +147,40 @@ TEST_CASE("ignore directives and option changes are honoured by a document analy
   CHECK(doc.update(text, options)->findings.size() == analyze(text, options).findings.size());
   options.pg_version = 11;
   require_same(*doc.update(text, options), analyze(text, options));
+}
+
+TEST_CASE("a whole-file analysis that parses on several threads equals a sequential one", "[incremental]") {
+  // Three threads taking indices from the end: any order must give the same analysis.
+  ParallelFor threads = [](std::size_t n, const std::function<void(std::size_t)>& work) {
+    std::atomic<std::size_t> left{n};
+    auto drain = [&] {
+      for (std::size_t i = left.load(); i > 0; i = left.load()) {
+        if (left.compare_exchange_weak(i, i - 1)) work(i - 1);
+      }
+    };
+    std::thread a(drain), b(drain);
+    drain();
+    a.join();
+    b.join();
+  };
+  int calls = 0;
+  ParallelFor counting = [&](std::size_t n, const std::function<void(std::size_t)>& work) {
+    ++calls;
+    threads(n, work);
+  };
+  Options options;
+  options.pg_version = 15;
+  // The base text's SET NOT NULL depends on a CHECK validated earlier in the file.
+  for (std::string text : {base_text(), "-- lockward-ignore-file: create-index\n" + base_text()}) {
+    DocumentAnalysis doc;
+    require_same(*doc.update(text, options, &counting), analyze(text, options));
+  }
+  CHECK(calls == 2);
+  // An edit is incremental: no threads.
+  std::string text = base_text();
+  DocumentAnalysis doc;
+  doc.update(text, options, &counting);
+  text.insert(text.find("DELETE FROM"), " ");
+  require_same(*doc.update(text, options, &counting), analyze(text, options));
+  CHECK(calls == 3);
 }

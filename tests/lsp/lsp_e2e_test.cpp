@@ -1,6 +1,8 @@
 // End-to-end: the real `lockward lsp` binary over pipes.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "analysis/analyze.h"
 #include "tests/support/lsp_process.h"
 
@@ -158,6 +160,41 @@ TEST_CASE("lsp: configuration changes re-analyse open documents", "[lsp][e2e]") 
   CHECK_FALSE(contains(codes((*second)["params"]["diagnostics"]), "create-index"));
   // Keys removed from the settings go back to their defaults.
   CHECK(contains(codes((*second)["params"]["diagnostics"]), "missing-lock-timeout"));
+}
+
+TEST_CASE("lsp: past maxDiagnostics the editor sees the findings around the last edit", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"debounceMs", 0}, {"maxDiagnostics", 10}});
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "CREATE INDEX i" + std::to_string(i) + " ON t (c);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  auto opened = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(opened);
+  const Json& first = (*opened)["params"]["diagnostics"];
+  REQUIRE(first.size() == 11);
+  CHECK(first[0]["code"] == "diagnostics-limit");
+  CHECK(first[0]["message"].get<std::string>().find("shows 10 of") != std::string::npos);
+  CHECK(first[1]["range"]["start"]["line"] == 0);  // nothing edited yet: the top of the file
+  // An edit on line 30: its diagnostics are shown, the top of the file's are not.
+  lsp.notify("textDocument/didChange",
+             Json{{"textDocument", {{"uri", kUri}, {"version", 2}}},
+                  {"contentChanges", Json::array({Json{{"range", {{"start", {{"line", 30}, {"character", 13}}},
+                                                                  {"end", {{"line", 30}, {"character", 15}}}}},
+                                                       {"text", "x30"}}})}});
+  auto edited = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(edited);
+  const Json& after = (*edited)["params"]["diagnostics"];
+  REQUIRE(after.size() == 11);
+  std::set<long> shown_lines;
+  for (std::size_t i = 1; i < after.size(); ++i) shown_lines.insert(after[i]["range"]["start"]["line"].get<long>());
+  CHECK(shown_lines.count(30) == 1);
+  CHECK(shown_lines.count(0) == 0);
+  // 0: everything.
+  lsp.notify("workspace/didChangeConfiguration", Json{{"settings", {{"lockward", {{"debounceMs", 0}, {"maxDiagnostics", 0}}}}}});
+  auto all = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(all);
+  CHECK((*all)["params"]["diagnostics"].size() > 40);
+  CHECK_FALSE(contains(codes((*all)["params"]["diagnostics"]), "diagnostics-limit"));
 }
 
 TEST_CASE("lsp: pull diagnostics with result ids", "[lsp][e2e]") {

@@ -74,8 +74,11 @@ bool wait_dead(pid_t pid, int ms) {
   return !alive(pid);
 }
 
+// In a directory of its own: trace replays the .sql files before it in the same directory.
 std::string slow_migration() {
-  std::string path = (fs::temp_directory_path() / "lockward-slow-migration.sql").string();
+  fs::path dir = fs::temp_directory_path() / ("lockward-slow-migration-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::string path = (dir / "001_slow.sql").string();
   std::ofstream(path) << "SELECT 1;\nSELECT pg_sleep(60);\n";
   return path;
 }
