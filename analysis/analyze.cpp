@@ -120,9 +120,24 @@ std::string options_key(const Options& o) {
   return key;
 }
 
-bool has_ignores(std::string_view text, const SplitResult& split) {
-  return std::any_of(split.file_comments.begin(), split.file_comments.end(),
-                     [&](const Comment& c) { return parse_ignore(text, c).has_value(); });
+// Ignore directives that reach beyond one statement: lockward-ignore-file, and a
+// lockward-ignore in no statement's comments (after the last statement, or in a comment left
+// open at the end). Only these make every edit analyse the whole file; a statement's own
+// directives are applied with the statement.
+bool whole_file_ignores(std::string_view text, const SplitResult& split) {
+  std::vector<std::size_t> directives;  // where each begins, in text order
+  for (const Comment& c : split.file_comments) {
+    std::optional<IgnoreDirective> d = parse_ignore(text, c);
+    if (!d) continue;
+    if (d->file_level) return true;
+    directives.push_back(c.range.begin);
+  }
+  if (directives.empty()) return false;
+  std::size_t attached = 0;
+  for (const Piece& p : split.pieces) {
+    for (const Comment& c : p.comments) attached += std::binary_search(directives.begin(), directives.end(), c.range.begin);
+  }
+  return attached < directives.size();
 }
 
 TextRange moved(TextRange r, std::ptrdiff_t delta) {
@@ -170,12 +185,12 @@ class Analyzer {
       : doc_(doc), text_(text), options_(options), cache_(cache), parallel_(parallel) {}
 
   // Analyses the whole text and makes it the document's state.
-  // `cache_for_ignores`: use the cache only when the text has ignore directives, the one case
-  // where every edit analyses the whole file again (elsewhere it would only cost memory).
+  // `cache_for_ignores`: use the cache only when the text has whole-file ignore directives, the
+  // one case where every edit analyses the whole file again (elsewhere it would only cost memory).
   void run_full(bool cache_for_ignores = false) {
     split_ = split_statements(text_);
     implicit_ = transaction_default();
-    if (cache_ && cache_for_ignores && !has_ignores(text_, split_)) {
+    if (cache_ && cache_for_ignores && !whole_file_ignores(text_, split_)) {
       cache_->entries_.clear();
       cache_ = nullptr;
     }
@@ -199,7 +214,7 @@ class Analyzer {
     if (cache_) {
       std::erase_if(cache_->entries_, [g = cache_->generation_](const auto& e) { return e.second.generation != g; });
     }
-    apply_ignores();
+    apply_ignores(/*whole_file=*/true);
     auto analysis = std::make_shared<Analysis>();
     analysis->pg_version = options_.pg_version;
     analysis->findings = sorted_findings();
@@ -218,7 +233,7 @@ class Analyzer {
     d.split_ = std::move(split_);
     d.options_key_ = options_key(options_);
     d.implicit_transaction_ = implicit_;
-    d.has_ignores_ = has_ignores(d.text_, d.split_);
+    d.whole_file_ignores_ = whole_file_ignores(d.text_, d.split_);
     d.change_ = AnalysisChange{};
   }
 
@@ -227,7 +242,8 @@ class Analyzer {
   // directive), and then a whole-file run must follow (the split may have been updated).
   bool run_incremental() {
     DocumentAnalysis& d = doc_;
-    if (!d.analysis_ || d.meta_.empty() || d.has_ignores_ || d.options_key_ != options_key(options_)) return false;
+    if (!d.analysis_ || d.meta_.empty() || d.whole_file_ignores_ || d.options_key_ != options_key(options_))
+      return false;
     // The edited bytes.
     const std::string_view old = d.text_;
     const std::size_t limit = std::min(old.size(), text_.size());
@@ -251,7 +267,7 @@ class Analyzer {
     split_ = std::move(d.split_);
     const SplitChange changed = split_statements_after_edit(text_, split_, edit_begin_, old_edit_end_, new_edit_end_);
     implicit_ = transaction_default();
-    if (implicit_ != d.implicit_transaction_ || has_ignores(text_, split_)) return false;
+    if (implicit_ != d.implicit_transaction_ || whole_file_ignores(text_, split_)) return false;
 
     // Pieces before the change are the same; so are those after it, moved.
     const std::vector<Piece>& np = split_.pieces;
@@ -286,6 +302,7 @@ class Analyzer {
         const auto old_piece = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(piece) - pieces_moved_by);
         while (old_statement < meta.size() && meta[old_statement].piece < old_piece) ++old_statement;
         if (converged(old_statement)) {
+          apply_ignores(/*whole_file=*/false);
           splice(piece, old_piece, old_statement);
           return true;
         }
@@ -293,6 +310,7 @@ class Analyzer {
       add_piece(piece);
     }
     end_of_file();
+    apply_ignores(/*whole_file=*/false);
     splice(np.size(), old_piece_count, meta.size());
     return true;
   }
@@ -729,21 +747,38 @@ class Analyzer {
   }
 
   // Only in whole-file runs: directives can reach any statement.
-  void apply_ignores() {
+  // Drops the findings ignore directives cover and reports directives that cover nothing or
+  // name unknown rules. A statement's own directives come from its piece's comments, so a run
+  // over some statements applies exactly theirs; `whole_file` adds lockward-ignore-file and
+  // directives after the last statement (files that have those are only analysed whole).
+  void apply_ignores(bool whole_file) {
     std::vector<IgnoreDirective> directives;
-    for (const Comment& c : split_.file_comments) {
-      if (auto d = parse_ignore(text_, c)) directives.push_back(std::move(*d));
-    }
-    if (directives.empty()) return;
-    // A statement-level directive belongs to the statement whose piece holds the comment.
-    for (auto& d : directives) {
-      if (d.file_level) continue;
-      for (const Statement& st : region_) {
-        for (const Comment& c : split_.pieces[region_meta_[st.index].piece].comments) {
-          if (c.range == d.range && !d.piece) d.piece = st.index;
-        }
+    std::optional<std::size_t> previous_piece;
+    for (std::size_t k = 0; k < region_.size(); ++k) {
+      const std::size_t piece = region_meta_[k].piece;
+      if (piece == previous_piece) continue;  // a piece of several statements: its first one
+      previous_piece = piece;
+      for (const Comment& c : split_.pieces[piece].comments) {
+        std::optional<IgnoreDirective> d = parse_ignore(text_, c);
+        if (!d || d->file_level) continue;
+        d->piece = region_[k].index;
+        directives.push_back(std::move(*d));
       }
     }
+    if (whole_file) {
+      std::vector<std::size_t> attached;
+      for (const IgnoreDirective& d : directives) attached.push_back(d.range.begin);
+      std::sort(attached.begin(), attached.end());
+      for (const Comment& c : split_.file_comments) {
+        std::optional<IgnoreDirective> d = parse_ignore(text_, c);
+        if (d && (d->file_level || !std::binary_search(attached.begin(), attached.end(), d->range.begin)))
+          directives.push_back(std::move(*d));
+      }
+      // In text order: the first directive that matches a finding is the one that was used.
+      std::stable_sort(directives.begin(), directives.end(),
+                       [](const IgnoreDirective& a, const IgnoreDirective& b) { return a.range.begin < b.range.begin; });
+    }
+    if (directives.empty()) return;
     std::vector<bool> used(directives.size(), false);
     std::vector<Finding> meta;
     for (std::size_t i = 0; i < directives.size(); ++i) {
@@ -754,6 +789,7 @@ class Analyzer {
           f.risk = Risk::Low;
           f.severity = Severity::Warning;
           f.range = directives[i].rule_ranges[k];
+          f.statement = directives[i].piece;
           f.message = "unknown rule `" + directives[i].rules[k] + "` in lockward-ignore; run `lockward rules` for the list";
           f.help = "Correct the rule id; write a reason after `--`.";
           meta.push_back(std::move(f));

@@ -42,7 +42,8 @@ class DocumentAnalysis {
   std::shared_ptr<const Analysis> update(std::string_view text, const Options& options,
                                          const ParallelFor* parallel = nullptr);
   const AnalysisChange& change() const { return change_; }
-  // Used only while the text has ignore directives (each edit then analyses the whole file).
+  // Used only while the text has whole-file ignore directives (each edit then analyses the
+  // whole file).
   const StatementCache& cache() const { return cache_; }
 
  private:
@@ -59,7 +60,7 @@ class DocumentAnalysis {
   std::string text_;
   std::string options_key_;
   bool implicit_transaction_ = false;
-  bool has_ignores_ = false;  // ignore directives reach across statements: whole-file runs only
+  bool whole_file_ignores_ = false;  // lockward-ignore-file and the like: whole-file runs only
   SplitResult split_;
   std::vector<Meta> meta_;  // parallel to the statements
   History history_;
