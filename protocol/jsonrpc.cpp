@@ -69,7 +69,11 @@ std::string encode_notification(std::string_view method, const Json& params) {
 }
 
 std::string encode_request(const Json& id, std::string_view method, const Json& params) {
-  return dump(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+  Json request{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  // JSON-RPC: params, when present, is an array or an object; requests without any
+  // (workspace/diagnostic/refresh) leave it out.
+  if (!params.is_null()) request["params"] = params;
+  return dump(request);
 }
 
 }  // namespace lockward::protocol

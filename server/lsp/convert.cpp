@@ -128,11 +128,11 @@ DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, co
 
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
-                             const FeatureSettings& settings, const TraceResults* trace, std::size_t focus,
-                             std::size_t limit) {
+                             const FeatureSettings& settings, const TraceResults* trace,
+                             const DiagnosticsWindow* shown) {
   Converter conv{lines, enc};
   protocol::JsonWriter w;
-  const DiagnosticsWindow window = diagnostics_window(a.findings, focus, limit);
+  const DiagnosticsWindow window = shown ? *shown : diagnostics_window(a.findings, 0, 0);
   // Statements whose findings are shown: the trace's own findings go with them.
   std::size_t first_statement = 0, end_statement = a.statements.size();
   if (window.limited()) {

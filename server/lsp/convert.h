@@ -46,12 +46,13 @@ struct FeatureSettings {
 // The diagnostics array as JSON text, written directly (no DOM): it runs on the analysis
 // worker for every edit, and large documents have tens of thousands of diagnostics.
 // With `trace`, each finding says what the trace found for its statement, and the trace's own
-// findings (unexpected locks and rewrites, errors) are added. At most `limit` findings
-// (0: all) around byte `focus` are written, as DiagnosticsCache::update does.
+// findings (unexpected locks and rewrites, errors) are added. Only the findings in `window`
+// (all, without one) are written, and a note on the rest, as DiagnosticsCache::update does.
+struct DiagnosticsWindow;
 std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& lines, std::string_view text,
                              const analysis::Analysis& a, protocol::PositionEncoding enc,
-                             const FeatureSettings& settings, const TraceResults* trace, std::size_t focus = 0,
-                             std::size_t limit = 0);
+                             const FeatureSettings& settings, const TraceResults* trace,
+                             const DiagnosticsWindow* window = nullptr);
 // One diagnostic's JSON with its line numbers left out (DiagnosticsCache).
 DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, const analysis::Finding& f, int pg_version,
                                const FeatureSettings& settings);

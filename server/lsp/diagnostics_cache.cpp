@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "server/lsp/diagnostics_window.h"
 
 namespace lockward::server::lsp {
 
@@ -19,8 +18,8 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
                                                                    const analysis::Analysis& a,
                                                                    const analysis::AnalysisChange& change,
                                                                    protocol::PositionEncoding enc,
-                                                                   const FeatureSettings& settings, std::size_t focus,
-                                                                   std::size_t limit, std::string prefix,
+                                                                   const FeatureSettings& settings,
+                                                                   const DiagnosticsWindow& window, std::string prefix,
                                                                    std::string suffix) {
   using Item = DiagnosticsMessage::Item;
   Converter conv{*lines, enc};
@@ -58,7 +57,6 @@ std::shared_ptr<const DiagnosticsMessage> DiagnosticsCache::update(const std::st
     items.assign(a.findings.size(), Item{});
   }
 
-  const DiagnosticsWindow window = diagnostics_window(a.findings, focus, limit);
   auto shown = std::make_shared<DiagnosticsMessage::Items>();
   shown->reserve(window.end - window.begin + 1);
   if (window.limited()) {

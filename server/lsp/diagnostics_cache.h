@@ -12,19 +12,20 @@
 #include "protocol/line_index.h"
 #include "server/lsp/convert.h"
 #include "server/lsp/diagnostics_message.h"
+#include "server/lsp/diagnostics_window.h"
 
 namespace lockward::server::lsp {
 
 class DiagnosticsCache {
  public:
   // The message `prefix` + the diagnostics array for `a` (without trace evidence) + `suffix`:
-  // at most `limit` findings (0: all), those nearest byte `focus`, and a note on the rest.
-  // `change` says what the analysis replaced since the previous call.
+  // the findings in `window`, and a note on the rest. `change` says what the analysis replaced
+  // since the previous call (nothing, when only the window moved).
   std::shared_ptr<const DiagnosticsMessage> update(const std::string& uri, std::shared_ptr<const std::string> text,
                                                    std::shared_ptr<const protocol::LineIndex> lines,
                                                    const analysis::Analysis& a, const analysis::AnalysisChange& change,
                                                    protocol::PositionEncoding enc, const FeatureSettings& settings,
-                                                   std::size_t focus, std::size_t limit, std::string prefix,
+                                                   const DiagnosticsWindow& window, std::string prefix,
                                                    std::string suffix);
   // Forget everything (the next update writes every diagnostic).
   void clear();

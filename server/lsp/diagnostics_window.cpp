@@ -1,6 +1,7 @@
 #include "server/lsp/diagnostics_window.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
@@ -37,6 +38,13 @@ DiagnosticsWindow diagnostics_window(const std::vector<analysis::Finding>& findi
   std::for_each(findings.begin(), findings.begin() + static_cast<std::ptrdiff_t>(w.begin), hide);
   std::for_each(findings.begin() + static_cast<std::ptrdiff_t>(w.end), findings.end(), hide);
   return w;
+}
+
+analysis::TextRange shown_bytes(const DiagnosticsWindow& w, const std::vector<analysis::Finding>& findings) {
+  analysis::TextRange r{0, std::numeric_limits<std::size_t>::max()};
+  if (w.begin > 0) r.begin = findings[w.begin].range.begin;
+  if (w.end < findings.size()) r.end = findings[w.end - 1].range.end;
+  return r;
 }
 
 std::string diagnostics_limit_json(const DiagnosticsWindow& w, const std::vector<analysis::Finding>& findings,

@@ -22,9 +22,13 @@ struct DiagnosticsWindow {
   bool limited() const { return end - begin < total; }
 };
 
-// `limit` 0 shows everything. `focus` is a byte offset (the last edit).
+// `limit` 0 shows everything. `focus` is a byte offset (the last edit, or where the user looks).
 DiagnosticsWindow diagnostics_window(const std::vector<analysis::Finding>& findings, std::size_t focus,
                                      std::size_t limit);
+
+// The bytes in which every finding is shown: the whole text when nothing is hidden. Outside
+// them the user would see no diagnostics where there are findings.
+analysis::TextRange shown_bytes(const DiagnosticsWindow& w, const std::vector<analysis::Finding>& findings);
 
 struct Converter;
 

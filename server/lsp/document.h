@@ -41,6 +41,8 @@ class Document {
   std::shared_ptr<const analysis::Analysis> analysis;
   // The publishDiagnostics notification for `analysis`, ready to send.
   std::shared_ptr<const DiagnosticsMessage> diagnostics_message;
+  // The bytes in which it shows every finding (past maxDiagnostics, less than the whole text).
+  analysis::TextRange diagnostics_shown;
   long analysed_version = -1;
   bool analysis_current() const { return analysis && analysed_version == version_; }
 

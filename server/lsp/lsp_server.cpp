@@ -232,6 +232,7 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
   const Json text_doc = caps.value("textDocument", Json::object());
   client_pulls_diagnostics_ = text_doc.contains("diagnostic");
   const Json workspace = caps.value("workspace", Json::object());
+  client_refreshes_diagnostics_ = workspace.value("diagnostics", Json::object()).value("refreshSupport", false);
   client_has_configuration_ = workspace.value("configuration", false);
   client_watches_files_ =
       workspace.value("didChangeWatchedFiles", Json::object()).value("dynamicRegistration", false);
@@ -335,7 +336,6 @@ void LspServer::on_did_change_watched_files(const Json&) { reconfigure_all(); }
 void LspServer::on_did_change_workspace_folders(const Json&) { reconfigure_all(); }
 
 void LspServer::reconfigure_all() {
-  ++config_generation_;
   for (auto& [uri, open] : documents_) {
     open.config.reset();
     open.doc->analysed_version = -1;  // the old analysis used the old settings
@@ -395,6 +395,7 @@ void LspServer::on_did_change(const Json& params) {
   }
   OpenDocument& open = it->second;
   open.doc->apply(td.value("version", open.doc->version() + 1), changes, encoding_);
+  open.focus = open.doc->last_edit();
   schedule(open, settings_.debounce_ms);
 }
 
@@ -427,6 +428,51 @@ void LspServer::schedule(OpenDocument& open, int delay_ms) {
   });
 }
 
+namespace {
+
+// What a worker needs to write one version's publishDiagnostics message.
+struct MessageJob {
+  std::string uri;
+  long version = 0;
+  std::shared_ptr<const std::string> text;
+  std::shared_ptr<const protocol::LineIndex> lines;
+  FeatureSettings features;
+  protocol::PositionEncoding encoding = protocol::PositionEncoding::Utf16;
+  std::size_t focus = 0, limit = 0;  // maxDiagnostics and where the user works
+  std::shared_ptr<const TraceResults> trace;
+};
+
+struct WrittenMessage {
+  std::shared_ptr<const DiagnosticsMessage> message;
+  analysis::TextRange shown;  // DiagnosticsWindow's shown_bytes
+};
+
+// On the worker that owns `memory`. `change`: what the analysis replaced since the cache last
+// wrote (nothing, when only the focus moved).
+WrittenMessage write_message(const MessageJob& job, const analysis::Analysis& a, const analysis::AnalysisChange& change,
+                             AnalysisMemory& memory) {
+  std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
+  protocol::append_json_string(prefix, job.uri);
+  prefix += R"(,"version":)" + std::to_string(job.version) + R"(,"diagnostics":)";
+  std::string suffix = "}}";
+  const DiagnosticsWindow window = diagnostics_window(a.findings, job.focus, job.limit);
+  WrittenMessage out;
+  out.shown = shown_bytes(window, a.findings);
+  if (job.trace) {
+    memory.diagnostics.clear();
+    out.message = std::make_shared<const DiagnosticsMessage>(
+        std::move(prefix),
+        diagnostics_json(job.uri, *job.lines, *job.text, a, job.encoding, job.features, job.trace.get(), &window),
+        std::move(suffix));
+  } else {
+    out.message = memory.diagnostics.update(job.uri, job.text, job.lines, a, change, job.encoding, job.features, window,
+                                            std::move(prefix), std::move(suffix));
+  }
+  return out;
+}
+
+}  // namespace
+
 void LspServer::start_analysis(const std::string& uri) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
@@ -437,51 +483,60 @@ void LspServer::start_analysis(const std::string& uri) {
     return;
   }
   open.in_flight = true;
-  std::shared_ptr<const std::string> text = open.doc->text();
-  std::shared_ptr<const protocol::LineIndex> lines = open.doc->lines_ptr();
-  long version = open.doc->version();
-  const ResolvedConfig& config = config_for(open);
+  MessageJob job{uri,   open.doc->version(), open.doc->text(), open.doc->lines_ptr(),
+                 FeatureSettings{settings_.docs_url, settings_.inlay_hints, settings_.code_lens},
+                 encoding_, open.focus, settings_.max_diagnostics, open.trace};
   // The job owns copies: options and the snapshot/stats they point into.
-  auto job_config = std::make_shared<const ResolvedConfig>(config);
-  FeatureSettings features{settings_.docs_url, settings_.inlay_hints, settings_.code_lens};
-  auto encoding = encoding_;
-  const std::size_t focus = open.doc->last_edit(), limit = settings_.max_diagnostics;
+  auto job_config = std::make_shared<const ResolvedConfig>(config_for(open));
   // The previous result is stale: let go of it, so the job can update it in place.
   open.doc->analysis.reset();
-  boost::asio::post(workers_, [this, uri, text, lines, version, job_config, features, encoding, focus, limit,
-                               memory = open.memory, trace = open.trace, alive = alive_] {
+  boost::asio::post(workers_, [this, job = std::move(job), job_config, memory = open.memory, alive = alive_] {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*text, job_config->options, &parallel_for_);
+    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*job.text, job_config->options, &parallel_for_);
     const auto analysed = Clock::now();
     memory->config = job_config;
-    // The publishDiagnostics notification around the diagnostics array.
-    std::string prefix = R"({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":)";
-    protocol::append_json_string(prefix, uri);
-    prefix += R"(,"version":)" + std::to_string(version) + R"(,"diagnostics":)";
-    std::string suffix = "}}";
-    std::shared_ptr<const DiagnosticsMessage> diagnostics;
-    if (trace) {
-      memory->diagnostics.clear();
-      diagnostics = std::make_shared<const DiagnosticsMessage>(
-          std::move(prefix), diagnostics_json(uri, *lines, *text, *result, encoding, features, trace.get(), focus, limit),
-          std::move(suffix));
-    } else {
-      diagnostics = memory->diagnostics.update(uri, text, lines, *result, memory->analysis.change(), encoding, features,
-                                               focus, limit, std::move(prefix), std::move(suffix));
-    }
+    WrittenMessage written = write_message(job, *result, memory->analysis.change(), *memory);
     auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
-    spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", uri, version, us(analysed - started),
+    spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", job.uri, job.version, us(analysed - started),
                   memory->analysis.change().full ? "whole file" : "incremental", us(Clock::now() - analysed));
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri, version, result, diagnostics, alive] {
-      if (*alive) finish_analysis(uri, version, result, diagnostics);
+    boost::asio::post(io_, [this, uri = job.uri, version = job.version, result, written, alive] {
+      if (*alive) finish_analysis(uri, version, result, written.message, written.shown);
+    });
+  });
+}
+
+void LspServer::follow(OpenDocument& open, analysis::TextRange seen) {
+  // Only past maxDiagnostics, with a current analysis, when the user looks where findings
+  // are hidden: then the window moves there (a new selection, no new analysis).
+  const analysis::TextRange shown = open.doc->diagnostics_shown;
+  if (!open.doc->analysis_current() || open.in_flight || !open.doc->diagnostics_message ||
+      (seen.end >= shown.begin && seen.begin <= shown.end))
+    return;
+  open.focus = seen.begin + (seen.end - seen.begin) / 2;
+  open.in_flight = true;
+  MessageJob job{open.doc->uri(), open.doc->version(), open.doc->text(), open.doc->lines_ptr(),
+                 FeatureSettings{settings_.docs_url, settings_.inlay_hints, settings_.code_lens},
+                 encoding_, open.focus, settings_.max_diagnostics, open.trace};
+  boost::asio::post(workers_, [this, job = std::move(job), result = open.doc->analysis, memory = open.memory,
+                               alive = alive_] {
+    analysis::AnalysisChange nothing;
+    nothing.full = false;
+    WrittenMessage written = write_message(job, *result, nothing, *memory);
+    spdlog::debug("diagnostics of {} v{} moved to byte {}", job.uri, job.version, job.focus);
+    if (!*alive) return;
+    boost::asio::post(io_, [this, uri = job.uri, version = job.version, result, written, alive] {
+      if (!*alive) return;
+      auto it = documents_.find(uri);
+      if (it != documents_.end()) it->second.published_version = -1;  // same version, other findings
+      finish_analysis(uri, version, result, written.message, written.shown);
     });
   });
 }
 
 void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                                std::shared_ptr<const DiagnosticsMessage> notification) {
+                                std::shared_ptr<const DiagnosticsMessage> notification, analysis::TextRange shown) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
@@ -495,8 +550,10 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
   }
   open.doc->analysis = std::move(result);
   open.doc->diagnostics_message = std::move(notification);
+  open.doc->diagnostics_shown = shown;
   open.doc->analysed_version = version;
-  open.result_id = std::to_string(version) + "." + std::to_string(config_generation_);
+  // New for every message written: configuration, trace evidence and the window change it too.
+  open.result_id = std::to_string(version) + "." + std::to_string(++messages_written_);
   publish(open);
   auto waiters = std::move(open.waiters);
   open.waiters.clear();
@@ -504,7 +561,15 @@ void LspServer::finish_analysis(const std::string& uri, long version, std::share
 }
 
 void LspServer::publish(OpenDocument& open) {
-  if (client_pulls_diagnostics_ || open.published_version == open.doc->analysed_version) return;
+  if (open.published_version == open.doc->analysed_version) return;
+  if (client_pulls_diagnostics_) {
+    // A client that pulls asks again after an edit; when the diagnostics of the text it has
+    // change (trace evidence, the window moved), it has to be told.
+    const bool same_text = open.pulled_version == open.doc->analysed_version;
+    open.published_version = open.pulled_version = open.doc->analysed_version;
+    if (same_text && client_refreshes_diagnostics_) request_client("workspace/diagnostic/refresh", nullptr, [](const Json&) {});
+    return;
+  }
   open.published_version = open.doc->analysed_version;
   const DiagnosticsMessage& message = *open.doc->diagnostics_message;
   const auto started = std::chrono::steady_clock::now();
@@ -555,7 +620,9 @@ void LspServer::on_hover(const Json& params, Reply reply) {
   Json position = params.at("position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(hover(*open.doc, a, encoding_, conv.offset(position), open.trace.get()));
+    const std::size_t offset = conv.offset(position);
+    r.reply(hover(*open.doc, a, encoding_, offset, open.trace.get()));
+    follow(open, {offset, offset});
   });
 }
 
@@ -564,16 +631,20 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   Json only = params.value("context", Json::object()).value("only", Json());
   with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(code_actions(*open.doc, a, encoding_, conv.byte_range(range), only, !open.trace_cancel));
+    const analysis::TextRange at = conv.byte_range(range);
+    r.reply(code_actions(*open.doc, a, encoding_, at, only, !open.trace_cancel));
+    follow(open, {at.begin, at.begin});
   });
 }
 
 void LspServer::on_inlay_hint(const Json& params, Reply reply) {
   Json range = params.at("range");
   with_analysis(params, std::move(reply), [this, range](OpenDocument& open, const analysis::Analysis& a, Reply r) {
-    if (!settings_.inlay_hints) return r.reply(Json::array());
     Converter conv{open.doc->lines(), encoding_};
-    r.reply(inlay_hints(*open.doc, a, encoding_, conv.byte_range(range), open.trace.get()));
+    const analysis::TextRange visible = conv.byte_range(range);  // clients ask for what is on screen
+    follow(open, visible);
+    if (!settings_.inlay_hints) return r.reply(Json::array());
+    r.reply(inlay_hints(*open.doc, a, encoding_, visible, open.trace.get()));
   });
 }
 

@@ -98,6 +98,8 @@ class LspServer {
     // Reused across analyses of this document; one analysis job at a time (in_flight) uses it.
     std::shared_ptr<AnalysisMemory> memory = std::make_shared<AnalysisMemory>();
     long published_version = -1;
+    long pulled_version = -1;  // for a client that pulls: the version it was last offered
+    std::size_t focus = 0;  // byte the diagnostics window centres on: the last edit, or where the user looked
   };
   struct Waiter;
 
@@ -149,7 +151,10 @@ class LspServer {
   void start_analysis(const std::string& uri);
   // `notification` is the publishDiagnostics message.
   void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
-                       std::shared_ptr<const DiagnosticsMessage> notification);
+                       std::shared_ptr<const DiagnosticsMessage> notification, analysis::TextRange shown);
+  // Moves the published diagnostics to `seen` (a cursor, the visible range) when they are
+  // limited and hide findings there.
+  void follow(OpenDocument& open, analysis::TextRange seen);
   // Runs `handler` against the current analysis of the document, analysing now if needed.
   void with_analysis(const Json& params, Reply reply,
                      std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler);
@@ -174,6 +179,7 @@ class LspServer {
   int exit_code_ = 1;
   protocol::PositionEncoding encoding_ = protocol::PositionEncoding::Utf16;
   bool client_pulls_diagnostics_ = false;
+  bool client_refreshes_diagnostics_ = false;  // workspace/diagnostic/refresh
   bool client_has_configuration_ = false;
   bool client_watches_files_ = false;
   bool client_work_done_progress_ = false;
@@ -186,7 +192,7 @@ class LspServer {
   std::map<std::string, std::function<void()>> cancellable_;  // request id (dumped) → cancel
   std::map<std::string, std::function<void(const Json&)>> client_requests_;
   long next_client_request_ = 1;
-  long config_generation_ = 0;
+  long messages_written_ = 0;  // for pull diagnostics result ids
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards posts after destruction
 };
 

@@ -51,10 +51,11 @@ TEST_CASE("diagnostics fragments moved across edits equal a fresh conversion", "
     // Every other run shows only a window of the findings, around a random place: the
     // findings outside it are written later, when a window reaches them.
     const std::size_t focus = random() % (text.size() + 1), limit = edit % 2 == 0 ? 0 : 1 + random() % 120;
+    const DiagnosticsWindow window = diagnostics_window(a->findings, focus, limit);
     auto message = cache.update(uri, version, lines, *a, doc.change(), protocol::PositionEncoding::Utf16, settings,
-                                focus, limit, "<", ">");
+                                window, "<", ">");
     const std::string expected =
-        diagnostics_json(uri, *lines, text, *a, protocol::PositionEncoding::Utf16, settings, nullptr, focus, limit);
+        diagnostics_json(uri, *lines, text, *a, protocol::PositionEncoding::Utf16, settings, nullptr, &window);
     const std::string out = written(*message);
     REQUIRE(out.size() == message->size());
     REQUIRE(out == "<" + expected + ">");

@@ -189,6 +189,27 @@ TEST_CASE("lsp: past maxDiagnostics the editor sees the findings around the last
   for (std::size_t i = 1; i < after.size(); ++i) shown_lines.insert(after[i]["range"]["start"]["line"].get<long>());
   CHECK(shown_lines.count(30) == 1);
   CHECK(shown_lines.count(0) == 0);
+  // Scrolling back to the top (the client asks for the visible range's inlay hints) moves the
+  // diagnostics there, without an edit; a cursor inside what is shown moves nothing.
+  auto lines_of = [](const Json& diagnostics) {
+    std::set<long> out;
+    for (std::size_t i = 1; i < diagnostics.size(); ++i) out.insert(diagnostics[i]["range"]["start"]["line"].get<long>());
+    return out;
+  };
+  lsp.request("textDocument/inlayHint", Json{{"textDocument", {{"uri", kUri}}},
+                                            {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 4}, {"character", 0}}}}}});
+  auto scrolled = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(scrolled);
+  CHECK((*scrolled)["params"]["version"] == 2);
+  CHECK(lines_of((*scrolled)["params"]["diagnostics"]).count(0) == 1);
+  CHECK(lines_of((*scrolled)["params"]["diagnostics"]).count(30) == 0);
+  lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 1}, {"character", 3}}}});
+  CHECK_FALSE(lsp.wait_notification("textDocument/publishDiagnostics", 300));
+  // A hover far below moves them again.
+  lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 38}, {"character", 3}}}});
+  auto hovered = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(hovered);
+  CHECK(lines_of((*hovered)["params"]["diagnostics"]).count(38) == 1);
   // 0: everything.
   lsp.notify("workspace/didChangeConfiguration", Json{{"settings", {{"lockward", {{"debounceMs", 0}, {"maxDiagnostics", 0}}}}}});
   auto all = lsp.wait_notification("textDocument/publishDiagnostics");
@@ -207,6 +228,29 @@ TEST_CASE("lsp: pull diagnostics with result ids", "[lsp][e2e]") {
   Json again = lsp.request("textDocument/diagnostic",
                            Json{{"textDocument", {{"uri", kUri}}}, {"previousResultId", full["result"]["resultId"]}});
   CHECK(again["result"]["kind"] == "unchanged");
+}
+
+TEST_CASE("lsp: a client that pulls is asked to refresh when shown diagnostics change without an edit", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize(Json{{"textDocument", {{"diagnostic", Json::object()}}},
+                      {"workspace", {{"diagnostics", {{"refreshSupport", true}}}}}},
+                 Json{{"debounceMs", 0}, {"maxDiagnostics", 3}});
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "CREATE INDEX i" + std::to_string(i) + " ON t (c);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  Json first = lsp.request("textDocument/diagnostic", Json{{"textDocument", {{"uri", kUri}}}});
+  REQUIRE(first["result"]["items"].size() == 4);
+  CHECK(first["result"]["items"][1]["range"]["start"]["line"] == 0);
+  // The cursor goes to line 25, where findings are hidden.
+  lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 25}, {"character", 2}}}});
+  auto refresh = lsp.wait_for([](const Json& m) { return m.value("method", "") == "workspace/diagnostic/refresh"; }, 5000);
+  REQUIRE(refresh);
+  CHECK_FALSE(refresh->contains("params"));
+  lsp.send(Json{{"jsonrpc", "2.0"}, {"id", (*refresh)["id"]}, {"result", nullptr}});
+  Json again = lsp.request("textDocument/diagnostic",
+                           Json{{"textDocument", {{"uri", kUri}}}, {"previousResultId", first["result"]["resultId"]}});
+  REQUIRE(again["result"]["kind"] == "full");
+  CHECK(again["result"]["items"][1]["range"]["start"]["line"] >= 23);
 }
 
 TEST_CASE("lsp: bad input never takes the server down", "[lsp][e2e][robustness]") {
