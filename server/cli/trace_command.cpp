@@ -269,6 +269,12 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   report.pg_version = pg_version;
   report.max_risk = first.config.max_risk;
   bool fail = false;
+  auto write_report = [&] {
+    report.coverage.provider = provider_line;
+    report.coverage.server_version = server_version;
+    report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    write_trace_report(args.format, report, out);
+  };
   for (const InputFile& input : inputs) {
     for (const fs::path& before : untraced_preceding(input.path, inputs)) {
       if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
@@ -296,6 +302,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
     if (!file.trace.fatal_error.empty()) {
       err << "lockward: " << input.path << ": " << file.trace.fatal_error << "\n";
+      if (!report.files.empty()) write_report();  // the files traced before it still count
       return kExitUsage;
     }
     file.merged = trace::merge_trace(file.analysis, file.trace);
@@ -304,10 +311,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     add_to_coverage(report.coverage, file);
     report.files.push_back(std::move(file));
   }
-  report.coverage.provider = provider_line;
-  report.coverage.server_version = server_version;
-  report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  write_trace_report(args.format, report, out);
+  write_report();
   return args.ci && fail ? kExitFindings : kExitClean;
 }
 
