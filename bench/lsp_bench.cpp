@@ -87,6 +87,18 @@ void run(std::size_t statements, bool all) {
     keystrokes.push_back(ms_since(t));
   }
 
+  // Scrolling where findings are hidden (past maxDiagnostics): from the inlay-hint request for
+  // the visible lines to the diagnostics moved there, parsed.
+  std::vector<double> scrolls;
+  for (std::size_t k = 0; k < 20 && !all; ++k) {
+    const std::size_t top = k % 2 == 0 ? 0 : lines - 40;
+    auto t = Clock::now();
+    lsp.request("textDocument/inlayHint", Json{{"textDocument", {{"uri", uri}}},
+                                               {"range", {{"start", {{"line", top}, {"character", 0}}},
+                                                          {"end", {{"line", top + 40}, {"character", 0}}}}}});
+    if (lsp.wait_notification("textDocument/publishDiagnostics", 60000)) scrolls.push_back(ms_since(t));
+  }
+
   std::vector<double> hovers;
   for (std::size_t k = 0; k < 200; ++k) {
     auto t = Clock::now();
@@ -106,6 +118,9 @@ void run(std::size_t statements, bool all) {
               "p95 %7.1f ms\n",
               "", percentile(first_bytes, 0.5), percentile(first_bytes, 0.95), percentile(received, 0.5),
               percentile(received, 0.95));
+  if (!scrolls.empty())
+    std::printf("%6s             scroll to hidden findings, moved diagnostics parsed p50 %7.1f ms  p95 %7.1f ms\n", "",
+                percentile(scrolls, 0.5), percentile(scrolls, 0.95));
   lsp.request("shutdown", nullptr);
   lsp.notify("exit", nullptr);
   lsp.wait_exit();

@@ -620,9 +620,8 @@ void LspServer::on_hover(const Json& params, Reply reply) {
   Json position = params.at("position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
-    const std::size_t offset = conv.offset(position);
-    r.reply(hover(*open.doc, a, encoding_, offset, open.trace.get()));
-    follow(open, {offset, offset});
+    // No follow(): the mouse resting on text is not where the user works.
+    r.reply(hover(*open.doc, a, encoding_, conv.offset(position), open.trace.get()));
   });
 }
 

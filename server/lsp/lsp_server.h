@@ -152,8 +152,8 @@ class LspServer {
   // `notification` is the publishDiagnostics message.
   void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
                        std::shared_ptr<const DiagnosticsMessage> notification, analysis::TextRange shown);
-  // Moves the published diagnostics to `seen` (a cursor, the visible range) when they are
-  // limited and hide findings there.
+  // Moves the published diagnostics to `seen` (the cursor of a code action request, the
+  // visible range of an inlay hint request) when they are limited and hide findings there.
   void follow(OpenDocument& open, analysis::TextRange seen);
   // Runs `handler` against the current analysis of the document, analysing now if needed.
   void with_analysis(const Json& params, Reply reply,
