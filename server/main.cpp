@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
   check_cmd->add_option("paths", check.paths, "Files, directories (in name order) or globs")->required();
   check_cmd->add_option("--pg-version", check.pg_version, "Target PostgreSQL major version (default 17)")
       ->check(CLI::Range(10, 18));
-  check_cmd->add_option("--format", check.format, "text, json, sarif, github or gitlab")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github", "gitlab"}));
+  check_cmd->add_option("--format", check.format, "text, json, sarif, github (PR comment), github-actions (annotations) or gitlab")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "github-actions", "gitlab"}));
   check_cmd->add_flag("--ci", check.ci, "Exit 1 when a finding exceeds --max-risk");
   check_cmd->add_option("--max-risk", check.max_risk, "safe, low, medium, high or critical (default high)");
   check_cmd->add_option("--config", check.config_path, "A .lockward.toml to use instead of the one found");
@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
                         "With --provider docker: docker, podman or a path (default $LOCKWARD_DOCKER_CLI, docker, podman)");
   trace_cmd->add_option("--dsn", trace.dsn, "With --provider dsn: a database you declare disposable");
   trace_cmd->add_flag("--allow-nonempty", trace.allow_nonempty, "Trace into a --dsn database that is not empty");
-  trace_cmd->add_option("--format", trace.format, "text, json, sarif, github or gitlab (verdicts and coverage included)")
-      ->check(CLI::IsMember({"text", "json", "sarif", "github", "gitlab"}));
+  trace_cmd->add_option("--format", trace.format, "text, json, sarif, github, github-actions or gitlab (verdicts and coverage included)")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "github-actions", "gitlab"}));
   trace_cmd->add_option("--schema", trace.schema, "SQL loaded first, e.g. pg_dump --schema-only output");
   trace_cmd->add_flag("--ci", trace.ci, "Exit 1 on a mismatch, an error, or a risk above --max-risk");
   trace_cmd->add_option("--max-risk", trace.max_risk, "safe, low, medium, high or critical (default high)");

@@ -55,6 +55,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   else if (args.format == "sarif") write_sarif(out, reports, ro);
   else if (args.format == "github") write_github(out, reports, ro);
   else if (args.format == "gitlab") write_gitlab(out, reports, ro);
+  else if (args.format == "github-actions") write_github_actions(out, reports, ro);
   else write_text(out, reports, ro);
 
   if (io_error) return kExitUsage;

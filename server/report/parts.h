@@ -32,6 +32,11 @@ std::string markdown_cell(const std::string& s);
 const char* risk_icon(analysis::Risk risk);
 void markdown_finding(std::ostream& out, std::string_view text, const analysis::Finding& finding);
 
+// GitHub Actions workflow commands: one annotation line; `extra` is appended to the message.
+void github_annotation(std::ostream& out, const std::string& path, std::string_view text, int pg_version,
+                       const analysis::Finding& finding, std::string_view extra = {});
+void github_annotation_error(std::ostream& out, const std::string& path, const std::string& error);
+
 // GitLab Code Quality. `seen` counts repeated (path, rule, statement) keys within a file so
 // fingerprints stay unique and stable.
 nlohmann::json gitlab_issue(const std::string& path, std::string_view text, const analysis::Analysis& analysis,

@@ -29,6 +29,8 @@ void write_json(std::ostream& out, const std::vector<FileReport>& files, const R
 void write_sarif(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
 // Markdown for a pull-request comment.
 void write_github(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// GitHub Actions workflow commands (::error/::warning/::notice lines, shown on the diff).
+void write_github_actions(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
 // GitLab Code Quality (a JSON array of issues).
 void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
 

@@ -87,6 +87,7 @@ void write_trace_report(std::string_view format, const TraceReport& report, std:
   else if (format == "sarif") write_trace_sarif(out, report);
   else if (format == "github") write_trace_github(out, report);
   else if (format == "gitlab") write_trace_gitlab(out, report);
+  else if (format == "github-actions") write_trace_github_actions(out, report);
   else write_trace_text(out, report);
 }
 

@@ -65,8 +65,9 @@ void write_trace_json(std::ostream& out, const TraceReport& report);
 void write_trace_sarif(std::ostream& out, const TraceReport& report);
 void write_trace_github(std::ostream& out, const TraceReport& report);
 void write_trace_gitlab(std::ostream& out, const TraceReport& report);
+void write_trace_github_actions(std::ostream& out, const TraceReport& report);
 
-// `format`: text, json, sarif, github or gitlab.
+// `format`: text, json, sarif, github, github-actions or gitlab.
 void write_trace_report(std::string_view format, const TraceReport& report, std::ostream& out);
 
 }  // namespace lockward::server

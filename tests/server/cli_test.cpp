@@ -10,6 +10,7 @@
 
 #include "tests/support/run_binary.h"
 #include <set>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -122,6 +123,39 @@ TEST_CASE("gitlab and github reports", "[cli][report]") {
   CHECK(md.find("## lockward: migration locks (PostgreSQL 17)") != std::string::npos);
   CHECK(md.find("```sql") != std::string::npos);
   CHECK(md.find("CREATE INDEX CONCURRENTLY") != std::string::npos);
+}
+
+TEST_CASE("github-actions: one workflow command per finding, escaped, and a summary", "[cli][report]") {
+  TempDir d;
+  std::string f = d.write("001, first.sql", kRisky);  // a comma in the path: escaped in the property
+  auto r = run("check --format github-actions '" + f + "'", false);
+  INFO(r.output);
+  std::istringstream lines(r.output);
+  std::string line;
+  std::size_t annotations = 0;
+  bool warning = false, notice = false, create_index = false;
+  std::string summary;
+  while (std::getline(lines, line)) {
+    if (line.rfind("::", 0) != 0) {
+      summary = line;
+      continue;
+    }
+    ++annotations;
+    warning = warning || line.rfind("::warning file=", 0) == 0;  // MEDIUM
+    notice = notice || line.rfind("::notice file=", 0) == 0;     // LOW
+    CHECK(line.find("001%2C first.sql") != std::string::npos);
+    CHECK(line.find(",line=") != std::string::npos);
+    CHECK(line.find('\n') == std::string::npos);
+    if (line.find("title=lockward create-index::") != std::string::npos) {
+      create_index = true;
+      CHECK(line.find("%0AUse CONCURRENTLY") != std::string::npos);  // the help on its own line
+    }
+  }
+  CHECK(annotations == 2);
+  CHECK(warning);
+  CHECK(notice);
+  CHECK(create_index);
+  CHECK(summary == "lockward: 2 findings in 1 file, 0 above HIGH");
 }
 
 TEST_CASE("configuration: found walking up, overridden by flags, errors name file, line and key", "[cli][config]") {

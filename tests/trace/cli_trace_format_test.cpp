@@ -91,7 +91,7 @@ TEST_CASE("trace --format json: verdicts per statement, trace findings and the c
   CHECK((*mismatch)["statement"] == 2);
 
   // --ci decides on the trace, not on the format.
-  for (const char* format : {"text", "json", "sarif", "github", "gitlab"})
+  for (const char* format : {"text", "json", "sarif", "github", "github-actions", "gitlab"})
     CHECK(run_lockward("trace --pg-version 15 --ci --format " + std::string(format) + " " + file).code == 1);
 }
 
@@ -151,6 +151,14 @@ TEST_CASE("trace --format github and gitlab carry the verdicts and the trace fin
   CHECK((*unexpected)["severity"] == "critical");
   CHECK((*unexpected)["location"]["lines"]["begin"] == 3);
   CHECK(find_rule(issues, "check_name", "create-index"));
+
+  auto ga = run_lockward("trace --pg-version 15 --format github-actions " + file, false);
+  INFO(ga.output);
+  CHECK(ga.output.find("title=lockward trace-unexpected-lock::") != std::string::npos);
+  const std::size_t index = ga.output.find("title=lockward create-index::");
+  REQUIRE(index != std::string::npos);
+  CHECK(ga.output.find("%0AConfirmed by trace on PostgreSQL 15", index) < ga.output.find('\n', index));
+  CHECK(ga.output.find("lockward trace: ") != std::string::npos);
 }
 
 TEST_CASE("a statement PostgreSQL rejects is reported at its line in every format", "[trace][cli][report]") {

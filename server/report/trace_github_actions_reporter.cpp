@@ -1,0 +1,33 @@
+// Trace results as GitHub Actions annotations: each static finding with what the trace found
+// for its statement, and the trace's own findings.
+#include <ostream>
+
+#include "server/report/parts.h"
+#include "server/report/trace_report.h"
+
+namespace lockward::server {
+
+void write_trace_github_actions(std::ostream& out, const TraceReport& report) {
+  std::size_t mismatches = 0, findings = 0;
+  for (const TraceFileReport& f : report.files) {
+    for (const auto& fd : f.analysis.findings) {
+      std::string verdict;
+      for (const auto& v : f.merged.statements) {
+        if (!fd.statement || v.statement != *fd.statement) continue;
+        verdict = "\n" + std::string(trace::verification_name(v.status)) + " by trace on PostgreSQL " +
+                  report.coverage.server_version + (v.detail.empty() ? "" : ": " + v.detail);
+      }
+      parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd, verdict);
+      ++findings;
+    }
+    for (const auto& fd : trace_findings(f)) {
+      parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd);
+      ++findings;
+    }
+    mismatches += f.merged.mismatches;
+  }
+  out << "lockward trace: " << findings << " finding" << (findings == 1 ? "" : "s") << ", " << mismatches
+      << " mismatch" << (mismatches == 1 ? "" : "es") << " on PostgreSQL " << report.coverage.server_version << "\n";
+}
+
+}  // namespace lockward::server
