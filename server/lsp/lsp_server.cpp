@@ -339,6 +339,7 @@ void LspServer::reconfigure_all() {
   for (auto& [uri, open] : documents_) {
     open.config.reset();
     open.doc->analysed_version = -1;  // the old analysis used the old settings
+    ++open.inputs;
     open.published_version = -1;
     schedule(open, 0);
   }
@@ -490,7 +491,8 @@ void LspServer::start_analysis(const std::string& uri) {
   auto job_config = std::make_shared<const ResolvedConfig>(config_for(open));
   // The previous result is stale: let go of it, so the job can update it in place.
   open.doc->analysis.reset();
-  boost::asio::post(workers_, [this, job = std::move(job), job_config, memory = open.memory, alive = alive_] {
+  boost::asio::post(workers_, [this, job = std::move(job), job_config, inputs = open.inputs, memory = open.memory,
+                               alive = alive_] {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*job.text, job_config->options, &parallel_for_);
@@ -501,8 +503,8 @@ void LspServer::start_analysis(const std::string& uri) {
     spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", job.uri, job.version, us(analysed - started),
                   memory->analysis.change().full ? "whole file" : "incremental", us(Clock::now() - analysed));
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri = job.uri, version = job.version, result, written, alive] {
-      if (*alive) finish_analysis(uri, version, result, written.message, written.shown);
+    boost::asio::post(io_, [this, uri = job.uri, version = job.version, inputs, result, written, alive] {
+      if (*alive) finish_analysis(uri, version, inputs, result, written.message, written.shown);
     });
   });
 }
@@ -519,31 +521,33 @@ void LspServer::follow(OpenDocument& open, analysis::TextRange seen) {
   MessageJob job{open.doc->uri(), open.doc->version(), open.doc->text(), open.doc->lines_ptr(),
                  FeatureSettings{settings_.docs_url, settings_.inlay_hints, settings_.code_lens},
                  encoding_, open.focus, settings_.max_diagnostics, open.trace};
-  boost::asio::post(workers_, [this, job = std::move(job), result = open.doc->analysis, memory = open.memory,
-                               alive = alive_] {
+  boost::asio::post(workers_, [this, job = std::move(job), result = open.doc->analysis, inputs = open.inputs,
+                               memory = open.memory, alive = alive_] {
     analysis::AnalysisChange nothing;
     nothing.full = false;
     WrittenMessage written = write_message(job, *result, nothing, *memory);
     spdlog::debug("diagnostics of {} v{} moved to byte {}", job.uri, job.version, job.focus);
     if (!*alive) return;
-    boost::asio::post(io_, [this, uri = job.uri, version = job.version, result, written, alive] {
+    boost::asio::post(io_, [this, uri = job.uri, version = job.version, inputs, result, written, alive] {
       if (!*alive) return;
       auto it = documents_.find(uri);
-      if (it != documents_.end()) it->second.published_version = -1;  // same version, other findings
-      finish_analysis(uri, version, result, written.message, written.shown);
+      if (it != documents_.end() && it->second.inputs == inputs) it->second.published_version = -1;  // other findings
+      finish_analysis(uri, version, inputs, result, written.message, written.shown);
     });
   });
 }
 
-void LspServer::finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
+void LspServer::finish_analysis(const std::string& uri, long version, long inputs,
+                                std::shared_ptr<const analysis::Analysis> result,
                                 std::shared_ptr<const DiagnosticsMessage> notification, analysis::TextRange shown) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   OpenDocument& open = it->second;
   open.in_flight = false;
-  if (version != open.doc->version()) {
-    // Stale: the text changed while we analysed. The debounce timer for the new text may
-    // already have fired while we were busy; make sure a run follows.
+  if (version != open.doc->version() || inputs != open.inputs) {
+    // Stale: the text, the configuration or the trace evidence changed while we analysed. The
+    // debounce timer for the new text may already have fired while we were busy; make sure a
+    // run follows.
     if (!open.waiters.empty()) start_analysis(uri);
     else schedule(open, 0);
     return;
@@ -822,6 +826,7 @@ void LspServer::finish_trace(const std::string& uri, TraceOutcome outcome, std::
       // Rebuild the diagnostics with the evidence (the document analysis makes this cheap).
       open.doc->analysed_version = -1;
       open.published_version = -1;
+      ++open.inputs;
       schedule(open, 0);
     }
   }

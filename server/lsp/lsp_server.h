@@ -99,6 +99,9 @@ class LspServer {
     std::shared_ptr<AnalysisMemory> memory = std::make_shared<AnalysisMemory>();
     long published_version = -1;
     long pulled_version = -1;  // for a client that pulls: the version it was last offered
+    // Bumped when what analysis and diagnostics depend on besides the text changes (settings,
+    // trace evidence): a job started before is stale even for the same version.
+    long inputs = 0;
     std::size_t focus = 0;  // byte the diagnostics window centres on: the last edit, or where the user looked
   };
   struct Waiter;
@@ -150,7 +153,8 @@ class LspServer {
   void schedule(OpenDocument& open, int delay_ms);
   void start_analysis(const std::string& uri);
   // `notification` is the publishDiagnostics message.
-  void finish_analysis(const std::string& uri, long version, std::shared_ptr<const analysis::Analysis> result,
+  // `inputs`: the document's OpenDocument::inputs when the job started.
+  void finish_analysis(const std::string& uri, long version, long inputs, std::shared_ptr<const analysis::Analysis> result,
                        std::shared_ptr<const DiagnosticsMessage> notification, analysis::TextRange shown);
   // Moves the published diagnostics to `seen` (the cursor of a code action request, the
   // visible range of an inlay hint request) when they are limited and hide findings there.

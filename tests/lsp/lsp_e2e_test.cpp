@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <thread>
 
 #include "analysis/analyze.h"
 #include "tests/support/lsp_process.h"
@@ -225,6 +226,25 @@ TEST_CASE("lsp: past maxDiagnostics the editor sees the findings around the last
   REQUIRE(all);
   CHECK((*all)["params"]["diagnostics"].size() > 40);
   CHECK_FALSE(contains(codes((*all)["params"]["diagnostics"]), "diagnostics-limit"));
+}
+
+TEST_CASE("lsp: a configuration change during an analysis is not lost", "[lsp][e2e]") {
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"debounceMs", 0}, {"maxDiagnostics", 0}});
+  std::string text;
+  for (int i = 0; i < 6000; ++i) text += "CREATE INDEX i" + std::to_string(i) + " ON t (c);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  // The first analysis takes a while; the new settings arrive while it runs.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  lsp.notify("workspace/didChangeConfiguration",
+             Json{{"settings", {{"lockward", {{"debounceMs", 0}, {"maxDiagnostics", 0}, {"rules", {{"create-index", "off"}}}}}}}});
+  bool current = false;
+  for (int i = 0; i < 3 && !current; ++i) {
+    auto published = lsp.wait_notification("textDocument/publishDiagnostics", 20000);
+    REQUIRE(published);
+    current = !contains(codes((*published)["params"]["diagnostics"]), "create-index");
+  }
+  CHECK(current);
 }
 
 TEST_CASE("lsp: pull diagnostics with result ids", "[lsp][e2e]") {
