@@ -68,8 +68,9 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
     out << "\n";
   }
   out << total << (total == 1 ? " finding" : " findings") << " in " << files.size()
-      << (files.size() == 1 ? " file" : " files") << ", " << above << " above " << analysis::risk_name(options.max_risk)
-      << " (PostgreSQL " << pg_version << ")\n";
+      << (files.size() == 1 ? " file" : " files") << ", " << above << " above " << analysis::risk_name(options.max_risk);
+  if (!files.empty()) out << " (PostgreSQL " << pg_version << ")";  // no file analysed: no version used
+  out << "\n";
   out << "coverage: " << coverage.analysed << "/" << coverage.statements << " statements analysed";
   if (coverage.unanalysable) out << ", " << coverage.unanalysable << " unanalysable";
   if (coverage.parse_errors) out << ", " << coverage.parse_errors << " with syntax errors";

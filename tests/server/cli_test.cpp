@@ -40,6 +40,7 @@ TEST_CASE("exit codes: 0 clean, 1 above --max-risk with --ci, 2 usage and I/O er
   auto missing = run("check " + (d.path / "nope.sql").string());
   CHECK(missing.code == 2);
   CHECK(missing.output.find("nope.sql") != std::string::npos);
+  CHECK(missing.output.find("PostgreSQL 0") == std::string::npos);  // no file analysed, no version claimed
   CHECK(run("check --format yaml " + clean).code == 2);
   CHECK(run("check --pg-version 9 " + clean).code == 2);
   CHECK(run("frobnicate").code == 2);
