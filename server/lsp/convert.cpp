@@ -1,5 +1,7 @@
 #include "server/lsp/convert.h"
 
+#include <unordered_map>
+
 #include "protocol/json_writer.h"
 #include "server/lsp/diagnostics_window.h"
 
@@ -75,6 +77,20 @@ const StatementEvidence* evidence_for(const TraceResults* trace, std::string_vie
   return it == trace->by_statement.end() ? nullptr : &it->second;
 }
 
+std::vector<const StatementEvidence*> evidence_by_statement(const TraceResults* trace, std::string_view text,
+                                                            const analysis::Analysis& a) {
+  std::vector<const StatementEvidence*> out(a.statements.size(), nullptr);
+  if (!trace) return out;
+  std::unordered_map<std::string_view, int> seen;  // occurrences so far of each statement text
+  for (std::size_t i = 0; i < a.statements.size(); ++i) {
+    std::string_view code = a.statements[i].code.slice(text);
+    const int occurrence = seen[code]++;
+    auto it = trace->by_statement.find({std::string(code), occurrence});
+    if (it != trace->by_statement.end()) out[i] = &it->second;
+  }
+  return out;
+}
+
 std::string_view evidence_mark(trace::Verification status) {
   switch (status) {
     case trace::Verification::Confirmed: return "✓ Confirmed";
@@ -141,10 +157,9 @@ std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& 
   }
   // The trace's own findings join the static ones, at the statements' current places.
   std::vector<analysis::Finding> extra;
-  std::vector<const StatementEvidence*> evidence(a.statements.size(), nullptr);
+  const std::vector<const StatementEvidence*> evidence = evidence_by_statement(trace, text, a);
   if (trace) {
     for (const auto& s : a.statements) {
-      evidence[s.index] = evidence_for(trace, text, a, s.index);
       if (!evidence[s.index] || s.index < first_statement || s.index >= end_statement) continue;
       for (analysis::Finding f : evidence[s.index]->findings) {
         f.range = {f.range.begin + s.code.begin, f.range.end + s.code.begin};

@@ -35,7 +35,10 @@ int lsp_severity(analysis::Severity severity);  // 1 error … 4 hint
 // The trace evidence for statement `index` of `a`, if the latest trace covered its text.
 const StatementEvidence* evidence_for(const TraceResults* trace, std::string_view text, const analysis::Analysis& a,
                                       std::size_t index);
-std::string_view evidence_mark(trace::Verification status);  // "✓ Confirmed", "✗ Mismatch", …
+std::string_view evidence_mark(trace::Verification status);
+// evidence_for every statement at once, in one pass (per statement it would be quadratic).
+std::vector<const StatementEvidence*> evidence_by_statement(const TraceResults* trace, std::string_view text,
+                                                            const analysis::Analysis& a);  // "✓ Confirmed", "✗ Mismatch", …
 
 struct FeatureSettings {
   std::string docs_url;  // base for codeDescription.href; the rule id is appended as an anchor

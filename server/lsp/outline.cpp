@@ -37,13 +37,14 @@ Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::Pos
                  analysis::TextRange range, const TraceResults* trace) {
   Converter conv{doc.lines(), enc};
   Json out = Json::array();
+  const std::vector<const StatementEvidence*> evidence = evidence_by_statement(trace, *doc.text(), a);
   for (const auto& s : a.statements) {
     if (s.code.end < range.begin || s.code.begin > range.end) continue;
     const analysis::LockFact* l = strongest_existing(s);
     if (!l) continue;
     std::string label = std::string(analysis::lock_mode_name(l->mode)) + " " + l->object.sql();
     if (s.risk >= analysis::Risk::Medium) label += " · " + std::string(analysis::risk_name(s.risk));
-    if (const StatementEvidence* e = evidence_for(trace, *doc.text(), a, s.index))
+    if (const StatementEvidence* e = evidence[s.index])
       label += " · " + std::string(evidence_mark(e->status));
     std::size_t at = s.terminated && s.code.end < doc.text()->size() ? s.code.end + 1 : s.code.end;
     out.push_back(Json{{"position", conv.position(at)},

@@ -80,3 +80,21 @@ TEST_CASE("the parsing pool runs every item exactly once and passes errors on", 
     CHECK(after == 10);
   }
 }
+
+TEST_CASE("trace evidence is found for every statement in one pass, repeated texts by occurrence", "[lsp][trace]") {
+  const std::string text = "BEGIN;\nCREATE INDEX i ON t (c);\nCOMMIT;\nBEGIN;\nALTER TABLE t ADD COLUMN d int;\nCOMMIT;\n";
+  const analysis::Analysis a = analysis::analyze(text, {});
+  REQUIRE(a.statements.size() == 6);
+  TraceResults trace;
+  trace.by_statement[{"COMMIT", 1}].detail = "second commit";
+  trace.by_statement[{"CREATE INDEX i ON t (c)", 0}].detail = "index";
+  trace.by_statement[{"BEGIN", 2}].detail = "no third BEGIN";
+  const std::vector<const StatementEvidence*> all = evidence_by_statement(&trace, text, a);
+  REQUIRE(all.size() == a.statements.size());
+  for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i] == evidence_for(&trace, text, a, i));
+  REQUIRE(all[5]);
+  CHECK(all[5]->detail == "second commit");
+  CHECK(all[1]->detail == "index");
+  CHECK_FALSE(all[2]);
+  CHECK(evidence_by_statement(nullptr, text, a) == std::vector<const StatementEvidence*>(6, nullptr));
+}
