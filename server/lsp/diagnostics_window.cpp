@@ -27,10 +27,11 @@ DiagnosticsWindow diagnostics_window(const std::vector<analysis::Finding>& findi
   w.total = findings.size();
   w.end = findings.size();
   if (limit == 0 || findings.size() <= limit) return w;
-  // Findings are in text order: the nearest `limit` to the focus are a run around it.
+  // Findings are in text order (by where they begin): the nearest `limit` to the focus are a
+  // run around the first one that begins at or after it.
   const auto at = static_cast<std::size_t>(
       std::lower_bound(findings.begin(), findings.end(), focus,
-                       [](const analysis::Finding& f, std::size_t offset) { return f.range.end < offset; }) -
+                       [](const analysis::Finding& f, std::size_t offset) { return f.range.begin < offset; }) -
       findings.begin());
   w.begin = std::min(at - std::min(at, limit / 2), findings.size() - limit);
   w.end = w.begin + limit;
@@ -60,7 +61,7 @@ std::string diagnostics_limit_json(const DiagnosticsWindow& w, const std::vector
   }
   const std::string message = "lockward shows " + grouped(w.end - w.begin) + " of " + grouped(w.total) +
                               " findings, those on lines " + grouped(first_line) + "–" + grouped(last_line) +
-                              " around the last edit; not shown: " + hidden +
+                              " around your last edit or cursor; not shown: " + hidden +
                               ". Set lockward.maxDiagnostics to 0 to show all, or run `lockward check` on the file.";
   protocol::JsonWriter json;
   json.begin_object().key("range").raw(R"({"start":{"line":0,"character":0},"end":{"line":0,"character":0}})");

@@ -1,9 +1,9 @@
 // Which findings a document's diagnostics show when there are more than `maxDiagnostics`.
 // LSP replaces a document's whole diagnostic set on every publish, so a migration with tens
 // of thousands of findings would cost the editor tens of MB of JSON per keystroke. Past the
-// limit the editor gets the findings around the last edit (the nearest ones, a contiguous run
-// in text order) and one Information diagnostic at the top of the file saying what is hidden
-// and how to see it.
+// limit the editor gets the findings around the last edit, cursor or visible lines (the
+// nearest ones, a contiguous run in text order) and one Information diagnostic at the top of
+// the file saying what is hidden and how to see it.
 #pragma once
 
 #include <array>
