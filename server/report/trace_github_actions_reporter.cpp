@@ -14,8 +14,14 @@ void write_trace_github_actions(std::ostream& out, const TraceReport& report) {
       std::string verdict;
       for (const auto& v : f.merged.statements) {
         if (!fd.statement || v.statement != *fd.statement) continue;
-        verdict = "\n" + std::string(trace::verification_name(v.status)) + " by trace on PostgreSQL " +
-                  report.coverage.server_version + (v.detail.empty() ? "" : ": " + v.detail);
+        // Appended piece by piece: GCC 12 -O3 warns (-Wrestrict, falsely) on assigning or
+        // prepending a short literal.
+        verdict.clear();
+        verdict.push_back('\n');
+        verdict += trace::verification_name(v.status);
+        verdict += " by trace on PostgreSQL ";
+        verdict += report.coverage.server_version;
+        if (!v.detail.empty()) verdict += ": " + v.detail;
       }
       parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd, verdict);
       ++findings;
