@@ -1,5 +1,6 @@
 #include "trace/local_cluster.h"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -8,35 +9,55 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <fstream>
-#include <sstream>
 #include <thread>
+
+#include "trace/private_files.h"
 
 namespace lockward::trace {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string tail(const fs::path& file, std::size_t max_bytes = 2000) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+// The end of the server's log (its user's file: never read through a symlink).
+std::string tail(const fs::path& file, uid_t owner, std::size_t max_bytes = 2000) {
+  std::string s = read_owned_file(file, owner).value_or("");
   return s.size() > max_bytes ? s.substr(s.size() - max_bytes) : s;
 }
 
-bool make_private_dir(fs::path& dir, std::optional<RunAs> owner) {
+// Creates the cluster's directories (see local_cluster.h): a fresh, unpredictably named one of
+// ours holding owner.pid, and pg/ in it for the server's user.
+bool make_cluster_directories(fs::path& root, fs::path& dir, std::optional<RunAs> server_user) {
   std::string tmpl = (cluster_parent_directory() / "lockward-pg-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) return false;
-  dir = tmpl;
-  chmod(dir.c_str(), 0700);
-  if (owner && chown(dir.c_str(), owner->uid, owner->gid) != 0) return false;
-  return true;
+  root = tmpl;
+  int fd = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = false;
+  int pid_fd = openat(fd, "owner.pid", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (pid_fd >= 0) {
+    std::string text = std::to_string(getpid()) + "\n";
+    ok = write(pid_fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(pid_fd);
+  }
+  ok = ok && mkdirat(fd, "pg", 0700) == 0;
+  if (ok && server_user) {
+    // The server's user may pass through ours (0710, its group) but write only in pg/.
+    ok = fchownat(fd, "pg", server_user->uid, server_user->gid, AT_SYMLINK_NOFOLLOW) == 0 &&
+         fchown(fd, geteuid(), server_user->gid) == 0 && fchmod(fd, 0710) == 0;
+  }
+  close(fd);
+  dir = root / "pg";
+  return ok;
 }
 
 }  // namespace
 
 fs::path cluster_parent_directory() {
+  if (const char* parent = std::getenv("LOCKWARD_CLUSTER_PARENT"); parent && *parent) return parent;
   std::error_code ec;
   if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0) return "/dev/shm";
   return fs::temp_directory_path();
@@ -59,45 +80,50 @@ std::string local_conninfo(const fs::path& directory, const std::string& databas
 
 namespace {
 
-pid_t read_pid(const fs::path& file) {
-  std::ifstream in(file);
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
+// The first number in `file` when it is a regular file of `owner`'s; 0 otherwise.
+pid_t read_pid(const fs::path& file, uid_t owner) {
+  std::optional<std::string> text = read_owned_file(file, owner);
+  return text ? static_cast<pid_t>(std::atol(text->c_str())) : 0;
 }
 
-}  // namespace
-
-namespace {
+// Stops the postmaster of an orphaned cluster's server directory. postmaster.pid is the
+// server user's file, so whatever it names is checked first: a process of that user, running
+// postgres, in that data directory. Anything else is left alone.
+void stop_orphaned_postmaster(const fs::path& server_dir) {
+  struct stat st{};
+  if (lstat(server_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;  // a container's: no server here
+  pid_t postmaster = read_pid(server_dir / "data" / "postmaster.pid", st.st_uid);
+  if (!process_alive(postmaster) || !process_matches(postmaster, st.st_uid, "postgres", server_dir / "data")) return;
+  kill(postmaster, SIGINT);
+  for (int i = 0; i < 1000 && process_alive(postmaster); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (process_alive(postmaster)) kill(postmaster, SIGKILL);
+}
 
 // Removes the clusters `select` picks (by owner pid); returns how many were removed.
 template <class Select>
 int remove_clusters(Select select) {
   int removed = 0;
+  const uid_t self = geteuid();
   std::error_code ec;
   for (fs::directory_iterator it(cluster_parent_directory(), ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename().string().rfind("lockward-pg-", 0) != 0) continue;
-    pid_t owner = read_pid(it->path() / "owner.pid");
+    const fs::path root = it->path();
+    if (root.filename().string().rfind("lockward-pg-", 0) != 0) continue;
+    // Another user's cluster, or something planted to look like ours: not ours to judge.
+    if (!private_directory_problem(root).empty()) continue;
+    pid_t owner = read_pid(root / "owner.pid", self);
     if (!select(owner)) continue;
     if (owner <= 0) {
       // Being created right now, or left from a crash during creation: only old ones go.
-      auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
-      if (ec || age < std::chrono::minutes(5)) continue;
+      struct stat st{};
+      if (lstat(root.c_str(), &st) != 0 || std::time(nullptr) - st.st_mtime < 300) continue;
     }
-    pid_t postmaster = read_pid(it->path() / "data" / "postmaster.pid");
-    if (process_alive(postmaster)) {
-      kill(postmaster, SIGINT);
-      for (int i = 0; i < 1000 && process_alive(postmaster); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      if (process_alive(postmaster)) kill(postmaster, SIGKILL);
-    }
-    std::error_code rm;
-    fs::remove_all(it->path(), rm);
-    if (rm) {  // a dying postmaster may still have been writing: once more
+    stop_orphaned_postmaster(root / "pg");
+    bool gone = remove_tree(root);
+    if (!gone) {  // a dying postmaster may still have been writing: once more
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      rm.clear();
-      fs::remove_all(it->path(), rm);
+      gone = remove_tree(root);
     }
-    if (!rm) ++removed;
+    if (gone) ++removed;
   }
   return removed;
 }
@@ -119,11 +145,11 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, st
   std::unique_ptr<LocalCluster> cluster(new LocalCluster());
   cluster->binaries_ = binaries;
   cluster->run_as_ = unprivileged_user();
-  if (!make_private_dir(cluster->dir_, cluster->run_as_)) {
-    error = "cannot create a private directory under " + cluster_parent_directory().string();
+  if (!make_cluster_directories(cluster->root_, cluster->dir_, cluster->run_as_)) {
+    error = "cannot create a private directory under " + cluster_parent_directory().string() + ": " +
+            std::strerror(errno);
     return nullptr;
   }
-  std::ofstream(cluster->dir_ / "owner.pid") << getpid() << "\n";
   fs::path data = cluster->dir_ / "data";
   ProcessResult init = run_process({(binaries.bin_dir / "initdb").string(), "-D", data.string(), "-A", "trust", "-U",
                                     "postgres", "-N", "--locale=C", "-E", "UTF8"},
@@ -148,15 +174,22 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, st
                                    "-c", "max_locks_per_transaction=256"};
   fs::path log = cluster->dir_ / "server.log";
   if (cluster->run_as_) {
-    // The log file must be writable by the unprivileged user; create it as them.
-    std::ofstream(log.string()).close();
-    if (chown(log.c_str(), cluster->run_as_->uid, cluster->run_as_->gid) != 0) {}
+    // The log file must be writable by the unprivileged user; created fresh (never through a
+    // symlink) and given to them.
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || fchown(fd, cluster->run_as_->uid, cluster->run_as_->gid) != 0) {
+      error = "cannot create " + log.string() + ": " + std::strerror(errno);
+      if (fd >= 0) close(fd);
+      return nullptr;
+    }
+    close(fd);
   }
   cluster->pid_ = spawn_process(argv, cluster->run_as_, log.string(), true);
   if (cluster->pid_ < 0) {
     error = "cannot start postgres";
     return nullptr;
   }
+  const uid_t server_uid = cluster->run_as_ ? cluster->run_as_->uid : geteuid();
   // Ready when a connection is accepted; poll every 5 ms (pg_ctl -w polls every 100 ms).
   std::string conninfo = cluster->conninfo();
   for (int i = 0; i < 6000; ++i) {
@@ -168,12 +201,12 @@ std::unique_ptr<LocalCluster> LocalCluster::start(const PgBinaries& binaries, st
     int status = 0;
     if (waitpid(cluster->pid_, &status, WNOHANG) == cluster->pid_) {
       cluster->pid_ = -1;
-      error = "postgres exited during startup: " + tail(log);
+      error = "postgres exited during startup: " + tail(log, server_uid);
       return nullptr;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  error = "postgres did not accept connections within 30 s: " + tail(log);
+  error = "postgres did not accept connections within 30 s: " + tail(log, server_uid);
   return nullptr;
 }
 
@@ -182,19 +215,26 @@ std::string LocalCluster::conninfo(const std::string& database) const {
 }
 
 fs::path LocalCluster::make_server_directory(const std::string& name) const {
-  fs::path dir = dir_ / name;
-  std::error_code ec;
-  if (!fs::create_directory(dir, ec) || chmod(dir.c_str(), 0700) != 0) return {};
-  if (run_as_ && chown(dir.c_str(), run_as_->uid, run_as_->gid) != 0) return {};
-  return dir;
+  // dir_ is the server user's: work from descriptors, so nothing it swaps in is followed.
+  int parent = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (parent < 0) return {};
+  int fd = mkdirat(parent, name.c_str(), 0700) == 0 ? openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+  close(parent);
+  if (fd < 0) return {};
+  bool ok = fchmod(fd, 0700) == 0 && (!run_as_ || fchown(fd, run_as_->uid, run_as_->gid) == 0);
+  close(fd);
+  return ok ? dir_ / name : fs::path();
 }
 
 void LocalCluster::stop() {
   stop_child(pid_, SIGINT, 10000);  // fast shutdown
   pid_ = -1;
-  if (!dir_.empty()) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
+  if (!root_.empty()) {
+    if (!remove_tree(root_)) {  // the postmaster's last writes may have raced us: once more
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      remove_tree(root_);
+    }
+    root_.clear();
     dir_.clear();
   }
 }

@@ -1,9 +1,14 @@
-// A throwaway PostgreSQL cluster on this machine: a private 0700 directory (on /dev/shm when
-// it exists), initdb, and a postmaster that listens only on a unix socket there (no TCP),
-// with durability switched off for speed. When lockward runs as root the cluster runs as an
-// unprivileged user ("postgres", else "nobody"): PostgreSQL refuses to run as root.
-// The postmaster dies with the thread that started it (PR_SET_PDEATHSIG), and stop() or the
-// destructor removes everything.
+// A throwaway PostgreSQL cluster on this machine: initdb, and a postmaster that listens only
+// on a unix socket (no TCP), with durability switched off for speed. When lockward runs as
+// root the cluster runs as an unprivileged user ("postgres", else "nobody"): PostgreSQL
+// refuses to run as root. Its files, under $LOCKWARD_CLUSTER_PARENT, else /dev/shm when it
+// exists:
+//   lockward-pg-XXXXXX/        ours, unpredictable name, 0700 (0710 for the server's group)
+//     owner.pid                ours: the process that owns the cluster (orphan removal)
+//     pg/                      the server user's, 0700: data/, the socket, server.log
+// The server's user (and so any SQL that reaches a shell through it) can write only under
+// pg/, never the ownership record. The postmaster dies with the thread that started it
+// (PR_SET_PDEATHSIG), and stop() or the destructor removes everything.
 #pragma once
 
 #include <sys/types.h>
@@ -29,6 +34,7 @@ class LocalCluster {
   // libpq connection string for a database on this cluster (unix socket, user postgres).
   std::string conninfo(const std::string& database = "postgres") const;
   const PgBinaries& binaries() const { return binaries_; }
+  // The server's directory (the socket's, pg/ above).
   const std::filesystem::path& directory() const { return dir_; }
   pid_t postmaster_pid() const { return pid_; }
   double startup_seconds() const { return startup_seconds_; }
@@ -40,7 +46,8 @@ class LocalCluster {
  private:
   LocalCluster() = default;
   PgBinaries binaries_;
-  std::filesystem::path dir_;
+  std::filesystem::path root_;  // ours, with owner.pid
+  std::filesystem::path dir_;   // root_/pg, the server user's
   pid_t pid_ = -1;
   std::optional<RunAs> run_as_;
   double startup_seconds_ = 0;
@@ -52,12 +59,16 @@ std::string local_conninfo(const std::filesystem::path& directory, const std::st
 // True while `pid` runs (also when it belongs to another user).
 bool process_alive(pid_t pid);
 
-// The directory throwaway clusters live in (/dev/shm when present, else the temp dir).
+// The directory throwaway clusters live in: $LOCKWARD_CLUSTER_PARENT, else /dev/shm when
+// present, else the temp dir.
 std::filesystem::path cluster_parent_directory();
 
 // Stops and removes clusters whose owning process is gone (it was SIGKILLed, or the machine
-// lost power before stop()). Each cluster directory records its owner's pid. Returns how
-// many were removed. Called before every start.
+// lost power before stop()). Each cluster directory records its owner's pid. Only our own
+// directories count (owned by us, not a symlink, writable by no one else): anything else in
+// the parent directory is never used, signalled or removed. A postmaster is signalled only
+// after checking it is one (its uid, executable and data directory). Returns how many were
+// removed. Called before every start.
 int remove_orphaned_clusters();
 
 // Stops and removes every cluster this process owns, without touching LocalCluster objects:

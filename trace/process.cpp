@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 extern "C" char** environ;
@@ -70,6 +72,30 @@ struct ExecArgs {
 }
 
 }  // namespace
+
+bool process_matches(pid_t pid, uid_t uid, const std::string& exe_name, const std::filesystem::path& cwd) {
+  if (pid <= 0) return false;
+  const std::string proc = "/proc/" + std::to_string(pid);
+  bool uid_ok = false;
+  std::ifstream status(proc + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Uid:", 0) != 0) continue;
+    long real = -1, effective = -1;
+    std::istringstream(line.substr(4)) >> real >> effective;
+    uid_ok = real == static_cast<long>(uid) && effective == static_cast<long>(uid);
+  }
+  if (!uid_ok) return false;
+  std::error_code ec;
+  std::string exe = std::filesystem::read_symlink(proc + "/exe", ec).filename().string();
+  if (ec) return false;
+  if (const std::string deleted = " (deleted)"; exe.size() > deleted.size() && exe.ends_with(deleted))
+    exe.resize(exe.size() - deleted.size());  // the binary was upgraded under it
+  if (exe != exe_name) return false;
+  std::filesystem::path actual = std::filesystem::read_symlink(proc + "/cwd", ec);
+  if (ec) return false;
+  std::filesystem::path expected = std::filesystem::weakly_canonical(cwd, ec);
+  return !ec && actual == expected;
+}
 
 std::optional<RunAs> unprivileged_user() {
   if (geteuid() != 0) return std::nullopt;
@@ -133,7 +159,7 @@ pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> a
   pid_t pid = fork();
   if (pid != 0) return pid;
   setpgid(0, 0);  // signals to our process group (Ctrl-C) do not reach it; we stop it ourselves
-  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (log >= 0) {
     dup2(log, STDOUT_FILENO);
     dup2(log, STDERR_FILENO);

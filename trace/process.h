@@ -2,6 +2,7 @@
 // PostgreSQL as an unprivileged user when lockward runs as root), captured output, timeouts.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -35,6 +36,11 @@ pid_t spawn_process(const std::vector<std::string>& argv, std::optional<RunAs> a
 
 // Sends `signal` to our child `pid` and reaps it, escalating to SIGKILL after `timeout_ms`.
 void stop_child(pid_t pid, int signal, int timeout_ms);
+
+// True when `pid` runs as `uid` (real and effective), its executable is named `exe_name` and
+// its working directory is `cwd`. What must hold before signalling a pid read from a file
+// another user can write (a postmaster.pid): otherwise that user could name any process.
+bool process_matches(pid_t pid, uid_t uid, const std::string& exe_name, const std::filesystem::path& cwd);
 
 // The unprivileged account to run PostgreSQL as when we are root: "postgres" if it exists,
 // else "nobody". nullopt when we are not root (run as ourselves).

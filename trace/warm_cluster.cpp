@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -24,6 +25,7 @@
 
 #include "trace/local_cluster.h"
 #include "trace/pg_connection.h"
+#include "trace/private_files.h"
 #include "trace/signal_guard.h"
 
 namespace lockward::trace {
@@ -31,35 +33,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// flock(2) on the registry's lock file for the lifetime of the object.
-class RegistryLock {
+// flock(2) on the registry's lock file for the lifetime of the object. Held by others for at
+// most a cluster's start (the process starting it waits for its keeper's report under it), so
+// a longer wait means a stuck holder, which the error names.
+class RegistryLock : public FileLock {
  public:
-  explicit RegistryLock(const fs::path& state_dir) {
-    fd_ = open((state_dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0 && flock(fd_, LOCK_EX) != 0) {
-      close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~RegistryLock() {
-    if (fd_ >= 0) close(fd_);  // releases the lock
-  }
-  RegistryLock(const RegistryLock&) = delete;
-  RegistryLock& operator=(const RegistryLock&) = delete;
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
+  explicit RegistryLock(const fs::path& state_dir, int timeout_seconds = 150)
+      : FileLock(state_dir / "lock", timeout_seconds) {}
 };
 
+// The state directory and its subdirectories, created 0700 or checked to be ours: one another
+// user planted (to redirect our writes through symlinks in it, or to hold its lock) is refused.
 bool make_private_directories(const fs::path& state_dir, std::string& error) {
+  std::error_code ec;
+  if (state_dir.has_parent_path()) fs::create_directories(state_dir.parent_path(), ec);
   for (const fs::path& d : {state_dir, state_dir / "clusters", state_dir / "leases"}) {
-    std::error_code ec;
-    fs::create_directories(d, ec);
-    if (ec || chmod(d.c_str(), 0700) != 0) {
-      error = "cannot create the state directory " + d.string() + ": " + (ec ? ec.message() : std::strerror(errno));
-      return false;
-    }
+    if (!ensure_private_directory(d, error)) return false;
   }
   return true;
 }
@@ -78,25 +67,15 @@ std::string key_of(const WarmSpec& spec) {
   return key.substr(0, 200);
 }
 
+// A registry file (ours; never read through a symlink), without its trailing newline.
 std::string read_text(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
+  std::string s = read_owned_file(file, geteuid()).value_or("");
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
 
 // Written whole or not at all: readers never see half a file.
-void write_text(const fs::path& file, const std::string& text) {
-  fs::path tmp = file;
-  tmp += ".tmp";
-  std::ofstream(tmp) << text << "\n";
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-}
-
-pid_t read_pid(const fs::path& file) { return static_cast<pid_t>(std::atol(read_text(file).c_str())); }
+bool write_text(const fs::path& file, const std::string& text) { return write_file_atomically(file, text); }
 
 long now_epoch() { return static_cast<long>(std::time(nullptr)); }
 
@@ -117,12 +96,12 @@ int live_leases(const fs::path& lease_dir) {
 }
 
 struct Registered {
-  fs::path dir;     // the cluster's private directory, with owner.pid
+  fs::path dir;     // the cluster's directory (its socket's)
   fs::path socket;  // where the keeper answers the connection string
 };
 
 Registered read_registration(const fs::path& state_dir, const std::string& key) {
-  std::ifstream in(state_dir / "clusters" / key);
+  std::istringstream in(read_text(state_dir / "clusters" / key));
   Registered r;
   std::string line;
   if (std::getline(in, line)) r.dir = line;
@@ -138,14 +117,23 @@ bool fill_socket_address(const fs::path& path, sockaddr_un& addr) {
   return true;
 }
 
-// Asks the keeper listening on `socket` for the connection string ("" when it does not answer).
-std::string ask_keeper(const fs::path& socket_path) {
+struct KeeperAnswer {
+  std::string conninfo;  // "" when no keeper of ours answered
+  pid_t pid = -1;        // the keeper, as the kernel knows the socket's listener
+};
+
+// Asks the keeper listening on `socket` for the connection string. The keeper's pid comes from
+// the kernel (SO_PEERCRED), never from a file: only a process of ours listening there counts.
+KeeperAnswer ask_keeper(const fs::path& socket_path) {
   sockaddr_un addr;
   if (!fill_socket_address(socket_path, addr)) return {};
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return {};
   std::string answer;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+  ucred peer{};
+  socklen_t len = sizeof peer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.uid == geteuid() && peer.pid > 0) {
     char buf[1024];
     for (;;) {
       pollfd p{fd, POLLIN, 0};
@@ -157,7 +145,8 @@ std::string ask_keeper(const fs::path& socket_path) {
   }
   close(fd);
   while (!answer.empty() && answer.back() == '\n') answer.pop_back();
-  return answer;
+  if (answer.empty()) return {};
+  return {answer, peer.pid};
 }
 
 // Answers the connection string to processes of this user that connect to `path`, from a
@@ -196,7 +185,7 @@ class ConninfoServer {
       socklen_t len = sizeof peer;
       if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.uid == geteuid()) {
         std::string text = answer_ + "\n";
-        if (write(client, text.data(), text.size()) < 0) {}
+        if (send(client, text.data(), text.size(), MSG_NOSIGNAL) < 0) {}  // a client gone is no reason to die
       }
       close(client);
     }
@@ -208,18 +197,27 @@ class ConninfoServer {
   std::thread thread_;
 };
 
-// The registered cluster for `key` when its keeper runs and it accepts connections, with its
-// connection string.
-Registered running_cluster(const fs::path& state_dir, const std::string& key, std::string& conninfo) {
+// The registered cluster for `key` when its keeper answers and the cluster accepts
+// connections, with its connection string and keeper.
+Registered running_cluster(const fs::path& state_dir, const std::string& key, std::string& conninfo, pid_t& keeper) {
   Registered r = read_registration(state_dir, key);
-  if (r.dir.empty() || !process_alive(read_pid(r.dir / "owner.pid"))) return {};
-  conninfo = ask_keeper(r.socket);
-  if (conninfo.empty() || PQping(conninfo.c_str()) != PQPING_OK) return {};
+  if (r.dir.empty()) return {};
+  KeeperAnswer answer = ask_keeper(r.socket);
+  if (answer.conninfo.empty() || PQping(answer.conninfo.c_str()) != PQPING_OK) return {};
+  conninfo = answer.conninfo;
+  keeper = answer.pid;
   return r;
+}
+
+// A keeper's socket is "s<pid>" in the state directory.
+bool is_keeper_socket(const fs::path& state_dir, const fs::path& socket) {
+  return socket.parent_path() == state_dir && socket.filename().string().rfind('s', 0) == 0;
 }
 
 void unregister(const fs::path& state_dir, const std::string& key) {
   std::error_code ec;
+  fs::path socket = read_registration(state_dir, key).socket;
+  if (!socket.empty() && is_keeper_socket(state_dir, socket)) fs::remove(socket, ec);
   fs::remove(state_dir / "clusters" / key, ec);
   fs::remove(state_dir / "clusters" / (key + ".keep"), ec);
   fs::remove_all(state_dir / "leases" / key, ec);
@@ -262,7 +260,7 @@ bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec,
     pid_t keeper = fork();
     if (keeper != 0) _exit(keeper < 0 ? 1 : 0);
     int null_fd = open("/dev/null", O_RDONLY);
-    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
     dup2(null_fd, 0);
     dup2(log_fd >= 0 ? log_fd : null_fd, 1);
     dup2(log_fd >= 0 ? log_fd : null_fd, 2);
@@ -313,16 +311,18 @@ std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::v
   lease->state_dir_ = warm_state_directory();
   lease->key_ = key_of(spec);
   if (!make_private_directories(lease->state_dir_, error)) return nullptr;
-  RegistryLock lock(lease->state_dir_);
+  // Another process may be starting this cluster under the lock: wait as long as a start may take.
+  int start_limit = spec.kind == WarmSpec::Kind::Docker ? spec.docker.timeout_seconds + 60 : 150;
+  RegistryLock lock(lease->state_dir_, start_limit);
   if (!lock.ok()) {
-    error = "cannot lock " + (lease->state_dir_ / "lock").string();
+    error = lock.error();
     return nullptr;
   }
-  Registered found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_);
+  Registered found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_, lease->keeper_);
   if (found.dir.empty()) {
     unregister(lease->state_dir_, lease->key_);  // a keeper that died, or a cluster that did
     if (!spawn_keeper(keeper_command, spec, lease->state_dir_, lease->key_, error)) return nullptr;
-    found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_);
+    found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_, lease->keeper_);
     if (found.dir.empty()) {
       error = "the cluster keeper reported ready but does not answer";
       return nullptr;
@@ -330,7 +330,6 @@ std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::v
     lease->started_ = true;
   }
   lease->cluster_dir_ = found.dir;
-  lease->keeper_ = read_pid(found.dir / "owner.pid");
   {
     PgConnection probe(lease->base_conninfo_);
     std::string version = probe.exec("SHOW server_version").value(0, 0);
@@ -340,8 +339,7 @@ std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::v
   std::error_code ec;
   fs::create_directories(lease_dir, ec);
   lease->lease_file_ = lease_dir / (std::to_string(getpid()) + "-" + std::to_string(++lease_counter));
-  std::ofstream(lease->lease_file_).close();
-  if (!fs::exists(lease->lease_file_)) {
+  if (!write_text(lease->lease_file_, "")) {
     error = "cannot write a lease in " + lease_dir.string();
     return nullptr;
   }
@@ -359,9 +357,13 @@ void WarmLease::release() {
   released_ = true;
   bool due = false;
   {
-    RegistryLock lock(state_dir_);
+    RegistryLock lock(state_dir_, 30);
     std::error_code ec;
-    fs::remove(lease_file_, ec);
+    fs::remove(lease_file_, ec);  // also without the lock: the keeper then stops it at its next tick
+    if (!lock.ok()) {
+      std::fprintf(stderr, "lockward: %s\n", lock.error().c_str());
+      return;
+    }
     fs::path keep_file = state_dir_ / "clusters" / (key_ + ".keep");
     long keep_until = std::atol(read_text(keep_file).c_str());
     if (keep_warm_.count() > 0 && now_epoch() + keep_warm_.count() > keep_until) {
@@ -377,10 +379,15 @@ void WarmLease::release() {
 
 int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_fd) {
   fcntl(ready_fd, F_SETFD, FD_CLOEXEC);  // initdb, the postmaster and the CLI must not inherit it
+  // The process that started us may be gone (killed during our start): its closed pipe, or a
+  // client that hung up, must be an error we handle, not a signal that kills us mid-way.
+  signal(SIGPIPE, SIG_IGN);
+  // False when nobody reads the report any more.
   auto report = [&](const std::string& line) {
     std::string text = line + "\n";
-    if (write(ready_fd, text.data(), text.size()) < 0) {}
+    bool read = write(ready_fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     close(ready_fd);
+    return read;
   };
   std::string error;
   if (!make_private_directories(state_dir, error)) {
@@ -401,8 +408,10 @@ int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_f
     if (local) local->stop();
     if (container) container->stop();
   };
+  const fs::path socket_path = state_dir / ("s" + std::to_string(getpid()));
   SignalGuard guard([&] {
     unregister(state_dir, key);
+    unlink(socket_path.c_str());  // the guard exits without running destructors
     stop();
   });
   fs::path dir;
@@ -429,19 +438,27 @@ int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_f
     return 1;
   }
   // Registered while the spawning process holds the registry lock and waits for the report.
-  const fs::path socket_path = state_dir / ("s" + std::to_string(getpid()));
   ConninfoServer server(socket_path, conninfo);
   if (!server.ok()) {
     stop();
     report("error cannot listen on " + socket_path.string());
     return 1;
   }
-  write_text(state_dir / "clusters" / key, dir.string() + "\n" + socket_path.string());
-  report("ready");
+  if (!write_text(state_dir / "clusters" / key, dir.string() + "\n" + socket_path.string())) {
+    stop();
+    report("error cannot register the cluster in " + (state_dir / "clusters").string());
+    return 1;
+  }
+  if (!report("ready")) {  // whoever asked for the cluster died waiting: nobody will lease it
+    unregister(state_dir, key);
+    stop();
+    return 1;
+  }
   for (;;) {
     timespec tick{1, 0};
     sigtimedwait(&wake, nullptr, &tick);
-    RegistryLock lock(state_dir);
+    RegistryLock lock(state_dir, 1);
+    if (!lock.ok()) continue;  // held long by a stuck process: look again at the next tick
     bool server_gone = PQping(conninfo.c_str()) == PQPING_NO_RESPONSE;
     long keep_until = std::atol(read_text(state_dir / "clusters" / (key + ".keep")).c_str());
     if (server_gone || (live_leases(state_dir / "leases" / key) == 0 && now_epoch() >= keep_until)) {
@@ -452,21 +469,35 @@ int run_warm_keeper(const WarmSpec& spec, const fs::path& state_dir, int ready_f
   }
 }
 
-int stop_warm_clusters() {
+int stop_warm_clusters(std::string& error) {
   fs::path state_dir = warm_state_directory();
+  if (!fs::exists(state_dir)) return 0;
+  if (!make_private_directories(state_dir, error)) return -1;
   std::vector<pid_t> keepers;
   {
-    RegistryLock lock(state_dir);
+    RegistryLock lock(state_dir, 30);
+    if (!lock.ok()) {
+      error = lock.error();
+      return -1;
+    }
     std::error_code ec;
     for (fs::directory_iterator it(state_dir / "clusters", ec), end; !ec && it != end; it.increment(ec)) {
       if (it->path().extension() == ".keep" || it->path().extension() == ".tmp") continue;
-      pid_t keeper = read_pid(read_registration(state_dir, it->path().filename().string()).dir / "owner.pid");
-      if (process_alive(keeper)) keepers.push_back(keeper);
+      pid_t keeper = ask_keeper(read_registration(state_dir, it->path().filename().string()).socket).pid;
+      if (keeper > 0) keepers.push_back(keeper);
     }
   }
   for (pid_t keeper : keepers) kill(keeper, SIGTERM);
   for (pid_t keeper : keepers) {
     for (int i = 0; i < 1000 && process_alive(keeper); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Sockets of keepers that were killed outright, so nobody removed them.
+  std::error_code ec;
+  for (fs::directory_iterator it(state_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() > 1 && name[0] == 's' && std::isdigit(static_cast<unsigned char>(name[1])) &&
+        !process_alive(static_cast<pid_t>(std::atol(name.c_str() + 1))) && it->is_socket(ec))
+      fs::remove(it->path(), ec);
   }
   return static_cast<int>(keepers.size());
 }

@@ -6,11 +6,15 @@
 // that starts it (a LocalCluster or a DockerCluster), owns it (its owner.pid and container
 // label: the postmaster or the container dies with the keeper, even by SIGKILL) and stops it
 // once nobody holds a lease on it and the longest keep-warm period asked for by a releasing
-// process has passed. The state directory (0700) holds the registry:
-//   lock                      flock(2) held while the registry is read or changed
-//   clusters/<key>            the cluster's private directory (it holds owner.pid)
-//   clusters/<key>.sock       the keeper answers the connection string here, to this user only:
-//                             a container's password never touches the disk
+// process has passed. The state directory (0700, ours: one another user created is refused)
+// holds the registry:
+//   lock                      flock(2) held while the registry is read or changed (waits
+//                             time out with a message naming the holder)
+//   clusters/<key>            the cluster's directory (its socket's) and the keeper's socket
+//   s<pid>                    the keeper answers the connection string here, to this user only:
+//                             a container's password never touches the disk. Its pid, the one
+//                             lockward signals, comes from the kernel (SO_PEERCRED), never from
+//                             a file the cluster's user could write
 //   clusters/<key>.keep       epoch seconds until which it stays warm without leases
 //   leases/<key>/<pid>-<n>    one file per lease; a lease whose process died no longer counts
 // So a cluster never outlives its last user by more than the keep-warm period that user asked
@@ -87,7 +91,8 @@ class WarmLease {
 int run_warm_keeper(const WarmSpec& spec, const std::filesystem::path& state_dir, int ready_fd);
 
 // Stops every warm cluster registered in the state directory (`lockward pg stop`), waiting
-// for the keepers; returns how many were stopped.
-int stop_warm_clusters();
+// for the keepers and removing their sockets; returns how many were stopped, or -1 with
+// `error` set (a state directory that is not ours, a lock held too long).
+int stop_warm_clusters(std::string& error);
 
 }  // namespace lockward::trace

@@ -31,7 +31,12 @@ int run_pg_list(std::ostream& out) {
 }
 
 int run_pg_stop(std::ostream& out) {
-  int stopped = trace::stop_warm_clusters();
+  std::string error;
+  int stopped = trace::stop_warm_clusters(error);
+  if (stopped < 0) {
+    std::cerr << "lockward: " << error << "\n";
+    return kExitUsage;
+  }
   out << (stopped == 0 ? "no warm cluster was running" : "stopped " + std::to_string(stopped) + " warm cluster(s)") << "\n";
   return kExitClean;
 }
