@@ -73,7 +73,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<InputFile> inputs = collect_input_files(args.paths);
   for (const auto& in : inputs) {
     if (!in.error.empty()) {
-      err << "lockward: " << in.path << ": " << in.error << "\n";
+      // An unquoted --dsn leaves its `password=…` among the paths.
+      err << "lockward: " << trace::scrub_credentials(in.path + ": " + in.error) << "\n";
       return kExitUsage;
     }
   }
