@@ -5,8 +5,6 @@
 #include <cstdlib>
 #include <optional>
 
-#include "trace/pg_connection.h"
-
 namespace lockward::trace {
 
 namespace {
@@ -124,6 +122,51 @@ void add_keyword_passwords(std::vector<std::string>& out, std::string_view text)
 }
 
 }  // namespace
+
+std::string scrub_credentials(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    // postgres://user:secret@host or postgresql://user:secret@host
+    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+      if (!iequal_at(text, i, scheme)) continue;
+      std::size_t userinfo = i + scheme.size();
+      std::size_t at = text.find('@', userinfo);
+      std::size_t stop = text.find_first_of(" \t\n/", userinfo);
+      std::size_t colon = text.find(':', userinfo);
+      if (at != std::string::npos && (stop == std::string::npos || at < stop) && colon != std::string::npos &&
+          colon < at) {
+        out.append(text, i, colon + 1 - i);
+        out += "***";
+        i = at;
+      }
+      break;
+    }
+    // password=secret or password = 'secret with spaces'
+    if (iequal_at(text, i, "password") && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+      std::size_t j = i + 8;
+      while (j < text.size() && text[j] == ' ') ++j;
+      if (j < text.size() && text[j] == '=') {
+        ++j;
+        while (j < text.size() && text[j] == ' ') ++j;
+        out.append(text, i, j - i);
+        out += "***";
+        if (j < text.size() && text[j] == '\'') {
+          for (++j; j < text.size() && text[j] != '\''; ++j) {
+            if (text[j] == '\\') ++j;
+          }
+          ++j;
+        } else {
+          while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+        }
+        i = std::min(j, text.size());
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
 
 std::vector<std::string> connection_secrets(std::string_view conninfo) {
   std::vector<std::string> out;

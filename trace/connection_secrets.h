@@ -1,7 +1,7 @@
-// The passwords a connection string carries, found by lockward's own reading of the string,
-// so that messages can be scrubbed of them: libpq quotes pieces of a string back exactly when
-// it cannot parse it (`invalid percent-encoded token: "Pa55%word"`), and a pattern cannot
-// recognise a bare token. Tolerant of malformed strings for the same reason.
+// Credentials out of messages. A connection string's passwords are found by lockward's own
+// reading of the string: libpq quotes pieces of a string back exactly when it cannot parse
+// it (`invalid percent-encoded token: "Pa55%word"`), and a pattern cannot recognise a bare
+// token. Tolerant of malformed strings for the same reason.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,9 @@ inline constexpr std::size_t kMinSecretLength = 4;
 // query, keyword/value `password=…` (quoted or not) — each as written, decoded (percent
 // decoding, quote unescaping) and percent-encoded; and $PGPASSWORD.
 std::vector<std::string> connection_secrets(std::string_view conninfo);
+
+// Masks passwords in connection strings and URLs (postgres://user:secret@…, password=…).
+std::string scrub_credentials(std::string text);
 
 // `text` with every occurrence of each secret (kMinSecretLength or longer, longest first)
 // masked as ***, then scrub_credentials' patterns.

@@ -4,69 +4,9 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
-#include <cctype>
-
 #include "trace/connection_secrets.h"
 
 namespace lockward::trace {
-
-namespace {
-
-bool iequal_at(std::string_view text, std::size_t at, std::string_view word) {
-  if (at + word.size() > text.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::string scrub_credentials(std::string text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    // postgres://user:secret@host or postgresql://user:secret@host
-    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
-      if (!iequal_at(text, i, scheme)) continue;
-      std::size_t userinfo = i + scheme.size();
-      std::size_t at = text.find('@', userinfo);
-      std::size_t stop = text.find_first_of(" \t\n/", userinfo);
-      std::size_t colon = text.find(':', userinfo);
-      if (at != std::string::npos && (stop == std::string::npos || at < stop) && colon != std::string::npos &&
-          colon < at) {
-        out.append(text, i, colon + 1 - i);
-        out += "***";
-        i = at;
-      }
-      break;
-    }
-    // password=secret or password = 'secret with spaces'
-    if (iequal_at(text, i, "password") && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
-      std::size_t j = i + 8;
-      while (j < text.size() && text[j] == ' ') ++j;
-      if (j < text.size() && text[j] == '=') {
-        ++j;
-        while (j < text.size() && text[j] == ' ') ++j;
-        out.append(text, i, j - i);
-        out += "***";
-        if (j < text.size() && text[j] == '\'') {
-          for (++j; j < text.size() && text[j] != '\''; ++j) {
-            if (text[j] == '\\') ++j;
-          }
-          ++j;
-        } else {
-          while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
-        }
-        i = std::min(j, text.size());
-        continue;
-      }
-    }
-    out += text[i++];
-  }
-  return out;
-}
 
 std::string PgConnection::scrub(std::string text) const { return scrub_credentials(std::move(text), secrets_); }
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "trace/connection_secrets.h"
+
 typedef struct pg_conn PGconn;
 
 namespace lockward::trace {
@@ -65,8 +67,5 @@ class PgConnection {
   std::vector<std::string> notices_;  // kept, not printed: libpq's default writes to stderr
   std::vector<std::string> secrets_;  // the connection string's passwords, in every form
 };
-
-// Masks passwords in connection strings and URLs (postgres://user:secret@…, password=…).
-std::string scrub_credentials(std::string text);
 
 }  // namespace lockward::trace
