@@ -6,6 +6,7 @@
 #include "lockward_version.h"
 #include "server/cli/commands.h"
 #include "server/lsp/lsp_main.h"
+#include "trace/pg_connection.h"
 
 int main(int argc, char** argv) {
   using namespace lockward::server;
@@ -121,7 +122,8 @@ int main(int argc, char** argv) {
     std::cout << LOCKWARD_VERSION << "\n";  // also for `lockward lsp --version`
     return 0;
   } catch (const CLI::ParseError& e) {
-    std::cerr << "lockward: " << e.what() << " (see --help)\n";
+    // A connection string split by the shell (an unquoted --dsn) lands here as extra arguments.
+    std::cerr << "lockward: " << lockward::trace::scrub_credentials(e.what()) << " (see --help)\n";
     return kExitUsage;
   }
 

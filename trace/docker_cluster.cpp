@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "trace/connection_secrets.h"
 #include "trace/container_cli.h"
 #include "trace/local_cluster.h"
 #include "trace/pg_connection.h"
@@ -88,11 +89,7 @@ int remove_orphaned_containers(const fs::path& cli) {
   return removed.exit_code == 0 ? static_cast<int>(orphans.size()) : 0;
 }
 
-std::string DockerCluster::redact(std::string text) const {
-  if (!password_.empty())
-    for (std::size_t at; (at = text.find(password_)) != std::string::npos;) text.replace(at, password_.size(), "***");
-  return scrub_credentials(std::move(text));
-}
+std::string DockerCluster::redact(std::string text) const { return scrub_credentials(std::move(text), {password_}); }
 
 std::unique_ptr<DockerCluster> DockerCluster::start(const DockerOptions& options, std::string& error) {
   auto started = std::chrono::steady_clock::now();

@@ -2,18 +2,22 @@
 
 #include <cstdlib>
 
+#include "trace/catalog_sql.h"
+
 namespace lockward::trace {
 namespace {
 
-constexpr const char* kUserSchemas =
-    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-    "AND n.nspname NOT LIKE 'pg_temp%'";
+// Every query names pg_catalog for each function, operator, type and relation: they run on
+// the traced session, whose search_path the migration sets, and on the observer, whose
+// search_path is the database's (see catalog_sql.h).
+constexpr const char* kUserSchemas = kUserSchemaFilter;
 
 // Types a migration declares (enums, domains, composite and range types), not the row and
 // array types PostgreSQL makes for every table: those come and go with their relation.
 constexpr const char* kDeclaredTypes =
-    " AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') "
-    "AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)";
+    " AND (t.typrelid OPERATOR(pg_catalog.=) 0 OR (SELECT r.relkind FROM pg_catalog.pg_class r "
+    "WHERE r.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c') "
+    "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)";
 
 analysis::ObjectKind kind_of(char relkind) {
   switch (relkind) {
@@ -33,16 +37,21 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
   // lock (by oid) is still held; `before` names it.
   std::string sql =
       "SELECT l.mode, l.granted, l.relation, n.nspname, c.relname, c.relkind, 'relation', tn.nspname, t.relname "
-      "FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
-      "LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid "
-      "LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace "
-      "WHERE l.locktype = 'relation' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-      "AND l.pid = " + std::to_string(pid) + " AND (c.oid IS NULL OR (" + kUserSchemas + "))" +
+      "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation "
+      "LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+      "LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid "
+      "LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) i.indrelid "
+      "LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace "
+      "WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.database OPERATOR(pg_catalog.=) "
+      "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
+      "AND l.pid OPERATOR(pg_catalog.=) " + std::to_string(pid) + " AND (c.oid IS NULL OR (" + kUserSchemas + "))" +
       " UNION ALL "
       "SELECT l.mode, l.granted, l.objid, n.nspname, t.typname, 't', 'type', NULL, NULL "
-      "FROM pg_locks l LEFT JOIN pg_type t ON t.oid = l.objid LEFT JOIN pg_namespace n ON n.oid = t.typnamespace "
-      "WHERE l.locktype = 'object' AND l.classid = 'pg_type'::regclass AND l.pid = " + std::to_string(pid) +
-      " AND (t.oid IS NULL OR (" + kUserSchemas + "))";
+      "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) l.objid "
+      "LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace "
+      "WHERE l.locktype OPERATOR(pg_catalog.=) 'object' "
+      "AND l.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass "
+      "AND l.pid OPERATOR(pg_catalog.=) " + std::to_string(pid) + " AND (t.oid IS NULL OR (" + kUserSchemas + "))";
   QueryResult r = conn.exec(sql);
   std::vector<ObservedLock> out;
   if (!r.ok()) {
@@ -82,8 +91,9 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
 
 CatalogSnapshot read_catalog(PgConnection& conn, std::string& error) {
   CatalogSnapshot s;
-  QueryResult rel = conn.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode FROM pg_class c "
-                                          "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") + kUserSchemas);
+  QueryResult rel = conn.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode FROM pg_catalog.pg_class c "
+                                          "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+                                          "WHERE ") + kUserSchemas);
   if (!rel.ok()) {
     error = rel.error->message;
     return s;
@@ -96,23 +106,29 @@ CatalogSnapshot read_catalog(PgConnection& conn, std::string& error) {
     s.relations[static_cast<std::uint32_t>(std::strtoul(rel.value(i, 0).c_str(), nullptr, 10))] = st;
   }
   QueryResult cols = conn.exec(
-      std::string("SELECT n.nspname || '.' || c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod) || "
-                  "CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END FROM pg_attribute a "
-                  "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-                  "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ") + kUserSchemas);
+      std::string("SELECT pg_catalog.concat_ws('.', n.nspname, c.relname, a.attname), "
+                  "pg_catalog.concat(pg_catalog.format_type(a.atttypid, a.atttypmod), "
+                  "CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END) FROM pg_catalog.pg_attribute a "
+                  "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+                  "WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped "
+                  "AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[]) AND ") + kUserSchemas);
   for (std::size_t i = 0; cols.ok() && i < cols.rows.size(); ++i) s.columns[cols.value(i, 0)] = cols.value(i, 1);
   QueryResult cons = conn.exec(
-      std::string("SELECT n.nspname || '.' || con.conname || ' on ' || con.conrelid::regclass::text, con.convalidated "
-                  "FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE ") + kUserSchemas);
+      std::string("SELECT pg_catalog.concat(n.nspname, '.', con.conname, ' on ', con.conrelid::pg_catalog.regclass), "
+                  "con.convalidated FROM pg_catalog.pg_constraint con "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) con.connamespace WHERE ") + kUserSchemas);
   for (std::size_t i = 0; cons.ok() && i < cons.rows.size(); ++i)
     s.constraints_validated[cons.value(i, 0)] = cons.value(i, 1) == "t";
   QueryResult idx = conn.exec(
-      std::string("SELECT n.nspname || '.' || c.relname, i.indisvalid FROM pg_index i "
-                  "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+      std::string("SELECT pg_catalog.concat_ws('.', n.nspname, c.relname), i.indisvalid FROM pg_catalog.pg_index i "
+                  "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid "
+                  "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace WHERE ") +
       kUserSchemas);
   for (std::size_t i = 0; idx.ok() && i < idx.rows.size(); ++i) s.indexes_valid[idx.value(i, 0)] = idx.value(i, 1) == "t";
-  QueryResult types = conn.exec(std::string("SELECT t.oid, n.nspname, t.typname FROM pg_type t "
-                                            "JOIN pg_namespace n ON n.oid = t.typnamespace WHERE ") + kUserSchemas +
+  QueryResult types = conn.exec(std::string("SELECT t.oid, n.nspname, t.typname FROM pg_catalog.pg_type t "
+                                            "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace "
+                                            "WHERE ") + kUserSchemas +
                                 kDeclaredTypes);
   for (std::size_t i = 0; types.ok() && i < types.rows.size(); ++i)
     s.types[static_cast<std::uint32_t>(std::strtoul(types.value(i, 0).c_str(), nullptr, 10))] =

@@ -4,86 +4,62 @@
 
 #include <libpq-fe.h>
 
-#include <algorithm>
-#include <cctype>
+#include "trace/connection_secrets.h"
 
 namespace lockward::trace {
 
-namespace {
-
-bool iequal_at(std::string_view text, std::size_t at, std::string_view word) {
-  if (at + word.size() > text.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::string scrub_credentials(std::string text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    // postgres://user:secret@host or postgresql://user:secret@host
-    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
-      if (!iequal_at(text, i, scheme)) continue;
-      std::size_t userinfo = i + scheme.size();
-      std::size_t at = text.find('@', userinfo);
-      std::size_t stop = text.find_first_of(" \t\n/", userinfo);
-      std::size_t colon = text.find(':', userinfo);
-      if (at != std::string::npos && (stop == std::string::npos || at < stop) && colon != std::string::npos &&
-          colon < at) {
-        out.append(text, i, colon + 1 - i);
-        out += "***";
-        i = at;
-      }
-      break;
-    }
-    // password=secret or password = 'secret with spaces'
-    if (iequal_at(text, i, "password") && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
-      std::size_t j = i + 8;
-      while (j < text.size() && text[j] == ' ') ++j;
-      if (j < text.size() && text[j] == '=') {
-        ++j;
-        while (j < text.size() && text[j] == ' ') ++j;
-        out.append(text, i, j - i);
-        out += "***";
-        if (j < text.size() && text[j] == '\'') {
-          for (++j; j < text.size() && text[j] != '\''; ++j) {
-            if (text[j] == '\\') ++j;
-          }
-          ++j;
-        } else {
-          while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
-        }
-        i = std::min(j, text.size());
-        continue;
-      }
-    }
-    out += text[i++];
-  }
-  return out;
-}
+std::string PgConnection::scrub(std::string text) const { return scrub_credentials(std::move(text), secrets_); }
 
 std::string QueryResult::value(std::size_t row, std::size_t column) const {
   if (row >= rows.size() || column >= rows[row].size() || !rows[row][column]) return {};
   return *rows[row][column];
 }
 
-PgConnection::PgConnection(const std::string& conninfo) {
-  conn_ = PQconnectdb(conninfo.c_str());
+PgConnection::PgConnection(const std::string& conninfo) : PgConnection(conninfo, {}) {}
+
+PgConnection::PgConnection(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& overrides) {
+  secrets_ = connection_secrets(conninfo);
+  // Parsed here, so that a string libpq cannot read fails with a scrubbed message, and
+  // libpq connects with exactly what was read (no second parse of the string).
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (!parsed) {
+    error_ = "invalid connection string: " + scrub(parse_error ? parse_error : "out of memory");
+    if (parse_error) PQfreemem(parse_error);
+    while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> options;
+  for (const PQconninfoOption* o = parsed; o->keyword; ++o) {
+    if (!o->val) continue;
+    options.emplace_back(o->keyword, o->val);
+    if (options.back().first == "password" && options.back().second.size() >= kMinSecretLength)
+      secrets_.push_back(options.back().second);
+  }
+  PQconninfoFree(parsed);
+  for (const auto& replacement : overrides) {
+    std::erase_if(options, [&](const auto& o) { return o.first == replacement.first; });
+    options.push_back(replacement);
+  }
+  std::vector<const char*> keywords, values;
+  for (const auto& [keyword, value] : options) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keywords.data(), values.data(), 0);
   PQsetNoticeProcessor(
       conn_,
       [](void* self, const char* message) {
         std::string text = message;
         while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-        auto& notices = static_cast<PgConnection*>(self)->notices_;
-        if (notices.size() < 100) notices.push_back(scrub_credentials(std::move(text)));
+        auto* conn = static_cast<PgConnection*>(self);
+        if (conn->notices_.size() < 100) conn->notices_.push_back(conn->scrub(std::move(text)));
       },
       this);
   if (PQstatus(conn_) != CONNECTION_OK) {
-    error_ = scrub_credentials(PQerrorMessage(conn_));
+    error_ = scrub(PQerrorMessage(conn_));
     while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
   }
 }
@@ -124,7 +100,7 @@ QueryResult PgConnection::collect() {
       if (!out.error) {
         QueryError e;
         const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-        e.message = scrub_credentials(primary ? primary : PQresultErrorMessage(r));
+        e.message = scrub(primary ? primary : PQresultErrorMessage(r));
         if (const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) e.sqlstate = state;
         if (const char* pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION)) e.position = std::atoi(pos);
         out.error = std::move(e);
@@ -159,7 +135,7 @@ QueryResult PgConnection::exec(const std::string& sql) {
 
 bool PgConnection::send(const std::string& sql) {
   if (!conn_ || !PQsendQuery(conn_, sql.c_str())) {
-    error_ = conn_ ? scrub_credentials(PQerrorMessage(conn_)) : "not connected";
+    error_ = conn_ ? scrub(PQerrorMessage(conn_)) : "not connected";
     return false;
   }
   return true;

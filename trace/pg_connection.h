@@ -5,7 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "trace/connection_secrets.h"
 
 typedef struct pg_conn PGconn;
 
@@ -28,8 +31,11 @@ struct QueryResult {
 
 class PgConnection {
  public:
-  // Connects; on failure `connected()` is false and `error()` says why.
+  // Connects; on failure `connected()` is false and `error()` says why. The string is parsed
+  // first (PQconninfoParse) and its passwords noted: no message of this connection shows them.
   explicit PgConnection(const std::string& conninfo);
+  // The same with (keyword, value) pairs that replace the string's own.
+  PgConnection(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& overrides);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
@@ -55,12 +61,11 @@ class PgConnection {
 
  private:
   QueryResult collect();
+  std::string scrub(std::string text) const;
   PGconn* conn_ = nullptr;
   std::string error_;
   std::vector<std::string> notices_;  // kept, not printed: libpq's default writes to stderr
+  std::vector<std::string> secrets_;  // the connection string's passwords, in every form
 };
-
-// Masks passwords in connection strings and URLs (postgres://user:secret@…, password=…).
-std::string scrub_credentials(std::string text);
 
 }  // namespace lockward::trace

@@ -3,18 +3,21 @@
 #include <cstdlib>
 #include <map>
 
+#include "trace/catalog_sql.h"
+
 namespace lockward::trace {
 
 namespace {
-constexpr const char* kTables =
-    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-    "AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'";
+// Every name qualified: see catalog_sql.h.
+const std::string kTables =
+    std::string("FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+                "WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[]) AND ") +
+    kUserSchemaFilter;
 }
 
 std::string read_schema_snapshot(PgConnection& conn, analysis::SchemaSnapshot& out) {
-  QueryResult tables = conn.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.reltuples::bigint, "
-                                             "pg_total_relation_size(c.oid) ") + kTables + " ORDER BY 2, 3");
+  QueryResult tables = conn.exec("SELECT c.oid, n.nspname, c.relname, c.reltuples::pg_catalog.int8, "
+                                 "pg_catalog.pg_total_relation_size(c.oid) " + kTables + " ORDER BY 2, 3");
   if (!tables.ok()) return tables.error->message;
   std::map<std::string, std::size_t> by_oid;
   for (std::size_t i = 0; i < tables.rows.size(); ++i) {
@@ -25,18 +28,18 @@ std::string read_schema_snapshot(PgConnection& conn, analysis::SchemaSnapshot& o
     by_oid[tables.value(i, 0)] = out.tables.size();
     out.tables.push_back(std::move(t));
   }
-  std::string in = std::string("SELECT c.oid ") + kTables;
-  QueryResult cols = conn.exec("SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
-                               "FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN (" +
-                               in + ") ORDER BY a.attrelid, a.attnum");
+  std::string in = " OPERATOR(pg_catalog.=) ANY (SELECT c.oid " + kTables + ")";
+  QueryResult cols = conn.exec("SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull "
+                               "FROM pg_catalog.pg_attribute a WHERE a.attnum OPERATOR(pg_catalog.>) 0 "
+                               "AND NOT a.attisdropped AND a.attrelid" + in + " ORDER BY a.attrelid, a.attnum");
   if (!cols.ok()) return cols.error->message;
   for (std::size_t i = 0; i < cols.rows.size(); ++i) {
     auto it = by_oid.find(cols.value(i, 0));
     if (it == by_oid.end()) continue;
     out.tables[it->second].columns.push_back({cols.value(i, 1), cols.value(i, 2), cols.value(i, 3) == "t"});
   }
-  QueryResult cons = conn.exec("SELECT conrelid, conname, contype, convalidated, pg_get_constraintdef(oid) "
-                               "FROM pg_constraint WHERE conrelid IN (" + in + ") ORDER BY conrelid, conname");
+  QueryResult cons = conn.exec("SELECT conrelid, conname, contype, convalidated, pg_catalog.pg_get_constraintdef(oid) "
+                               "FROM pg_catalog.pg_constraint WHERE conrelid" + in + " ORDER BY conrelid, conname");
   if (!cons.ok()) return cons.error->message;
   for (std::size_t i = 0; i < cons.rows.size(); ++i) {
     auto it = by_oid.find(cons.value(i, 0));
@@ -46,8 +49,9 @@ std::string read_schema_snapshot(PgConnection& conn, analysis::SchemaSnapshot& o
         {cons.value(i, 1), type.empty() ? 'c' : type[0], cons.value(i, 3) == "t", cons.value(i, 4)});
   }
   QueryResult idx = conn.exec("SELECT i.indrelid, c.relname, i.indisunique, i.indisprimary, i.indisvalid, "
-                              "pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                              "WHERE i.indrelid IN (" + in + ") ORDER BY i.indrelid, c.relname");
+                              "pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i "
+                              "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid "
+                              "WHERE i.indrelid" + in + " ORDER BY i.indrelid, c.relname");
   if (!idx.ok()) return idx.error->message;
   for (std::size_t i = 0; i < idx.rows.size(); ++i) {
     auto it = by_oid.find(idx.value(i, 0));

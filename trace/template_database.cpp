@@ -39,7 +39,8 @@ TemplateResult ensure_template(PgConnection& admin, const std::function<std::str
                                int major, const std::vector<ReplaySource>& sources) {
   TemplateResult out;
   std::string name = template_name(major, sources);
-  QueryResult found = admin.exec("SELECT 1 FROM pg_database WHERE datname = " + admin.quote_literal(name));
+  QueryResult found = admin.exec("SELECT 1 FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) " +
+                                 admin.quote_literal(name));
   if (found.ok() && found.rows.size() == 1) {
     out.name = name;
     return out;

@@ -222,8 +222,11 @@ class FileTracer {
     } else {
       for (const auto& l : s.locks) {
         if (l.new_object || l.kind != analysis::ObjectKind::Index) continue;
-        QueryResult table = observer_.exec("SELECT indrelid::regclass::text FROM pg_index WHERE indexrelid = to_regclass(" +
-                                           observer_.quote_literal(l.object.sql()) + ")");
+        // Qualified names only: the observer's search_path is the database's (catalog_sql.h).
+        QueryResult table = observer_.exec(
+            "SELECT i.indrelid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_index i "
+            "WHERE i.indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(" +
+            observer_.quote_literal(l.object.sql()) + ")");
         if (table.ok() && !table.rows.empty() && !table.value(0, 0).empty()) {
           hold.relation = table.value(0, 0);
           target = &l;
@@ -274,8 +277,8 @@ class FileTracer {
     // The session's own connection says when it has finished: no race with a statement that
     // has not reached the server yet.
     for (int i = 0; i < 30000 && session_.busy(); ++i) {
-      QueryResult waiting = observer_.exec("SELECT count(*) FROM pg_locks WHERE pid = " + std::to_string(pid) +
-                                           " AND NOT granted");
+      QueryResult waiting = observer_.exec("SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks "
+                                           "WHERE pid OPERATOR(pg_catalog.=) " + std::to_string(pid) + " AND NOT granted");
       record(read_locks(observer_, pid, err, &before));
       if (holding && waiting.value(0, 0) != "0") {
         t.method = ObservationMethod::ObserverWait;

@@ -6,20 +6,21 @@
 
 #include "server/cli/commands.h"
 #include "server/config/schema_files.h"
+#include "trace/catalog_sql.h"
 #include "trace/pg_connection.h"
 #include "trace/schema_reader.h"
 
 namespace lockward::server {
 
 int run_snapshot(const SnapshotArgs& args, std::ostream& out, std::ostream& err) {
-  // libpq accepts options in both URLs and key=value strings; ours come last and win.
-  bool url = args.db_url.rfind("postgres://", 0) == 0 || args.db_url.rfind("postgresql://", 0) == 0;
-  std::string extra = "application_name=lockward-snapshot connect_timeout=5 "
-                      "options='-c default_transaction_read_only=on -c statement_timeout=30s -c lock_timeout=1s'";
-  std::string conninfo = url ? args.db_url + (args.db_url.find('?') == std::string::npos ? "?" : "&") +
-                                   "application_name=lockward-snapshot&connect_timeout=5&options=-c%20default_transaction_read_only%3Don%20-c%20statement_timeout%3D30s%20-c%20lock_timeout%3D1s"
-                             : args.db_url + " " + extra;
-  trace::PgConnection conn(conninfo);
+  // Ours replace the string's own (URL or key=value alike: PgConnection parses it). A
+  // read-only session with short timeouts, and search_path pg_catalog: a function the
+  // database's owner planted in another schema is never found (see trace/catalog_sql.h).
+  trace::PgConnection conn(args.db_url, {{"application_name", "lockward-snapshot"},
+                                         {"connect_timeout", "5"},
+                                         {"options", std::string("-c default_transaction_read_only=on "
+                                                                 "-c statement_timeout=30s -c lock_timeout=1s "
+                                                                 "-c search_path=") + trace::kCatalogSearchPath}});
   if (!conn.connected()) {
     err << "lockward: cannot connect: " << trace::scrub_credentials(conn.error()) << "\n";
     return kExitUsage;

@@ -17,6 +17,7 @@
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
 #include "server/report/trace_report.h"
+#include "trace/catalog_sql.h"
 #include "trace/container_cli.h"
 #include "trace/docker_cluster.h"
 #include "trace/image_reference.h"
@@ -51,7 +52,8 @@ std::vector<fs::path> untraced_preceding(const fs::path& file, const std::vector
 // Trace databases of lockward processes that died without dropping theirs (SIGKILL): the
 // shared cluster outlives them.
 void drop_abandoned_databases(trace::PgConnection& admin) {
-  trace::QueryResult dbs = admin.exec("SELECT datname FROM pg_database WHERE datname LIKE 'lockward\\_trace\\_%'");
+  trace::QueryResult dbs = admin.exec("SELECT datname FROM pg_catalog.pg_database "
+                                      "WHERE datname OPERATOR(pg_catalog.~~) 'lockward\\_trace\\_%'");
   for (std::size_t i = 0; dbs.ok() && i < dbs.rows.size(); ++i) {
     std::string name = dbs.value(i, 0);
     pid_t owner = static_cast<pid_t>(std::atol(name.substr(std::string("lockward_trace_").size()).c_str()));
@@ -73,7 +75,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<InputFile> inputs = collect_input_files(args.paths);
   for (const auto& in : inputs) {
     if (!in.error.empty()) {
-      err << "lockward: " << in.path << ": " << in.error << "\n";
+      // An unquoted --dsn leaves its `password=…` among the paths.
+      err << "lockward: " << trace::scrub_credentials(in.path + ": " + in.error) << "\n";
       return kExitUsage;
     }
   }
@@ -150,9 +153,9 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
     // Only a database the user hands over as disposable, and empty unless they say otherwise.
     trace::QueryResult objects = probe.exec(
-        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
-        "AND n.nspname NOT LIKE 'pg_temp%'");
+        std::string("SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c "
+                    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace WHERE ") +
+        trace::kUserSchemaFilter);
     if (!objects.ok()) {
       err << "lockward: cannot inspect the --dsn database: " << objects.error->message << "\n";
       return kExitUsage;

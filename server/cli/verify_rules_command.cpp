@@ -39,7 +39,8 @@ std::string interrupt_setup(trace::PgConnection& session, trace::PgConnection& o
   std::string pid = std::to_string(session.backend_pid());
   bool waiting = false;
   for (int i = 0; i < 5000 && session.busy() && !waiting; ++i) {
-    waiting = observer.exec("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid = " + pid).value(0, 0) != "0";
+    waiting = observer.exec("SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks "
+                            "WHERE NOT granted AND pid OPERATOR(pg_catalog.=) " + pid).value(0, 0) != "0";
     if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   if (waiting) session.cancel();
