@@ -2,21 +2,65 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/json_writer.h"
-
 namespace lockward::server {
 namespace {
 
 constexpr std::size_t kFlushAt = 64 * 1024;
 
-// Strings whose escaping protocol::append_json_string and nlohmann agree on: ASCII without
-// backspace or form feed (nlohmann writes those as \b and \f, and replaces invalid UTF-8
-// differently).
-bool plain_ascii(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || u == 0x08 || u == 0x0C) return false;
+// Length of the valid UTF-8 sequence at p[i] (lead byte >= 0x80), or 0 when it is invalid.
+std::size_t utf8_sequence(const unsigned char* p, std::size_t i, std::size_t n) {
+  const unsigned char c = p[i];
+  const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : (c >> 4) == 0xE ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (len == 0 || i + len > n) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+  if (len == 3 && ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] >= 0xA0))) return 0;
+  if (len == 4 && ((c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] >= 0x90))) return 0;
+  return len;
+}
+
+// `value` as a JSON string the way nlohmann escapes it (\b \f \n \r \t, other controls as
+// \u00xx, UTF-8 as is), copying runs that need no escape at once; false, and `out` unchanged,
+// when `value` is not valid UTF-8 (nlohmann's replacement then decides the text).
+bool append_escaped(std::string& out, std::string_view value) {
+  static const char* kHex = "0123456789abcdef";
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const std::size_t n = value.size(), start = out.size();
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(p, i, n);
+      if (len == 0) {
+        out.resize(start);
+        return false;
+      }
+      i += len;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(value.data() + run, i - run);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+    run = ++i;
   }
+  out.append(value.data() + run, n - run);
+  out += '"';
   return true;
 }
 
@@ -89,8 +133,8 @@ JsonStream& JsonStream::key(std::string_view name) {
 }
 
 void JsonStream::append_string(std::string_view value) {
-  if (plain_ascii(value)) protocol::append_json_string(buffer_, value);
-  else buffer_ += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!append_escaped(buffer_, value))
+    buffer_ += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 JsonStream& JsonStream::string(std::string_view value) {

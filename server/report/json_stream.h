@@ -1,7 +1,9 @@
 // Writes indented JSON straight to a stream, without a DOM, so a report's memory stays flat
 // however many findings it has. The text is byte for byte what nlohmann's dump(2) with
 // invalid UTF-8 replaced would print for the same values — the reports' format since before —
-// provided keys are written in sorted order (nlohmann's objects sort them).
+// provided keys are written in sorted order (nlohmann's objects sort them). Strings are
+// escaped here in runs (the hot path of a large report); only invalid UTF-8 goes through
+// nlohmann, whose replacement decides that text.
 #pragma once
 
 #include <cstddef>
