@@ -86,41 +86,40 @@ void JsonStream::flush() {
   buffer_.clear();
 }
 
-JsonStream& JsonStream::begin_object() {
+void JsonStream::open(char bracket) {
   value_prefix();
-  buffer_ += '{';
+  buffer_ += bracket;
   has_items_.push_back(false);
+}
+
+void JsonStream::close(char bracket) {
+  const bool items = has_items_.back();
+  has_items_.pop_back();
+  if (items) {
+    buffer_ += '\n';
+    buffer_.append(2 * has_items_.size(), ' ');
+  }
+  buffer_ += bracket;
+  maybe_flush();
+}
+
+JsonStream& JsonStream::begin_object() {
+  open('{');
   return *this;
 }
 
 JsonStream& JsonStream::end_object() {
-  const bool items = has_items_.back();
-  has_items_.pop_back();
-  if (items) {
-    buffer_ += '\n';
-    buffer_.append(2 * has_items_.size(), ' ');
-  }
-  buffer_ += '}';
-  maybe_flush();
+  close('}');
   return *this;
 }
 
 JsonStream& JsonStream::begin_array() {
-  value_prefix();
-  buffer_ += '[';
-  has_items_.push_back(false);
+  open('[');
   return *this;
 }
 
 JsonStream& JsonStream::end_array() {
-  const bool items = has_items_.back();
-  has_items_.pop_back();
-  if (items) {
-    buffer_ += '\n';
-    buffer_.append(2 * has_items_.size(), ' ');
-  }
-  buffer_ += ']';
-  maybe_flush();
+  close(']');
   return *this;
 }
 

@@ -41,6 +41,8 @@ class JsonStream {
  private:
   void value_prefix();  // the comma, line break and indentation before a value or key
   void maybe_flush();
+  void open(char bracket);   // an object or array: `{` or `[`
+  void close(char bracket);  // its end: a line of its own unless it is empty
   void append_string(std::string_view value);
   std::ostream& out_;
   std::string buffer_;
