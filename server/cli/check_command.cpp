@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <streambuf>
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
@@ -24,6 +25,30 @@ namespace {
 // Larger files are analysed one at a time with their statements parsed in parallel; smaller
 // ones side by side, one file per thread (splitting a few statements gains nothing).
 constexpr std::size_t kLargeFileBytes = 256 * 1024;
+
+// Hands `out` 64 KiB at a time: the text formats write a report piece by piece, and each
+// piece costs a locked stdio call on std::cout.
+class BufferedOut : public std::streambuf {
+ public:
+  explicit BufferedOut(std::ostream& out) : out_(out) { setp(buffer_, buffer_ + sizeof buffer_); }
+  ~BufferedOut() override { sync(); }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (sync() != 0) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) sputc(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+  int sync() override {
+    out_.write(pbase(), pptr() - pbase());
+    setp(buffer_, buffer_ + sizeof buffer_);
+    return out_ ? 0 : -1;
+  }
+
+ private:
+  std::ostream& out_;
+  char buffer_[64 * 1024];
+};
 
 struct Slot {
   FileReport report;
@@ -103,12 +128,17 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   ReportOptions ro;
   ro.max_risk = max_risk;
   ro.color = args.format == "text" && args.color.value_or(isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"));
-  if (args.format == "json") write_json(out, reports, ro);
-  else if (args.format == "sarif") write_sarif(out, reports, ro);
-  else if (args.format == "github") write_github(out, reports, ro);
-  else if (args.format == "gitlab") write_gitlab(out, reports, ro);
-  else if (args.format == "github-actions") write_github_actions(out, reports, ro);
-  else write_text(out, reports, ro);
+  {
+    BufferedOut buffer(out);
+    std::ostream report(&buffer);
+    if (args.format == "json") write_json(report, reports, ro);
+    else if (args.format == "sarif") write_sarif(report, reports, ro);
+    else if (args.format == "github") write_github(report, reports, ro);
+    else if (args.format == "gitlab") write_gitlab(report, reports, ro);
+    else if (args.format == "github-actions") write_github_actions(report, reports, ro);
+    else write_text(report, reports, ro);
+  }
+  out.flush();
 
   if (io_error) return kExitUsage;
   if (args.ci) {
