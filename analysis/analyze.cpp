@@ -890,9 +890,9 @@ class Analyzer {
   std::size_t precomputed_begin_ = 0;
 };
 
-Analysis analyze(std::string_view text, const Options& options, StatementCache* cache) {
+Analysis analyze(std::string_view text, const Options& options, StatementCache* cache, const ParallelFor* parallel) {
   DocumentAnalysis doc;
-  Analyzer(doc, text, options, cache).run_full();
+  Analyzer(doc, text, options, cache, parallel).run_full();
   return std::move(*doc.analysis_);
 }
 

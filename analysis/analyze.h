@@ -7,14 +7,17 @@
 
 #include "analysis/model.h"
 #include "analysis/options.h"
+#include "analysis/parallel.h"
 
 namespace lockward::analysis {
 
 class StatementCache;
 
 // With a cache (one per document), statements whose text was analysed before are not parsed
-// again; the result is identical to an analysis without one.
-Analysis analyze(std::string_view text, const Options& options, StatementCache* cache = nullptr);
+// again; with `parallel`, a large text's statements are parsed and classified on its threads.
+// The result is identical either way.
+Analysis analyze(std::string_view text, const Options& options, StatementCache* cache = nullptr,
+                 const ParallelFor* parallel = nullptr);
 
 // Every lock (strongest per object) the transaction of statement `index` holds when that
 // statement starts. Replays the file's transaction structure: O(statements).

@@ -48,7 +48,8 @@ class DocumentAnalysis {
 
  private:
   friend class Analyzer;
-  friend Analysis analyze(std::string_view text, const Options& options, StatementCache* cache);
+  friend Analysis analyze(std::string_view text, const Options& options, StatementCache* cache,
+                          const ParallelFor* parallel);
   // Per statement: what a later re-analysis needs to start at it or stop before it.
   struct Meta {
     std::size_t piece = 0;

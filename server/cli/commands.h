@@ -25,6 +25,7 @@ struct CheckArgs {
   std::optional<std::string> migration_tool;
   std::optional<bool> assume_in_transaction;
   std::optional<bool> color;  // nullopt: auto (TTY and NO_COLOR)
+  std::optional<unsigned> jobs;  // threads, the caller's included; nullopt: one per core
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 

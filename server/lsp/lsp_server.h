@@ -22,7 +22,7 @@
 #include "server/config/config.h"
 #include "server/lsp/diagnostics_cache.h"
 #include "server/lsp/document.h"
-#include "server/lsp/pool_parallel_for.h"
+#include "server/pool_parallel_for.h"
 #include "server/lsp/settings.h"
 #include "server/lsp/trace_service.h"
 

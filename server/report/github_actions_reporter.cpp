@@ -35,9 +35,9 @@ const char* command(analysis::Severity s) {
 
 }  // namespace
 
-void parts::github_annotation(std::ostream& out, const std::string& path, std::string_view text, int pg_version,
+void parts::github_annotation(std::ostream& out, const std::string& path, const SourceText& source, int pg_version,
                               const analysis::Finding& fd, std::string_view extra) {
-  Location l = location(text, fd.range);
+  Location l = source.location(fd.range);
   std::string message = fd.message + " [" + std::string(analysis::risk_name(fd.risk)) + ", PostgreSQL " +
                         std::to_string(pg_version) + "]";
   if (!fd.help.empty()) message += "\n" + fd.help;
@@ -60,8 +60,9 @@ void write_github_actions(std::ostream& out, const std::vector<FileReport>& file
       parts::github_annotation_error(out, f.path, f.error);
       continue;
     }
+    SourceText source(f.text);
     for (const auto& fd : f.analysis.findings) {
-      parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd);
+      parts::github_annotation(out, f.path, source, f.analysis.pg_version, fd);
       ++findings;
       if (fd.risk > options.max_risk) ++above;
     }

@@ -29,8 +29,8 @@ const char* risk_icon(analysis::Risk r) {
   return "";
 }
 
-void markdown_finding(std::ostream& out, std::string_view text, const analysis::Finding& fd) {
-  Location l = location(text, fd.range);
+void markdown_finding(std::ostream& out, const SourceText& source, const analysis::Finding& fd) {
+  Location l = source.location(fd.range);
   out << "- " << risk_icon(fd.risk) << " **" << analysis::risk_name(fd.risk) << "** `" << fd.rule << "` (line "
       << l.start_line << "): " << fd.message << "\n";
   if (!fd.help.empty()) out << "  - " << fd.help << "\n";
@@ -64,7 +64,8 @@ void write_github(std::ostream& out, const std::vector<FileReport>& files, const
   for (const auto& f : files) {
     if (!f.error.empty() || f.analysis.findings.empty()) continue;
     out << "\n### `" << f.path << "`\n\n";
-    for (const auto& fd : f.analysis.findings) parts::markdown_finding(out, f.text, fd);
+    SourceText source(f.text);
+    for (const auto& fd : f.analysis.findings) parts::markdown_finding(out, source, fd);
   }
   std::size_t above = 0;
   for (const auto& f : files)

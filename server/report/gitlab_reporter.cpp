@@ -1,17 +1,14 @@
 // GitLab Code Quality report: a JSON array of issues with stable fingerprints.
 #include <cstdio>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "server/report/parts.h"
 #include "server/report/report.h"
 
 namespace lockward::server {
-using nlohmann::json;
-
 namespace {
 
-std::string severity(analysis::Risk r) {
+std::string_view severity(analysis::Risk r) {
   switch (r) {
     case analysis::Risk::Critical: return "blocker";
     case analysis::Risk::High: return "critical";
@@ -36,26 +33,33 @@ std::string fingerprint(const std::string& key) {
 
 }  // namespace
 
-json parts::gitlab_issue(const std::string& path, std::string_view text, const analysis::Analysis& a,
+void parts::gitlab_issue(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
                          const analysis::Finding& fd, std::map<std::string, int>& seen) {
-  std::string statement = fd.statement ? std::string(a.statements[*fd.statement].code.slice(text)) : std::string();
-  std::string key = path + "\x1f" + fd.rule + "\x1f" + statement;
+  std::string key = path + "\x1f" + fd.rule + "\x1f";
+  if (fd.statement) key += a.statements[*fd.statement].code.slice(source.text());
   int occurrence = seen[key]++;
-  return {{"description", fd.message},
-          {"check_name", fd.rule},
-          {"fingerprint", fingerprint(key + "\x1f" + std::to_string(occurrence))},
-          {"severity", severity(fd.risk)},
-          {"location", {{"path", path}, {"lines", {{"begin", location(text, fd.range).start_line}}}}}};
+  w.begin_object();
+  w.key("check_name").string(fd.rule);
+  w.key("description").string(fd.message);
+  w.key("fingerprint").string(fingerprint(key + "\x1f" + std::to_string(occurrence)));
+  w.key("location").begin_object();
+  w.key("lines").begin_object().key("begin").number(source.location(fd.range).start_line).end_object();
+  w.key("path").string(path);
+  w.end_object();
+  w.key("severity").string(severity(fd.risk));
+  w.end_object();
 }
 
 void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions&) {
-  json issues = json::array();
+  JsonStream w(out);
+  w.begin_array();
   for (const auto& f : files) {
     if (!f.error.empty()) continue;
+    SourceText source(f.text);
     std::map<std::string, int> seen;
-    for (const auto& fd : f.analysis.findings) issues.push_back(parts::gitlab_issue(f.path, f.text, f.analysis, fd, seen));
+    for (const auto& fd : f.analysis.findings) parts::gitlab_issue(w, f.path, source, f.analysis, fd, seen);
   }
-  out << parts::json_text(issues);
+  w.end_array().finish();
 }
 
 }  // namespace lockward::server

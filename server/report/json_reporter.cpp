@@ -1,117 +1,166 @@
 // The versioned JSON report (docs/json-format.md): every file's statements with their locks
-// and every finding with its fixes.
-#include <nlohmann/json.hpp>
-
+// and every finding with its fixes, streamed (no DOM: memory stays flat with the findings).
 #include "lockward_version.h"
 #include "analysis/options.h"
 #include "server/report/parts.h"
 #include "server/report/report.h"
 
 namespace lockward::server {
-using nlohmann::json;
 
 namespace {
 
-json blocks_json(analysis::LockMode mode) {
-  json out = json::array();
-  for (auto op : analysis::blocked_operations(mode)) out.push_back(analysis::operation_name(op));
-  return out;
+// `position`: the statement's place in the file's list, what a trace's verification names.
+void statement_json(JsonStream& w, const SourceText& source, const analysis::Statement& s, std::size_t position,
+                    const parts::JsonFileExtras& extras) {
+  w.begin_object();
+  w.key("forms").begin_array();
+  for (const auto& e : s.effects)
+    if (e.row) w.string(e.row->id);
+  w.end_array();
+  w.key("in_transaction").boolean(s.tx.in_transaction);
+  w.key("index").number(s.index);
+  w.key("locks").begin_array();
+  for (const auto& l : s.locks) {
+    w.begin_object().key("blocks").begin_array();
+    for (auto op : analysis::blocked_operations(l.mode)) w.string(analysis::operation_name(op));
+    w.end_array();
+    w.key("kind").string(analysis::object_kind_name(l.kind));
+    w.key("mode").string(analysis::lock_mode_name(l.mode));
+    w.key("new_object").boolean(l.new_object);
+    w.key("object").string(l.object.sql());
+    w.end_object();
+  }
+  w.end_array();
+  w.key("range");
+  parts::json_range(w, source, s.code);
+  w.key("rewrite").string(analysis::rewrite_name(s.rewrite));
+  w.key("risk").string(analysis::risk_name(s.risk));
+  w.key("scans").boolean(s.scans);
+  w.key("summary").string(s.summary);
+  if (extras.statement) extras.statement(w, position);
+  w.end_object();
 }
 
-json statement_json(std::string_view text, const analysis::Statement& s) {
-  json locks = json::array();
-  for (const auto& l : s.locks) {
-    locks.push_back({{"object", l.object.sql()}, {"kind", analysis::object_kind_name(l.kind)},
-                     {"mode", analysis::lock_mode_name(l.mode)}, {"blocks", blocks_json(l.mode)},
-                     {"new_object", l.new_object}});
-  }
-  json rows = json::array();
-  for (const auto& e : s.effects)
-    if (e.row) rows.push_back(e.row->id);
-  return {{"index", s.index}, {"range", parts::json_range(text, s.code)}, {"summary", s.summary},
-          {"forms", rows}, {"locks", locks}, {"rewrite", analysis::rewrite_name(s.rewrite)},
-          {"scans", s.scans}, {"risk", analysis::risk_name(s.risk)},
-          {"in_transaction", s.tx.in_transaction}};
+void position_json(JsonStream& w, std::size_t line, std::size_t column, std::size_t offset) {
+  w.begin_object().key("column").number(column).key("line").number(line).key("offset").number(offset).end_object();
 }
 
 }  // namespace
 
 namespace parts {
 
-json json_range(std::string_view text, analysis::TextRange r) {
-  Location l = location(text, r);
-  return {{"start", {{"line", l.start_line}, {"column", l.start_column}, {"offset", r.begin}}},
-          {"end", {{"line", l.end_line}, {"column", l.end_column}, {"offset", r.end}}}};
+void json_range(JsonStream& w, const SourceText& source, analysis::TextRange r) {
+  Location l = source.location(r);
+  w.begin_object().key("end");
+  position_json(w, l.end_line, l.end_column, r.end);
+  w.key("start");
+  position_json(w, l.start_line, l.start_column, r.begin);
+  w.end_object();
 }
 
-json json_header(std::string_view kind, analysis::Risk threshold) {
-  return {{"schema_version", 1},
-          {"kind", kind},
-          {"tool", {{"name", "lockward"}, {"version", LOCKWARD_VERSION}}},
-          {"max_risk_threshold", analysis::risk_name(threshold)}};
+void json_header(JsonStream& w, std::string_view kind, analysis::Risk threshold, int pg_version) {
+  w.key("kind").string(kind);
+  w.key("max_risk_threshold").string(analysis::risk_name(threshold));
+  w.key("pg_version").number(pg_version);
+  w.key("schema_version").number(1);
 }
 
-json json_finding(std::string_view text, const analysis::Finding& fd) {
-  json fixes = json::array();
+void json_tool(JsonStream& w) {
+  w.key("tool").begin_object().key("name").string("lockward").key("version").string(LOCKWARD_VERSION).end_object();
+}
+
+void json_finding(JsonStream& w, const SourceText& source, const analysis::Finding& fd, std::string_view origin) {
+  w.begin_object();
+  if (fd.base_risk) w.key("base_risk").string(analysis::risk_name(*fd.base_risk));
+  w.key("fixes").begin_array();
   for (const auto& fx : fd.fixes) {
-    fixes.push_back({{"title", fx.title}, {"replace", json_range(text, fx.replace)}, {"new_text", fx.new_text},
-                     {"drop_in", fx.drop_in}, {"reason", fx.reason}});
+    w.begin_object();
+    w.key("drop_in").boolean(fx.drop_in);
+    w.key("new_text").string(fx.new_text);
+    w.key("reason").string(fx.reason);
+    w.key("replace");
+    json_range(w, source, fx.replace);
+    w.key("title").string(fx.title);
+    w.end_object();
   }
-  json related = json::array();
-  for (const auto& r : fd.related) related.push_back({{"range", json_range(text, r.range)}, {"message", r.message}});
-  json jfd{{"rule", fd.rule},        {"risk", analysis::risk_name(fd.risk)}, {"severity", analysis::severity_name(fd.severity)},
-           {"message", fd.message},  {"help", fd.help},                      {"range", json_range(text, fd.range)},
-           {"related", related},     {"fixes", fixes}};
-  if (fd.statement) jfd["statement"] = *fd.statement;
-  if (fd.lock) jfd["lock"] = analysis::lock_mode_name(*fd.lock);
-  if (!fd.relation.empty()) jfd["relation"] = fd.relation.sql();
-  if (fd.base_risk) jfd["base_risk"] = analysis::risk_name(*fd.base_risk);
-  return jfd;
+  w.end_array();
+  w.key("help").string(fd.help);
+  if (fd.lock) w.key("lock").string(analysis::lock_mode_name(*fd.lock));
+  w.key("message").string(fd.message);
+  w.key("range");
+  json_range(w, source, fd.range);
+  w.key("related").begin_array();
+  for (const auto& r : fd.related) {
+    w.begin_object().key("message").string(r.message).key("range");
+    json_range(w, source, r.range);
+    w.end_object();
+  }
+  w.end_array();
+  if (!fd.relation.empty()) w.key("relation").string(fd.relation.sql());
+  w.key("risk").string(analysis::risk_name(fd.risk));
+  w.key("rule").string(fd.rule);
+  w.key("severity").string(analysis::severity_name(fd.severity));
+  if (!origin.empty()) w.key("source").string(origin);
+  if (fd.statement) w.key("statement").number(*fd.statement);
+  w.end_object();
 }
 
-json json_file(const std::string& path, std::string_view text, const analysis::Analysis& a) {
-  json jf{{"path", path}};
-  jf["pg_version"] = a.pg_version;
-  jf["max_risk"] = analysis::risk_name(max_risk(a));
-  jf["coverage"] = {{"statements", a.coverage.statements}, {"analysed", a.coverage.analysed},
-                    {"unanalysable", a.coverage.unanalysable}, {"syntax_errors", a.coverage.parse_errors},
-                    {"psql_meta", a.coverage.psql_meta}};
-  json statements = json::array();
-  for (const auto& s : a.statements) statements.push_back(statement_json(text, s));
-  jf["statements"] = std::move(statements);
-  json findings = json::array();
-  for (const auto& fd : a.findings) findings.push_back(json_finding(text, fd));
-  jf["findings"] = std::move(findings);
-  return jf;
+void json_file(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
+               const JsonFileExtras& extras) {
+  w.begin_object();
+  w.key("coverage").begin_object();
+  w.key("analysed").number(a.coverage.analysed);
+  w.key("psql_meta").number(a.coverage.psql_meta);
+  w.key("statements").number(a.coverage.statements);
+  w.key("syntax_errors").number(a.coverage.parse_errors);
+  w.key("unanalysable").number(a.coverage.unanalysable);
+  w.end_object();
+  w.key("findings").begin_array();
+  const bool traced = extras.trace_findings != nullptr;
+  for (const auto& fd : a.findings) json_finding(w, source, fd, traced ? "analysis" : "");
+  if (traced)
+    for (const auto& fd : *extras.trace_findings) json_finding(w, source, fd, "trace");
+  w.end_array();
+  w.key("max_risk").string(analysis::risk_name(extras.raise_max_risk ? extras.max_risk : max_risk(a)));
+  w.key("path").string(path);
+  w.key("pg_version").number(a.pg_version);
+  w.key("statements").begin_array();
+  for (std::size_t i = 0; i < a.statements.size(); ++i) statement_json(w, source, a.statements[i], i, extras);
+  w.end_array();
+  if (extras.file) extras.file(w);
+  w.end_object();
 }
 
-std::string json_text(const json& document) {
-  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+void json_file_error(JsonStream& w, const std::string& path, const std::string& error) {
+  w.begin_object().key("error").string(error).key("path").string(path).end_object();
 }
 
 }  // namespace parts
 
 void write_json(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options) {
-  json report = parts::json_header("check", options.max_risk);
-  json jfiles = json::array();
   std::size_t findings = 0, above = 0;
   int pg_version = analysis::kDefaultPgVersion;
   for (const FileReport& f : files) {
-    if (!f.error.empty()) {
-      jfiles.push_back({{"path", f.path}, {"error", f.error}});
-      continue;
-    }
+    if (!f.error.empty()) continue;
     pg_version = f.analysis.pg_version;
     for (const auto& fd : f.analysis.findings) {
       ++findings;
       if (fd.risk > options.max_risk) ++above;
     }
-    jfiles.push_back(parts::json_file(f.path, f.text, f.analysis));
   }
-  report["pg_version"] = pg_version;
-  report["files"] = std::move(jfiles);
-  report["summary"] = {{"files", files.size()}, {"findings", findings}, {"above_threshold", above}};
-  out << parts::json_text(report);
+  JsonStream w(out);
+  w.begin_object().key("files").begin_array();
+  for (const FileReport& f : files) {
+    if (!f.error.empty()) parts::json_file_error(w, f.path, f.error);
+    else parts::json_file(w, f.path, SourceText(f.text), f.analysis);
+  }
+  w.end_array();
+  parts::json_header(w, "check", options.max_risk, pg_version);
+  w.key("summary").begin_object();
+  w.key("above_threshold").number(above).key("files").number(files.size()).key("findings").number(findings);
+  w.end_object();
+  parts::json_tool(w);
+  w.end_object().finish();
 }
 
 }  // namespace lockward::server

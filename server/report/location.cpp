@@ -10,9 +10,14 @@ analysis::Risk max_risk(const analysis::Analysis& a) {
   return r;
 }
 
-Location location(std::string_view text, analysis::TextRange range) {
-  LineCol b = line_col(text, range.begin);
-  LineCol e = line_col(text, range.end);
+LineCol SourceText::line_col(std::size_t offset) const {
+  protocol::Position p = lines_.position(offset, protocol::PositionEncoding::Utf8);
+  return {p.line, p.character};
+}
+
+Location SourceText::location(analysis::TextRange range) const {
+  LineCol b = line_col(range.begin);
+  LineCol e = line_col(range.end);
   return {b.line + 1, b.column + 1, e.line + 1, e.column + 1};
 }
 

@@ -1,45 +1,77 @@
 // Building blocks that a format's check reporter and its trace reporter share, so both
 // describe a statement or a finding the same way. Each is defined in that format's check
-// reporter file; only server/report/ includes this header.
+// reporter file; only server/report/ includes this header. JSON pieces write to a JsonStream
+// and, like the reports before them, keep each object's keys in sorted order.
 #pragma once
 
+#include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analysis/model.h"
+#include "server/report/json_stream.h"
+#include "server/report/report.h"
 
 namespace lockward::server::parts {
 
 // JSON (docs/json-format.md).
-nlohmann::json json_range(std::string_view text, analysis::TextRange range);
-nlohmann::json json_header(std::string_view kind, analysis::Risk threshold);
+void json_range(JsonStream& w, const SourceText& source, analysis::TextRange range);
+// The top level's "kind", "max_risk_threshold", "pg_version" and "schema_version" (the keys
+// between "files" and "summary").
+void json_header(JsonStream& w, std::string_view kind, analysis::Risk threshold, int pg_version);
+void json_tool(JsonStream& w);  // the top level's last key, "tool"
+// What a trace adds to a file's JSON.
+struct JsonFileExtras {
+  analysis::Risk max_risk = analysis::Risk::Safe;  // used when `raise_max_risk`
+  bool raise_max_risk = false;
+  // Appended after the static findings; with it, every finding says its "source".
+  const std::vector<analysis::Finding>* trace_findings = nullptr;
+  // Called last in the object of the statement at `index` in the file's list (keys after "summary").
+  std::function<void(JsonStream&, std::size_t index)> statement;
+  // Called last in the file's object (keys after "statements").
+  std::function<void(JsonStream&)> file;
+};
 // One file's path, pg_version, max_risk, coverage, statements and findings.
-nlohmann::json json_file(const std::string& path, std::string_view text, const analysis::Analysis& analysis);
-nlohmann::json json_finding(std::string_view text, const analysis::Finding& finding);
-std::string json_text(const nlohmann::json& document);
+void json_file(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& analysis,
+               const JsonFileExtras& extras = {});
+void json_file_error(JsonStream& w, const std::string& path, const std::string& error);
+// `origin`: "analysis" or "trace" in trace reports, empty (no key) in check reports.
+void json_finding(JsonStream& w, const SourceText& source, const analysis::Finding& finding,
+                  std::string_view origin = {});
 
 // SARIF 2.1.0.
-nlohmann::json sarif_rules();  // every analysis rule, for the driver
-nlohmann::json sarif_rule(std::string_view id, std::string_view summary, std::string_view kind);
-nlohmann::json sarif_result(const std::string& path, std::string_view text, const analysis::Finding& finding);
-nlohmann::json sarif_document(nlohmann::json rules, nlohmann::json results, nlohmann::json properties);
+struct SarifRule {
+  std::string_view id, summary, kind;
+};
+// What a trace saw of a result's statement, for its properties.
+struct SarifVerification {
+  std::string status;
+  std::vector<std::string> observed_locks;
+  bool observed_rewrite = false;
+};
+void sarif_result(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Finding& finding,
+                  const SarifVerification* verification = nullptr);
+// The whole document: `properties` writes the run's property keys (sorted), `results` its
+// results; the driver lists every analysis rule, then `extra_rules`.
+void sarif_document(JsonStream& w, const std::function<void()>& properties, const std::function<void()>& results,
+                    const std::vector<SarifRule>& extra_rules = {});
 
 // GitHub pull-request Markdown.
 std::string markdown_cell(const std::string& s);
 const char* risk_icon(analysis::Risk risk);
-void markdown_finding(std::ostream& out, std::string_view text, const analysis::Finding& finding);
+void markdown_finding(std::ostream& out, const SourceText& source, const analysis::Finding& finding);
 
 // GitHub Actions workflow commands: one annotation line; `extra` is appended to the message.
-void github_annotation(std::ostream& out, const std::string& path, std::string_view text, int pg_version,
+void github_annotation(std::ostream& out, const std::string& path, const SourceText& source, int pg_version,
                        const analysis::Finding& finding, std::string_view extra = {});
 void github_annotation_error(std::ostream& out, const std::string& path, const std::string& error);
 
 // GitLab Code Quality. `seen` counts repeated (path, rule, statement) keys within a file so
 // fingerprints stay unique and stable.
-nlohmann::json gitlab_issue(const std::string& path, std::string_view text, const analysis::Analysis& analysis,
-                            const analysis::Finding& finding, std::map<std::string, int>& seen);
+void gitlab_issue(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& analysis,
+                  const analysis::Finding& finding, std::map<std::string, int>& seen);
 
 }  // namespace lockward::server::parts

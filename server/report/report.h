@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analysis/model.h"
+#include "protocol/line_index.h"
 
 namespace lockward::server {
 
@@ -36,17 +37,29 @@ void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const
 
 // The strongest risk among a file's findings.
 analysis::Risk max_risk(const analysis::Analysis& analysis);
-// 1-based line and column (UTF-8 bytes) for machine formats.
-struct Location {
-  std::size_t start_line, start_column, end_line, end_column;
-};
-Location location(std::string_view text, analysis::TextRange range);
 
 // Line (0-based) and column (0-based, in bytes) of a byte offset.
 struct LineCol {
   std::size_t line = 0;
   std::size_t column = 0;
 };
-LineCol line_col(std::string_view text, std::size_t offset);
+// 1-based line and column (UTF-8 bytes) for machine formats.
+struct Location {
+  std::size_t start_line, start_column, end_line, end_column;
+};
+
+// A file's text with its line index, built once per file: a finding's position then costs a
+// binary search, not a scan from the start of the file.
+class SourceText {
+ public:
+  explicit SourceText(std::string_view text) : text_(text), lines_(text) {}
+  std::string_view text() const { return text_; }
+  LineCol line_col(std::size_t offset) const;
+  Location location(analysis::TextRange range) const;
+
+ private:
+  std::string_view text_;
+  protocol::LineIndex lines_;
+};
 
 }  // namespace lockward::server

@@ -1,6 +1,5 @@
-// SARIF 2.1.0 for code-scanning UIs: one run, every rule in the driver, one result per finding.
-#include <nlohmann/json.hpp>
-
+// SARIF 2.1.0 for code-scanning UIs: one run, every rule in the driver, one result per finding,
+// streamed (no DOM).
 #include "analysis/rules/registry.h"
 #include "lockward_version.h"
 #include "analysis/options.h"
@@ -8,11 +7,10 @@
 #include "server/report/report.h"
 
 namespace lockward::server {
-using nlohmann::json;
 
 namespace {
 
-std::string level(analysis::Severity s) {
+std::string_view level(analysis::Severity s) {
   switch (s) {
     case analysis::Severity::Error: return "error";
     case analysis::Severity::Warning: return "warning";
@@ -20,61 +18,97 @@ std::string level(analysis::Severity s) {
   }
 }
 
-json region(std::string_view text, analysis::TextRange r) {
-  Location l = location(text, r);
-  return {{"startLine", l.start_line}, {"startColumn", l.start_column}, {"endLine", l.end_line},
-          {"endColumn", l.end_column}};
+void region(JsonStream& w, const SourceText& source, analysis::TextRange r) {
+  Location l = source.location(r);
+  w.begin_object();
+  w.key("endColumn").number(l.end_column).key("endLine").number(l.end_line);
+  w.key("startColumn").number(l.start_column).key("startLine").number(l.start_line);
+  w.end_object();
+}
+
+void artifact_location(JsonStream& w, const std::string& path) {
+  w.key("artifactLocation").begin_object().key("uri").string(path).end_object();
+}
+
+void rule(JsonStream& w, const parts::SarifRule& r) {
+  w.begin_object();
+  w.key("id").string(r.id);
+  w.key("properties").begin_object().key("kind").string(r.kind).end_object();
+  w.key("shortDescription").begin_object().key("text").string(r.summary).end_object();
+  w.end_object();
 }
 
 }  // namespace
 
 namespace parts {
 
-json sarif_rule(std::string_view id, std::string_view summary, std::string_view kind) {
-  return {{"id", id}, {"shortDescription", {{"text", summary}}}, {"properties", {{"kind", kind}}}};
-}
-
-json sarif_rules() {
-  json rules = json::array();
-  for (const auto& r : analysis::all_rules()) rules.push_back(sarif_rule(r.id, r.summary, analysis::rule_kind_name(r.kind)));
-  return rules;
-}
-
-json sarif_result(const std::string& path, std::string_view text, const analysis::Finding& fd) {
-  json result{{"ruleId", fd.rule},
-              {"level", level(fd.severity)},
-              {"message", {{"text", fd.message + (fd.help.empty() ? "" : " " + fd.help)}}},
-              {"locations", json::array({{{"physicalLocation",
-                                           {{"artifactLocation", {{"uri", path}}},
-                                            {"region", region(text, fd.range)}}}}})},
-              {"properties", {{"risk", analysis::risk_name(fd.risk)}}}};
-  json fixes = json::array();
-  for (const auto& fx : fd.fixes) {
-    fixes.push_back(
-        {{"description", {{"text", fx.title + ": " + fx.reason}}},
-         {"artifactChanges",
-          json::array({{{"artifactLocation", {{"uri", path}}},
-                        {"replacements", json::array({{{"deletedRegion", region(text, fx.replace)},
-                                                       {"insertedContent", {{"text", fx.new_text}}}}})}}})}});
+void sarif_result(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Finding& fd,
+                  const SarifVerification* verification) {
+  w.begin_object();
+  if (!fd.fixes.empty()) {
+    w.key("fixes").begin_array();
+    for (const auto& fx : fd.fixes) {
+      w.begin_object().key("artifactChanges").begin_array().begin_object();
+      artifact_location(w, path);
+      w.key("replacements").begin_array().begin_object().key("deletedRegion");
+      region(w, source, fx.replace);
+      w.key("insertedContent").begin_object().key("text").string(fx.new_text).end_object();
+      w.end_object().end_array();
+      w.end_object().end_array();
+      w.key("description").begin_object().key("text").string(fx.title + ": " + fx.reason).end_object();
+      w.end_object();
+    }
+    w.end_array();
   }
-  if (!fixes.empty()) result["fixes"] = std::move(fixes);
-  return result;
+  w.key("level").string(level(fd.severity));
+  w.key("locations").begin_array().begin_object().key("physicalLocation").begin_object();
+  artifact_location(w, path);
+  w.key("region");
+  region(w, source, fd.range);
+  w.end_object().end_object().end_array();
+  w.key("message").begin_object().key("text").string(fd.help.empty() ? fd.message : fd.message + " " + fd.help);
+  w.end_object();
+  w.key("properties").begin_object();
+  if (verification) {
+    w.key("observedLocks").begin_array();
+    for (const auto& l : verification->observed_locks) w.string(l);
+    w.end_array();
+    if (verification->observed_rewrite) w.key("observedRewrite").boolean(true);
+  }
+  w.key("risk").string(analysis::risk_name(fd.risk));
+  if (verification) w.key("verification").string(verification->status);
+  w.end_object();
+  w.key("ruleId").string(fd.rule);
+  w.end_object();
 }
 
-json sarif_document(json rules, json results, json properties) {
-  return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-          {"version", "2.1.0"},
-          {"runs", json::array({{{"tool", {{"driver", {{"name", "lockward"},
-                                                       {"version", LOCKWARD_VERSION},
-                                                       {"rules", std::move(rules)}}}}},
-                                 {"results", std::move(results)},
-                                 {"properties", std::move(properties)}}})}};
+void sarif_document(JsonStream& w, const std::function<void()>& properties, const std::function<void()>& results,
+                    const std::vector<SarifRule>& extra_rules) {
+  w.begin_object();
+  w.key("$schema").string("https://json.schemastore.org/sarif-2.1.0.json");
+  w.key("runs").begin_array().begin_object();
+  w.key("properties").begin_object();
+  properties();
+  w.end_object();
+  w.key("results").begin_array();
+  results();
+  w.end_array();
+  w.key("tool").begin_object().key("driver").begin_object();
+  w.key("name").string("lockward");
+  w.key("rules").begin_array();
+  for (const auto& r : analysis::all_rules()) rule(w, {r.id, r.summary, analysis::rule_kind_name(r.kind)});
+  for (const auto& r : extra_rules) rule(w, r);
+  w.end_array();
+  w.key("version").string(LOCKWARD_VERSION);
+  w.end_object().end_object();
+  w.end_object().end_array();
+  w.key("version").string("2.1.0");
+  w.end_object().finish();
 }
 
 }  // namespace parts
 
 void write_sarif(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions&) {
-  json results = json::array();
   analysis::Coverage coverage;
   int pg_version = analysis::kDefaultPgVersion;
   for (const FileReport& f : files) {
@@ -84,12 +118,24 @@ void write_sarif(std::ostream& out, const std::vector<FileReport>& files, const 
     coverage.analysed += f.analysis.coverage.analysed;
     coverage.unanalysable += f.analysis.coverage.unanalysable;
     coverage.parse_errors += f.analysis.coverage.parse_errors;
-    for (const auto& fd : f.analysis.findings) results.push_back(parts::sarif_result(f.path, f.text, fd));
   }
-  json properties{{"pgVersion", pg_version},
-                  {"coverage", {{"statements", coverage.statements}, {"analysed", coverage.analysed},
-                                {"unanalysable", coverage.unanalysable}, {"syntaxErrors", coverage.parse_errors}}}};
-  out << parts::json_text(parts::sarif_document(parts::sarif_rules(), std::move(results), std::move(properties)));
+  JsonStream w(out);
+  parts::sarif_document(
+      w,
+      [&] {
+        w.key("coverage").begin_object();
+        w.key("analysed").number(coverage.analysed).key("statements").number(coverage.statements);
+        w.key("syntaxErrors").number(coverage.parse_errors).key("unanalysable").number(coverage.unanalysable);
+        w.end_object();
+        w.key("pgVersion").number(pg_version);
+      },
+      [&] {
+        for (const FileReport& f : files) {
+          if (!f.error.empty()) continue;
+          SourceText source(f.text);
+          for (const auto& fd : f.analysis.findings) parts::sarif_result(w, f.path, source, fd);
+        }
+      });
 }
 
 }  // namespace lockward::server

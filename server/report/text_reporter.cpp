@@ -50,17 +50,21 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
     out << file.path << "  " << paint(std::string(analysis::risk_name(risk)), risk, options.color) << "  ("
         << a.findings.size() << (a.findings.size() == 1 ? " finding" : " findings") << ")\n";
     // Column widths for this file.
+    SourceText source(file.text);
+    std::vector<std::string> positions;
+    positions.reserve(a.findings.size());
     std::size_t pos_w = 0, rule_w = 0;
     for (const auto& f : a.findings) {
-      LineCol lc = line_col(file.text, f.range.begin);
-      pos_w = std::max(pos_w, std::to_string(lc.line + 1).size() + std::to_string(lc.column + 1).size() + 1);
+      LineCol lc = source.line_col(f.range.begin);
+      positions.push_back(std::to_string(lc.line + 1) + ":" + std::to_string(lc.column + 1));
+      pos_w = std::max(pos_w, positions.back().size());
       rule_w = std::max(rule_w, f.rule.size());
     }
-    for (const auto& f : a.findings) {
+    for (std::size_t i = 0; i < a.findings.size(); ++i) {
+      const analysis::Finding& f = a.findings[i];
       ++total;
       if (f.risk > options.max_risk) ++above;
-      LineCol lc = line_col(file.text, f.range.begin);
-      std::string pos = std::to_string(lc.line + 1) + ":" + std::to_string(lc.column + 1);
+      const std::string& pos = positions[i];
       out << "  " << pad(pos, pos_w) << "  " << paint(pad(std::string(analysis::risk_name(f.risk)), 8), f.risk, options.color)
           << "  " << pad(f.rule, rule_w) << "  " << f.message << "\n";
       if (!f.help.empty()) out << "  " << std::string(pos_w + 2 + 8 + 2 + rule_w + 2, ' ') << "→ " << f.help << "\n";

@@ -10,24 +10,25 @@ namespace lockward::server {
 void write_trace_github_actions(std::ostream& out, const TraceReport& report) {
   std::size_t mismatches = 0, findings = 0;
   for (const TraceFileReport& f : report.files) {
+    SourceText source(f.text);
+    const auto verifications = verification_by_statement(f);
     for (const auto& fd : f.analysis.findings) {
       std::string verdict;
-      for (const auto& v : f.merged.statements) {
-        if (!fd.statement || v.statement != *fd.statement) continue;
+      if (fd.statement && *fd.statement < verifications.size() && verifications[*fd.statement]) {
+        const trace::StatementVerification& v = *verifications[*fd.statement];
         // Appended piece by piece: GCC 12 -O3 warns (-Wrestrict, falsely) on assigning or
         // prepending a short literal.
-        verdict.clear();
         verdict.push_back('\n');
         verdict += trace::verification_name(v.status);
         verdict += " by trace on PostgreSQL ";
         verdict += report.coverage.server_version;
         if (!v.detail.empty()) verdict += ": " + v.detail;
       }
-      parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd, verdict);
+      parts::github_annotation(out, f.path, source, f.analysis.pg_version, fd, verdict);
       ++findings;
     }
     for (const auto& fd : trace_findings(f)) {
-      parts::github_annotation(out, f.path, f.text, f.analysis.pg_version, fd);
+      parts::github_annotation(out, f.path, source, f.analysis.pg_version, fd);
       ++findings;
     }
     mismatches += f.merged.mismatches;

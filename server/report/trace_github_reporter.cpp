@@ -58,9 +58,10 @@ void write_trace_github(std::ostream& out, const TraceReport& report) {
     write_statements(out, f);
     const std::vector<analysis::Finding> added = trace_findings(f);
     if (!f.analysis.findings.empty() || !added.empty()) out << "\n";
+    SourceText source(f.text);
     for (const auto* list : {&f.analysis.findings, &added}) {
       for (const auto& fd : *list) {
-        parts::markdown_finding(out, f.text, fd);
+        parts::markdown_finding(out, source, fd);
         if (fd.risk > report.max_risk) ++above;
       }
     }

@@ -1,7 +1,6 @@
 // Trace results as GitLab Code Quality issues: the static findings and the trace's own, with
 // the check report's fingerprints.
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "server/report/parts.h"
 #include "server/report/trace_report.h"
@@ -9,13 +8,15 @@
 namespace lockward::server {
 
 void write_trace_gitlab(std::ostream& out, const TraceReport& report) {
-  nlohmann::json issues = nlohmann::json::array();
+  JsonStream w(out);
+  w.begin_array();
   for (const TraceFileReport& f : report.files) {
+    SourceText source(f.text);
     std::map<std::string, int> seen;
-    for (const auto& fd : f.analysis.findings) issues.push_back(parts::gitlab_issue(f.path, f.text, f.analysis, fd, seen));
-    for (const auto& fd : trace_findings(f)) issues.push_back(parts::gitlab_issue(f.path, f.text, f.analysis, fd, seen));
+    for (const auto& fd : f.analysis.findings) parts::gitlab_issue(w, f.path, source, f.analysis, fd, seen);
+    for (const auto& fd : trace_findings(f)) parts::gitlab_issue(w, f.path, source, f.analysis, fd, seen);
   }
-  out << parts::json_text(issues);
+  w.end_array().finish();
 }
 
 }  // namespace lockward::server

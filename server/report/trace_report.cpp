@@ -17,6 +17,13 @@ void add_to_coverage(TraceCoverage& c, const TraceFileReport& f) {
   c.errors += f.merged.error_count;
 }
 
+std::vector<const trace::StatementVerification*> verification_by_statement(const TraceFileReport& file) {
+  std::vector<const trace::StatementVerification*> out(file.analysis.statements.size(), nullptr);
+  for (const auto& v : file.merged.statements)
+    if (v.statement < out.size()) out[v.statement] = &v;  // the last one wins, as in a scan
+  return out;
+}
+
 const std::vector<TraceRule>& trace_rules() {
   static const std::vector<TraceRule> rules{
       {"trace-mismatch", "PostgreSQL took other locks, or rewrote otherwise, than the static analysis predicted"},
@@ -38,11 +45,66 @@ std::string lock_list(const std::vector<trace::LockComparison>& locks, bool obse
   return out.empty() ? "-" : out;
 }
 
+namespace {
+
+// The code point starting at text[i] and its length in bytes; an invalid byte is itself, one byte long.
+std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (len <= 1 || i + len > text.size()) return {lead, 1};
+  char32_t cp = lead & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto c = static_cast<unsigned char>(text[i + k]);
+    if ((c & 0xC0) != 0x80) return {lead, 1};
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  return {cp, len};
+}
+
+std::size_t columns(char32_t cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+      (cp >= 0xFE00 && cp <= 0xFE0F))
+    return 0;
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
+      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+      (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
+    return 2;
+  return 1;
+}
+
+}  // namespace
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    auto [cp, len] = decode(text, i);
+    width += columns(cp);
+    i += len;
+  }
+  return width;
+}
+
+std::string pad_cell(std::string text, std::size_t width) {
+  const std::size_t used = display_width(text);
+  if (used < width) text.append(width - used, ' ');
+  return text;
+}
+
 std::string one_line(std::string_view text, std::size_t width) {
   std::string s(text);
   for (char& c : s)
     if (c == '\n' || c == '\t') c = ' ';
-  return s.size() > width ? s.substr(0, width - 1) + "…" : s;
+  if (display_width(s) <= width) return s;
+  // Keep whole characters within width - 1 columns, then the ellipsis.
+  std::size_t used = 0, end = 0;
+  while (end < s.size()) {
+    auto [cp, len] = decode(s, end);
+    if (used + columns(cp) > width - 1) break;
+    used += columns(cp);
+    end += len;
+  }
+  return s.substr(0, end) + "…";
 }
 
 std::string verification_id(trace::Verification status) {

@@ -45,6 +45,10 @@ void add_to_coverage(TraceCoverage& coverage, const TraceFileReport& file);
 // mismatched statement, the trace-only findings, and a `trace-error` per failed statement.
 std::vector<analysis::Finding> trace_findings(const TraceFileReport& file);
 
+// Each statement's verification (null where the trace has none), indexed by statement: one
+// look-up per finding instead of a scan of the file's statements.
+std::vector<const trace::StatementVerification*> verification_by_statement(const TraceFileReport& file);
+
 // Rule ids of trace findings with a one-line description (for SARIF's driver).
 struct TraceRule {
   std::string_view id, summary;
@@ -53,8 +57,14 @@ const std::vector<TraceRule>& trace_rules();
 
 // "SHARE users, ACCESS SHARE orders" (or "-"): the predicted or observed side of a comparison.
 std::string lock_list(const std::vector<trace::LockComparison>& locks, bool observed);
-// A statement's text on one line, clipped to `width` bytes with "…".
+// A statement's text on one line, clipped to `width` display columns with "…" (never inside
+// a UTF-8 sequence).
 std::string one_line(std::string_view text, std::size_t width);
+// Columns `text` takes on a terminal: wide (East Asian, emoji) characters two, combining marks
+// none, anything else (an invalid byte too) one.
+std::size_t display_width(std::string_view text);
+// `text` followed by spaces up to `width` display columns.
+std::string pad_cell(std::string text, std::size_t width);
 
 // Lowercase, hyphenated status for machine formats ("confirmed", "no-locks", …).
 std::string verification_id(trace::Verification status);

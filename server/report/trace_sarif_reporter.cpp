@@ -1,59 +1,54 @@
 // Trace results as SARIF 2.1.0: the static findings and the trace's own (mismatches, trace-only
 // findings, errors), each with its statement's verification and observed locks in
 // `properties`; the run's `properties` carry the coverage.
-#include <nlohmann/json.hpp>
-
 #include "server/report/parts.h"
 #include "server/report/trace_report.h"
 
 namespace lockward::server {
-using nlohmann::json;
 
 namespace {
 
-json verification_properties(const TraceFileReport& f, const analysis::Finding& fd) {
-  json props = json::object();
-  if (!fd.statement) return props;
-  for (const auto& v : f.merged.statements) {
-    if (v.statement != *fd.statement) continue;
-    json observed = json::array();
-    for (const auto& c : v.locks)
-      if (c.observed) observed.push_back(std::string(analysis::lock_mode_name(*c.observed)) + " " + c.object.sql());
-    props["verification"] = verification_id(v.status);
-    props["observedLocks"] = std::move(observed);
-    if (v.observed_rewrite) props["observedRewrite"] = true;
-  }
-  return props;
+parts::SarifVerification sarif_verification(const trace::StatementVerification& v) {
+  parts::SarifVerification out;
+  out.status = verification_id(v.status);
+  for (const auto& c : v.locks)
+    if (c.observed) out.observed_locks.push_back(std::string(analysis::lock_mode_name(*c.observed)) + " " + c.object.sql());
+  out.observed_rewrite = v.observed_rewrite;
+  return out;
 }
 
 }  // namespace
 
 void write_trace_sarif(std::ostream& out, const TraceReport& report) {
-  json rules = parts::sarif_rules();
-  for (const TraceRule& r : trace_rules()) rules.push_back(parts::sarif_rule(r.id, r.summary, "trace"));
-  json results = json::array();
-  for (const TraceFileReport& f : report.files) {
-    auto add = [&](const analysis::Finding& fd) {
-      json result = parts::sarif_result(f.path, f.text, fd);
-      result["properties"].update(verification_properties(f, fd));
-      results.push_back(std::move(result));
-    };
-    for (const auto& fd : f.analysis.findings) add(fd);
-    for (const auto& fd : trace_findings(f)) add(fd);
-  }
+  std::vector<parts::SarifRule> rules;
+  for (const TraceRule& r : trace_rules()) rules.push_back({r.id, r.summary, "trace"});
   const TraceCoverage& c = report.coverage;
-  json properties{{"pgVersion", report.pg_version},
-                  {"coverage", {{"statements", c.statements},
-                                {"analysed", c.analysed},
-                                {"verified", c.verified},
-                                {"confirmed", c.confirmed},
-                                {"mismatches", c.mismatches},
-                                {"traceOnly", c.trace_only},
-                                {"errors", c.errors},
-                                {"provider", c.provider},
-                                {"serverVersion", c.server_version},
-                                {"lifetimeSeconds", c.lifetime_seconds}}}};
-  out << parts::json_text(parts::sarif_document(std::move(rules), std::move(results), std::move(properties)));
+  JsonStream w(out);
+  auto properties = [&] {
+    w.key("coverage").begin_object();
+    w.key("analysed").number(c.analysed).key("confirmed").number(c.confirmed).key("errors").number(c.errors);
+    w.key("lifetimeSeconds").real(c.lifetime_seconds).key("mismatches").number(c.mismatches);
+    w.key("provider").string(c.provider).key("serverVersion").string(c.server_version);
+    w.key("statements").number(c.statements).key("traceOnly").number(c.trace_only).key("verified").number(c.verified);
+    w.end_object();
+    w.key("pgVersion").number(report.pg_version);
+  };
+  auto results = [&] {
+    for (const TraceFileReport& f : report.files) {
+      SourceText source(f.text);
+      const auto verifications = verification_by_statement(f);
+      auto add = [&](const analysis::Finding& fd) {
+        const trace::StatementVerification* v =
+            fd.statement && *fd.statement < verifications.size() ? verifications[*fd.statement] : nullptr;
+        if (!v) return parts::sarif_result(w, f.path, source, fd);
+        const parts::SarifVerification sv = sarif_verification(*v);
+        parts::sarif_result(w, f.path, source, fd, &sv);
+      };
+      for (const auto& fd : f.analysis.findings) add(fd);
+      for (const auto& fd : trace_findings(f)) add(fd);
+    }
+  };
+  parts::sarif_document(w, properties, results, rules);
 }
 
 }  // namespace lockward::server

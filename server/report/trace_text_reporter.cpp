@@ -24,13 +24,15 @@ void write_file(std::ostream& out, const TraceFileReport& file) {
   for (const auto& v : merged.statements) {
     const analysis::Statement& s = file.analysis.statements[v.statement];
     const trace::StatementTrace& t = file.trace.statements[v.statement];
-    out << std::setw(4) << v.statement + 1 << std::setw(44) << one_line(s.code.slice(file.text), 42)
-        << std::setw(30) << one_line(lock_list(v.locks, false), 28) << std::setw(30)
-        << one_line(lock_list(v.locks, true), 28) << std::setw(11) << trace::verification_name(v.status)
+    // Cells are cut and padded by display width (a statement may hold any UTF-8), two columns
+    // short of their width so neighbours never touch.
+    out << std::setw(4) << v.statement + 1 << pad_cell(one_line(s.code.slice(file.text), 42), 44)
+        << pad_cell(one_line(lock_list(v.locks, false), 28), 30) << pad_cell(one_line(lock_list(v.locks, true), 28), 30)
+        << std::setw(11) << trace::verification_name(v.status)
         << (t.executed ? ms(t.duration_ms) + " ms" : "-") << "\n";
     if (v.status == trace::Verification::Error) {
       // Where PostgreSQL said the error is, so the reader can go there.
-      LineCol at = line_col(file.text, (t.error_range ? *t.error_range : s.code).begin);
+      LineCol at = SourceText(file.text).line_col((t.error_range ? *t.error_range : s.code).begin);
       out << "      line " << at.line + 1 << ":" << at.column + 1 << ": " << v.detail << "\n";
     } else if (!v.detail.empty()) {
       out << "      " << v.detail << "\n";

@@ -10,10 +10,11 @@
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
 #include "server/lsp/diagnostics_window.h"
-#include "server/lsp/pool_parallel_for.h"
+#include "server/pool_parallel_for.h"
 
 using namespace lockward;
 using namespace lockward::server::lsp;
+using lockward::server::PoolParallelFor;
 
 TEST_CASE("the diagnostics window holds the findings nearest the focus", "[lsp][diagnostics]") {
   const std::string text = bench::generate_migration(400);

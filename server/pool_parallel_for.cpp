@@ -1,16 +1,22 @@
-#include "server/lsp/pool_parallel_for.h"
+#include "server/pool_parallel_for.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <thread>
 
-namespace lockward::server::lsp {
+namespace lockward::server {
 
 PoolParallelFor::PoolParallelFor(unsigned helpers) : helpers_(helpers), pool_(helpers == 0 ? 1 : helpers) {}
 
 PoolParallelFor::~PoolParallelFor() { pool_.join(); }
+
+unsigned PoolParallelFor::helpers_for_cores(unsigned cap) {
+  return std::min(cap, std::max(1u, std::thread::hardware_concurrency()) - 1);
+}
 
 void PoolParallelFor::operator()(std::size_t n, const std::function<void(std::size_t)>& work) {
   std::atomic<std::size_t> next{0};
@@ -43,4 +49,4 @@ void PoolParallelFor::operator()(std::size_t n, const std::function<void(std::si
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace lockward::server::lsp
+}  // namespace lockward::server

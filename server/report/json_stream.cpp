@@ -1,0 +1,181 @@
+#include "server/report/json_stream.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lockward::server {
+namespace {
+
+constexpr std::size_t kFlushAt = 64 * 1024;
+
+// Length of the valid UTF-8 sequence at p[i] (lead byte >= 0x80), or 0 when it is invalid.
+std::size_t utf8_sequence(const unsigned char* p, std::size_t i, std::size_t n) {
+  const unsigned char c = p[i];
+  const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : (c >> 4) == 0xE ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (len == 0 || i + len > n) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+  if (len == 3 && ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] >= 0xA0))) return 0;
+  if (len == 4 && ((c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] >= 0x90))) return 0;
+  return len;
+}
+
+// `value` as a JSON string the way nlohmann escapes it (\b \f \n \r \t, other controls as
+// \u00xx, UTF-8 as is), copying runs that need no escape at once; false, and `out` unchanged,
+// when `value` is not valid UTF-8 (nlohmann's replacement then decides the text).
+bool append_escaped(std::string& out, std::string_view value) {
+  static const char* kHex = "0123456789abcdef";
+  const auto* p = reinterpret_cast<const unsigned char*>(value.data());
+  const std::size_t n = value.size(), start = out.size();
+  out += '"';
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence(p, i, n);
+      if (len == 0) {
+        out.resize(start);
+        return false;
+      }
+      i += len;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(value.data() + run, i - run);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+    run = ++i;
+  }
+  out.append(value.data() + run, n - run);
+  out += '"';
+  return true;
+}
+
+}  // namespace
+
+void JsonStream::value_prefix() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (has_items_.empty()) return;
+  buffer_ += has_items_.back() ? ",\n" : "\n";
+  has_items_.back() = true;
+  buffer_.append(2 * has_items_.size(), ' ');
+}
+
+void JsonStream::maybe_flush() {
+  if (buffer_.size() >= kFlushAt) flush();
+}
+
+void JsonStream::flush() {
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
+}
+
+void JsonStream::open(char bracket) {
+  value_prefix();
+  buffer_ += bracket;
+  has_items_.push_back(false);
+}
+
+void JsonStream::close(char bracket) {
+  const bool items = has_items_.back();
+  has_items_.pop_back();
+  if (items) {
+    buffer_ += '\n';
+    buffer_.append(2 * has_items_.size(), ' ');
+  }
+  buffer_ += bracket;
+  maybe_flush();
+}
+
+JsonStream& JsonStream::begin_object() {
+  open('{');
+  return *this;
+}
+
+JsonStream& JsonStream::end_object() {
+  close('}');
+  return *this;
+}
+
+JsonStream& JsonStream::begin_array() {
+  open('[');
+  return *this;
+}
+
+JsonStream& JsonStream::end_array() {
+  close(']');
+  return *this;
+}
+
+JsonStream& JsonStream::key(std::string_view name) {
+  value_prefix();
+  append_string(name);
+  buffer_ += ": ";
+  after_key_ = true;
+  return *this;
+}
+
+void JsonStream::append_string(std::string_view value) {
+  if (!append_escaped(buffer_, value))
+    buffer_ += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+JsonStream& JsonStream::string(std::string_view value) {
+  value_prefix();
+  append_string(value);
+  maybe_flush();
+  return *this;
+}
+
+JsonStream& JsonStream::number(long long value) {
+  value_prefix();
+  buffer_ += std::to_string(value);
+  return *this;
+}
+
+JsonStream& JsonStream::number(std::size_t value) {
+  value_prefix();
+  buffer_ += std::to_string(value);
+  return *this;
+}
+
+JsonStream& JsonStream::real(double value) {
+  value_prefix();
+  buffer_ += nlohmann::json(value).dump();  // nlohmann's shortest round-trip form ("2.0", "0.25")
+  return *this;
+}
+
+JsonStream& JsonStream::boolean(bool value) {
+  value_prefix();
+  buffer_ += value ? "true" : "false";
+  return *this;
+}
+
+JsonStream& JsonStream::null() {
+  value_prefix();
+  buffer_ += "null";
+  return *this;
+}
+
+void JsonStream::finish() {
+  buffer_ += '\n';
+  flush();
+}
+
+}  // namespace lockward::server
