@@ -23,7 +23,7 @@ namespace lockward::server::lsp {
 namespace {
 
 // How long the server may take to tear down after `exit` or the end of input.
-constexpr std::chrono::milliseconds kTeardownLimit{800};
+constexpr std::chrono::milliseconds kTeardownLimit{500};
 
 void write_all(int fd, std::string_view data) {
   std::size_t done = 0;
