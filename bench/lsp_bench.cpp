@@ -126,20 +126,70 @@ void run(std::size_t statements, bool all) {
   lsp.wait_exit();
 }
 
+// The same statements on one line (issue 11): first diagnostics, a keystroke in the middle of
+// the line, hovers along it, and how long the process outlives shutdown + exit sent while an
+// analysis runs.
+void run_one_line(std::size_t statements, bool all) {
+  const std::string uri = "file:///tmp/lockward-bench-one-line.sql";
+  std::string text = lockward::bench::generate_migration(statements);
+  const std::string comment = "-- a comment about the next statement\n";
+  for (std::size_t p = text.find(comment); p != std::string::npos; p = text.find(comment, p))
+    text.replace(p, comment.size(), "/* a comment about the next statement */ ");
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  LspProcess lsp;
+  Json options{{"debounceMs", 0}};
+  if (all) options["maxDiagnostics"] = 0;
+  lsp.initialize(Json::object(), options);
+  auto t0 = Clock::now();
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  const bool published = lsp.wait_notification("textDocument/publishDiagnostics", 600000).has_value();
+  double open_ms = ms_since(t0);
+  auto t1 = Clock::now();
+  lsp.notify("textDocument/didChange",
+             Json{{"textDocument", {{"uri", uri}, {"version", 2}}},
+                  {"contentChanges", Json::array({Json{{"range", {{"start", {{"line", 0}, {"character", text.size() / 2}}},
+                                                                  {"end", {{"line", 0}, {"character", text.size() / 2}}}}},
+                                                       {"text", " "}}})}});
+  lsp.wait_notification("textDocument/publishDiagnostics", 600000);
+  double keystroke_ms = ms_since(t1);
+  std::vector<double> hovers;
+  for (std::size_t k = 0; k < 50; ++k) {
+    auto t = Clock::now();
+    lsp.request("textDocument/hover", Json{{"textDocument", {{"uri", uri}}},
+                                           {"position", {{"line", 0}, {"character", (k * 7919 * 131) % text.size()}}}});
+    hovers.push_back(ms_since(t));
+  }
+  long rss = peak_rss_kb(lsp.pid());
+  // Exit while the whole file is analysed again (a configuration change).
+  lsp.notify("workspace/didChangeConfiguration", Json{{"settings", {{"lockward", options}}}});
+  lsp.request("shutdown", nullptr);
+  auto t2 = Clock::now();
+  lsp.notify("exit", nullptr);
+  lsp.wait_exit(600000);
+  std::printf("%6zu statements on one line (%.1f MB)%s  first diagnostics %8.1f ms%s  keystroke %7.1f ms  "
+              "hover p50 %6.2f ms  p95 %6.2f ms  peak RSS %6.1f MB  exit %6.1f ms\n",
+              statements, static_cast<double>(text.size()) / 1e6, all ? ", maxDiagnostics 0" : "", open_ms,
+              published ? "" : " (none)", keystroke_ms, percentile(hovers, 0.5), percentile(hovers, 0.95),
+              static_cast<double>(rss) / 1024.0, ms_since(t2));
+}
+
 }  // namespace
 
 // Sizes to run, in statements (default: 2000 20000), e.g. `lsp_bench 2000` while profiling;
-// `--all` adds runs that publish every finding.
+// `--all` adds runs that publish every finding; `--one-line` puts each document on one line.
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes;
-  bool all = false;
+  bool all = false, one_line = false;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--all") all = true;
+    else if (std::string(argv[i]) == "--one-line") one_line = true;
     else sizes.push_back(std::stoul(argv[i]));
   }
   if (sizes.empty()) sizes = {2000, 20000};
   for (std::size_t statements : sizes) {
-    run(statements, false);
-    if (all) run(statements, true);
+    if (one_line) run_one_line(statements, false);
+    else run(statements, false);
+    if (all) one_line ? run_one_line(statements, true) : run(statements, true);
   }
 }

@@ -67,6 +67,10 @@ FrameEvent FrameReader::next() {
     buffer_.erase(0, body_start);
     return FrameError{error};
   }
+  if (*length > std::max(max_body_, kMaxSkippableBody)) {
+    buffer_.erase(0, body_start);
+    return FrameError{"Content-Length " + std::to_string(*length) + " is beyond any message; header ignored"};
+  }
   if (*length > max_body_) {
     buffer_.erase(0, body_start);
     skip_ = *length;

@@ -18,6 +18,11 @@ struct OversizedFrame {
   std::size_t length;   // the announced Content-Length; its body is being skipped
 };
 
+// Past this (or the body cap, if larger) a Content-Length is no message a client could send:
+// skipping its body would swallow every later message, so the header is refused instead and
+// the reader resynchronises at the next header.
+inline constexpr std::size_t kMaxSkippableBody = std::size_t{1} << 30;
+
 // One result of FrameReader::next(): a body, a header error, an oversized frame, or nothing yet.
 using FrameEvent = std::variant<std::monostate, std::string, FrameError, OversizedFrame>;
 

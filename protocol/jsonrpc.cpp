@@ -2,8 +2,32 @@
 
 namespace lockward::protocol {
 
+bool nested_deeper_than(std::string_view json, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 Decoded decode_message(std::string_view body) {
   Decoded out;
+  if (nested_deeper_than(body, kMaxJsonDepth)) {
+    out.error = DecodeError{error_code::kParseError,
+                            "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", nullptr};
+    return out;
+  }
   // Invalid UTF-8 inside strings must not throw: parse without exceptions and report.
   Json j = Json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) {
@@ -32,7 +56,7 @@ Decoded decode_message(std::string_view body) {
     m.kind = has_id ? Message::Kind::Request : Message::Kind::Notification;
     if (auto p = j.find("params"); p != j.end()) {
       if (!p->is_object() && !p->is_array() && !p->is_null()) {
-        out.error = DecodeError{error_code::kInvalidParams, "`params` must be an object or an array", m.id};
+        out.error = DecodeError{error_code::kInvalidParams, "`params` must be an object or an array", m.id, has_id};
         return out;
       }
       m.params = *p;

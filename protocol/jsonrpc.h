@@ -37,7 +37,15 @@ struct DecodeError {
   int code;
   std::string message;
   Json id;  // the request id when it could be read, else null (reply with id null)
+  // False for a notification (a method without an id): JSON-RPC forbids answering one, so
+  // the error is only logged.
+  bool reply = true;
 };
+
+// Deeper JSON is refused before it is parsed: nlohmann's DOM copies, compares and writes
+// values recursively, and a message nested 100,000 deep would overflow the stack. No LSP
+// message comes near it.
+inline constexpr std::size_t kMaxJsonDepth = 256;
 
 // Either a message or an error to send back.
 struct Decoded {
@@ -46,6 +54,9 @@ struct Decoded {
 };
 
 Decoded decode_message(std::string_view body);
+// Whether `json` (any text, valid JSON or not) opens more than `limit` arrays and objects
+// inside one another. Linear, no recursion.
+bool nested_deeper_than(std::string_view json, std::size_t limit);
 
 std::string encode_response(const Json& id, const Json& result);
 std::string encode_error(const Json& id, int code, std::string_view message, const Json& data = nullptr);

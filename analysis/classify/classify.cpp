@@ -84,7 +84,7 @@ std::vector<TextRange> alter_table_clauses(const Input& in, std::size_t expected
         if (end != std::string_view::npos) i = end + tag.size() - 1;
       }
     } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
-      while (i < s.size() && s[i] != '\n') ++i;
+      while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
     } else if (c == '(') {
       ++depth;
     } else if (c == ')') {

@@ -54,7 +54,7 @@ std::vector<TextRange> long_identifiers(std::string_view text, TextRange code) {
       }
       ++i;
     } else if (c == '-' && i + 1 < code.end && text[i + 1] == '-') {
-      while (i < code.end && text[i] != '\n') ++i;
+      while (i < code.end && text[i] != '\n' && text[i] != '\r') ++i;
     } else if (c == '$' && i + 1 < code.end && (text[i + 1] == '$' || is_start(static_cast<unsigned char>(text[i + 1])))) {
       std::size_t close = text.find('$', i + 1);
       if (close == std::string_view::npos || close >= code.end) break;

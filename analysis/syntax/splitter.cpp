@@ -20,6 +20,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Where the line holding `from` ends: "\n", "\r\n" and "\r" alone all end a line, as they end
+// a `--` comment for PostgreSQL's lexer.
+std::size_t line_break(std::string_view text, std::size_t from) {
+  const std::size_t eol = text.find_first_of("\r\n", from);
+  return eol == std::string_view::npos ? text.size() : eol;
+}
+
 TextRange moved(TextRange r, std::ptrdiff_t delta) {
   return {static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.begin) + delta),
           static_cast<std::size_t>(static_cast<std::ptrdiff_t>(r.end) + delta)};
@@ -50,8 +57,7 @@ class Splitter {
     // Its same-line trailing comments come again from the scan below.
     std::erase_if(out_.pieces.back().comments, [t](const Comment& c) { return c.range.begin > t; });
     pos_ = t + 1;
-    std::size_t eol = text_.find('\n', t);
-    trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
+    trailing_until_ = line_end(t);
     trailing_owner_ = 0;
     last_token_end_ = t;
     return run_from_here();
@@ -69,6 +75,14 @@ class Splitter {
   }
 
   char at(std::size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
+
+  // line_break() from `from`, remembered: on a line of 100,000 statements every `;` asks, and
+  // searching to the line's end each time would be quadratic.
+  std::size_t line_end(std::size_t from) {
+    if (from < break_searched_from_ || from > break_) break_ = line_break(text_, from);
+    break_searched_from_ = from;
+    return break_;
+  }
 
   void step() {
     unsigned char c = static_cast<unsigned char>(text_[pos_]);
@@ -105,8 +119,7 @@ class Splitter {
     cur_.reset();
     atomic_depth_ = 0;
     if (terminated) {
-      std::size_t eol = text_.find('\n', terminator);
-      trailing_until_ = eol == std::string_view::npos ? text_.size() : eol;
+      trailing_until_ = line_end(terminator);
       trailing_owner_ = out_.pieces.size() - 1;
       if (old_ && terminator >= new_edit_end_) take_rest(terminator);
     } else {
@@ -127,9 +140,7 @@ class Splitter {
 
   void line_comment() {
     std::size_t begin = pos_;
-    std::size_t eol = text_.find('\n', pos_);
-    std::size_t end = eol == std::string_view::npos ? text_.size() : eol;
-    if (end > begin && text_[end - 1] == '\r') --end;
+    std::size_t end = line_end(pos_);
     add_comment({{begin, end}, {begin + 2, end}}, true);
     pos_ = end;
   }
@@ -159,9 +170,7 @@ class Splitter {
 
   void psql_meta() {
     std::size_t begin = pos_;
-    std::size_t eol = text_.find('\n', pos_);
-    std::size_t end = eol == std::string_view::npos ? text_.size() : eol;
-    if (end > begin && text_[end - 1] == '\r') --end;
+    std::size_t end = line_end(pos_);
     Piece piece;
     piece.kind = PieceKind::PsqlMeta;
     piece.code = {begin, end};
@@ -271,6 +280,7 @@ class Splitter {
   std::size_t last_token_end_ = 0;
   std::optional<std::size_t> trailing_owner_;
   std::size_t trailing_until_ = 0;
+  std::size_t break_searched_from_ = 1, break_ = 0;  // line_end()'s memo: empty at first
   std::string last_word_;
   int atomic_depth_ = 0;
   // Resuming after an edit: the old split, where the edit ends in this text, and by how much

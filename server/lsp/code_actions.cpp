@@ -26,13 +26,24 @@ Json edit(const Document& doc, const Converter& conv, analysis::TextRange range,
   return Json{{"changes", Json{{doc.uri(), Json::array({Json{{"range", conv.range(range)}, {"newText", text}}})}}}};
 }
 
-// Start of the line holding `offset`, and that line's indentation.
-std::pair<std::size_t, std::string> line_start(std::string_view text, std::size_t offset) {
-  std::size_t start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  start = start == std::string_view::npos || offset == 0 ? 0 : start + 1;
+// The line break ending `line` ("\n" for the last line): an inserted line uses the document's.
+std::string line_break(const Document& doc, std::size_t line) {
+  const std::size_t end = doc.lines().line_end(line), next = doc.lines().line_start(line + 1);
+  return next > end ? doc.text()->substr(end, next - end) : "\n";
+}
+
+// Start of the line holding `offset`, that line's indentation, and its line break.
+struct LineAt {
+  std::size_t start;
+  std::string indent, line_break;
+};
+LineAt line_at(const Document& doc, std::size_t offset) {
+  const std::string& text = *doc.text();
+  const std::size_t line = doc.lines().position(offset, protocol::PositionEncoding::Utf8).line;
+  const std::size_t start = doc.lines().line_start(line);
   std::size_t i = start;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  return {start, std::string(text.substr(start, i - start))};
+  return {start, text.substr(start, i - start), line_break(doc, line)};
 }
 
 }  // namespace
@@ -40,7 +51,6 @@ std::pair<std::size_t, std::string> line_start(std::string_view text, std::size_
 Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
                   analysis::TextRange range, const Json& only, bool offer_trace) {
   Converter conv{doc.lines(), enc};
-  const std::string& text = *doc.text();
   Json out = Json::array();
   std::vector<std::string> ignored_file_rules;
   for (const analysis::Finding& f : a.findings) {
@@ -56,18 +66,19 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::Po
       }
       if (f.statement && f.rule != "syntax-error") {
         const analysis::Statement& s = a.statements[*f.statement];
-        auto [at, indent] = line_start(text, s.code.begin);
+        const LineAt line = line_at(doc, s.code.begin);
         out.push_back(Json{{"title", "Ignore " + f.rule + " for this statement"},
                            {"kind", "quickfix"},
                            {"diagnostics", Json::array({diagnostic})},
-                           {"edit", edit(doc, conv, {at, at}, indent + "-- lockward-ignore: " + f.rule + "\n")}});
+                           {"edit", edit(doc, conv, {line.start, line.start},
+                                         line.indent + "-- lockward-ignore: " + f.rule + line.line_break)}});
       }
       if (std::find(ignored_file_rules.begin(), ignored_file_rules.end(), f.rule) == ignored_file_rules.end()) {
         ignored_file_rules.push_back(f.rule);
         out.push_back(Json{{"title", "Ignore " + f.rule + " for this file"},
                            {"kind", "quickfix"},
                            {"diagnostics", Json::array({diagnostic})},
-                           {"edit", edit(doc, conv, {0, 0}, "-- lockward-ignore-file: " + f.rule + "\n")}});
+                           {"edit", edit(doc, conv, {0, 0}, "-- lockward-ignore-file: " + f.rule + line_break(doc, 0))}});
       }
     }
   }

@@ -16,16 +16,11 @@ Json Converter::range(analysis::TextRange r) const {
   return Json{{"start", position(r.begin)}, {"end", position(r.end)}};
 }
 
-std::size_t Converter::offset(const Json& position) const {
-  protocol::Position p;
-  p.line = position.at("line").get<std::size_t>();
-  p.character = position.at("character").get<std::size_t>();
-  return lines.offset(p, encoding);
-}
+std::size_t Converter::offset(protocol::Position position) const { return lines.offset(position, encoding); }
 
-analysis::TextRange Converter::byte_range(const Json& range) const {
-  std::size_t a = offset(range.at("start"));
-  std::size_t b = offset(range.at("end"));
+analysis::TextRange Converter::byte_range(const std::pair<protocol::Position, protocol::Position>& range) const {
+  std::size_t a = offset(range.first);
+  std::size_t b = offset(range.second);
   if (b < a) std::swap(a, b);
   return {a, b};
 }

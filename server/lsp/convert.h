@@ -24,9 +24,9 @@ struct Converter {
 
   Json position(std::size_t offset) const;
   Json range(analysis::TextRange r) const;
-  // A byte offset from an LSP {line, character} object (clamped to the text).
-  std::size_t offset(const Json& position) const;
-  analysis::TextRange byte_range(const Json& range) const;
+  // A byte offset from an LSP position (clamped to the text).
+  std::size_t offset(protocol::Position position) const;
+  analysis::TextRange byte_range(const std::pair<protocol::Position, protocol::Position>& range) const;
 };
 
 int lsp_severity(analysis::Severity severity);  // 1 error … 4 hint

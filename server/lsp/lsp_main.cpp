@@ -12,6 +12,8 @@
 #include <utility>  // before Boost 1.74 Asio, whose awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 #include <cerrno>
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include "protocol/framing.h"
@@ -19,6 +21,9 @@
 
 namespace lockward::server::lsp {
 namespace {
+
+// How long the server may take to tear down after `exit` or the end of input.
+constexpr std::chrono::milliseconds kTeardownLimit{500};
 
 void write_all(int fd, std::string_view data) {
   std::size_t done = 0;
@@ -87,11 +92,39 @@ int run_lsp(const LspArgs& args) {
     }
     boost::asio::post(io, [&server] { server.on_end_of_input(); });
   });
-  io.run();
+  // A handler that throws must not end the server: every request's handler runs guarded
+  // (LspServer::answer_guarded); this catches whatever else escapes, and the loop goes on.
+  for (;;) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("event loop: {}", e.what());
+    } catch (...) {
+      spdlog::error("event loop: unknown exception");
+    }
+  }
   int code = server.exit_code();
-  owned.reset();  // joins workers, stops trace clusters
-  spdlog::info("lockward language server exiting with {}", code);
-  spdlog::shutdown();
+  // `exit` ends the process within a second, whatever the server is doing: the teardown
+  // (joining an analysis of a huge document, stopping trace clusters) gets that long, then
+  // the process ends without it. A trace cluster left behind stops by itself once its lease's
+  // process is gone (trace/warm_cluster).
+  std::promise<void> torn_down;
+  std::future<void> done = torn_down.get_future();
+  std::thread teardown([&owned, &torn_down] {
+    owned.reset();  // joins workers, stops trace clusters
+    torn_down.set_value();
+  });
+  const bool finished = done.wait_for(kTeardownLimit) == std::future_status::ready;
+  if (finished) {
+    teardown.join();
+    spdlog::info("lockward language server exiting with {}", code);
+    spdlog::shutdown();
+  } else {
+    spdlog::warn("lockward language server exiting with {} before its workers finished", code);
+    spdlog::default_logger()->flush();
+    teardown.detach();
+  }
   // The reader may still be blocked in read(); the process exit ends it.
   reader.detach();
   std::fflush(nullptr);

@@ -10,6 +10,7 @@
 #include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
+#include "server/lsp/params.h"
 
 namespace lockward::server::lsp {
 
@@ -21,33 +22,44 @@ Reply::Reply(LspServer& server, Json id, std::string method)
     : server_(&server), id_(std::move(id)), method_(std::move(method)) {}
 
 Reply::Reply(Reply&& other) noexcept
-    : server_(other.server_), id_(std::move(other.id_)), method_(std::move(other.method_)), done_(other.done_),
-      sent_(other.sent_), uncaught_(other.uncaught_) {
-  other.done_ = true;
+    : server_(other.server_), id_(std::move(other.id_)), method_(std::move(other.method_)), sent_(other.sent_) {
+  other.moved_ = true;
 }
 
 Reply::~Reply() {
-  if (done_) return;
-  // A handler threw: the dispatcher answers with the reason.
-  if (std::uncaught_exceptions() > uncaught_) return;
+  if (moved_ || *sent_) return;
+  if (std::uncaught_exceptions() > 0) {
+    // Unwinding: answer_guarded answers with the cause; if none runs this handler, nobody
+    // will, so check again once the exception is over.
+    boost::asio::post(server_->io_, [server = server_, id = id_, method = method_, sent = sent_,
+                                     alive = server_->alive_] {
+      if (!*alive || *sent) return;
+      *sent = true;
+      spdlog::error("request {} ({}) failed without a reply", id.dump(), method);
+      server->cancellable_.erase(id.dump());
+      server->send(protocol::encode_error(id, ec::kInternalError, "lockward failed to answer this request"));
+    });
+    return;
+  }
+  *sent_ = true;
   spdlog::error("request {} ({}) was dropped without a reply", id_.dump(), method_);
   server_->cancellable_.erase(id_.dump());
   server_->send(protocol::encode_error(id_, ec::kInternalError, "lockward dropped this request"));
 }
 
-void Reply::reply(const Json& result) {
-  if (done_) return;
-  done_ = true;
+bool Reply::claim() {
+  if (moved_ || *sent_) return false;
   *sent_ = true;
   server_->cancellable_.erase(id_.dump());
-  server_->send(protocol::encode_response(id_, result));
+  return true;
+}
+
+void Reply::reply(const Json& result) {
+  if (claim()) server_->send(protocol::encode_response(id_, result));
 }
 
 void Reply::reply_raw(std::string_view result_json) {
-  if (done_) return;
-  done_ = true;
-  *sent_ = true;
-  server_->cancellable_.erase(id_.dump());
+  if (!claim()) return;
   std::string body = R"({"jsonrpc":"2.0","id":)" + id_.dump() + R"(,"result":)";
   body += result_json;
   body += "}";
@@ -55,11 +67,7 @@ void Reply::reply_raw(std::string_view result_json) {
 }
 
 void Reply::error(int code, std::string_view message) {
-  if (done_) return;
-  done_ = true;
-  *sent_ = true;
-  server_->cancellable_.erase(id_.dump());
-  server_->send(protocol::encode_error(id_, code, message));
+  if (claim()) server_->send(protocol::encode_error(id_, code, message));
 }
 
 // ---- URIs -------------------------------------------------------------------------------------
@@ -119,6 +127,9 @@ LspServer::LspServer(boost::asio::io_context& io, Writer write) : io_(io), write
 LspServer::~LspServer() {
   *alive_ = false;
   workers_.join();
+  // Requests still waiting for an analysis are answered now, while the maps their replies
+  // touch still exist.
+  documents_.clear();
   trace_service_.reset();  // joins the trace thread, stops clusters, removes their directories
 }
 
@@ -154,6 +165,11 @@ void LspServer::on_end_of_input() {
 void LspServer::on_body(std::string body) {
   protocol::Decoded decoded = protocol::decode_message(body);
   if (decoded.error) {
+    if (!decoded.error->reply) {
+      // A notification: JSON-RPC forbids any reply, so the client only hears of it in its log.
+      log_message(2, "lockward ignored a notification: " + decoded.error->message);
+      return;
+    }
     spdlog::warn("undecodable message: {}", decoded.error->message);
     send(protocol::encode_error(decoded.error->id, decoded.error->code, decoded.error->message));
     return;
@@ -201,22 +217,36 @@ void LspServer::dispatch(protocol::Message m) {
     reply.error(ec::kMethodNotFound, "unknown method " + m.method);
     return;
   }
-  std::shared_ptr<bool> sent = reply.sent();
+  const RequestHandler handler = it->second;
+  answer_guarded(std::move(reply), [&](Reply r) { (this->*handler)(m.params, std::move(r)); });
+  spdlog::debug("--> {}({}) {} µs", m.method, m.id.dump(),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+}
+
+void LspServer::answer_guarded(Reply reply, const std::function<void(Reply)>& work) {
+  const Json id = reply.id();
+  const std::string method = reply.method();
+  const std::shared_ptr<bool> sent = reply.sent();
   auto fail = [&](int code, const std::string& message) {
-    spdlog::warn("{}: {}", m.method, message);
-    cancellable_.erase(m.id.dump());
-    if (!*sent) send(protocol::encode_error(m.id, code, message));
+    spdlog::warn("{}({}): {}", method, id.dump(), message);
+    cancellable_.erase(id.dump());
+    if (*sent) return;  // answered before it threw
+    *sent = true;
+    send(protocol::encode_error(id, code, message));
   };
   try {
-    (this->*(it->second))(m.params, std::move(reply));
+    work(std::move(reply));
+  } catch (const InvalidParams& e) {
+    fail(ec::kInvalidParams, std::string("invalid params: ") + e.what());
   } catch (const Json::exception& e) {
     fail(ec::kInvalidParams, std::string("invalid params: ") + e.what());
   } catch (const std::exception& e) {
     fail(ec::kInternalError, std::string("internal error: ") + e.what());
+  } catch (...) {
+    fail(ec::kInternalError, "internal error");
   }
-  spdlog::debug("--> {}({}) {} µs", m.method, m.id.dump(),
-                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
 }
+
 // ---- Lifecycle --------------------------------------------------------------------------------
 
 void LspServer::on_initialize(const Json& params, Reply reply) {
@@ -224,19 +254,25 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
     reply.error(ec::kInvalidRequest, "initialize was already received");
     return;
   }
-  const Json& caps = params.is_object() ? params.value("capabilities", Json::object()) : Json::object();
-  const Json general = caps.value("general", Json::object());
-  for (const auto& e : general.value("positionEncodings", Json::array())) {
-    if (e == "utf-8") encoding_ = protocol::PositionEncoding::Utf8;
+  // Capabilities are optional hints: a malformed one counts as absent.
+  auto object = [](const Json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : Json::object();
+  };
+  auto flag = [](const Json& j, const char* key) { return j.is_object() && j.value(key, Json()) == true; };
+  const Json caps = object(params, "capabilities");
+  const Json general = object(caps, "general");
+  if (general.contains("positionEncodings") && general["positionEncodings"].is_array()) {
+    for (const auto& e : general["positionEncodings"]) {
+      if (e == "utf-8") encoding_ = protocol::PositionEncoding::Utf8;
+    }
   }
-  const Json text_doc = caps.value("textDocument", Json::object());
+  const Json text_doc = object(caps, "textDocument");
   client_pulls_diagnostics_ = text_doc.contains("diagnostic");
-  const Json workspace = caps.value("workspace", Json::object());
-  client_refreshes_diagnostics_ = workspace.value("diagnostics", Json::object()).value("refreshSupport", false);
-  client_has_configuration_ = workspace.value("configuration", false);
-  client_watches_files_ =
-      workspace.value("didChangeWatchedFiles", Json::object()).value("dynamicRegistration", false);
-  client_work_done_progress_ = caps.value("window", Json::object()).value("workDoneProgress", false);
+  const Json workspace = object(caps, "workspace");
+  client_refreshes_diagnostics_ = flag(object(workspace, "diagnostics"), "refreshSupport");
+  client_has_configuration_ = flag(workspace, "configuration");
+  client_watches_files_ = flag(object(workspace, "didChangeWatchedFiles"), "dynamicRegistration");
+  client_work_done_progress_ = flag(object(caps, "window"), "workDoneProgress");
   initialization_options_ = params.is_object() ? params.value("initializationOptions", Json()) : Json();
   std::vector<std::string> errors;
   settings_ = parse_settings(initialization_options_, errors);
@@ -294,7 +330,7 @@ void LspServer::on_cancel_request(const Json& params) {
 }
 
 void LspServer::on_set_trace(const Json& params) {
-  spdlog::info("$/setTrace {}", params.value("value", std::string("off")));
+  spdlog::info("$/setTrace {}", optional_string_field(params, "value", "off"));
 }
 
 // ---- Configuration ------------------------------------------------------------------------------
@@ -367,41 +403,44 @@ bool LspServer::is_sql(const std::string& uri, const std::string& language_id) c
 }
 
 void LspServer::on_did_open(const Json& params) {
-  const Json& td = params.at("textDocument");
-  std::string uri = td.at("uri").get<std::string>();
-  std::string language = td.value("languageId", std::string());
+  std::string uri = string_field(params, "textDocument.uri");
+  std::string language = optional_string_field(params, "textDocument.languageId");
   if (!is_sql(uri, language)) return;
+  const long version = optional_field(params, "textDocument.version") ? integer_field(params, "textDocument.version") : 0;
   OpenDocument open;
-  open.doc = std::make_unique<Document>(uri, language, td.value("version", 0L), td.at("text").get<std::string>());
+  open.doc = std::make_unique<Document>(uri, language, version, string_field(params, "textDocument.text"));
   open.debounce = std::make_unique<boost::asio::steady_timer>(io_);
   auto [it, inserted] = documents_.insert_or_assign(uri, std::move(open));
   schedule(it->second, 0);
 }
 
 void LspServer::on_did_change(const Json& params) {
-  const Json& td = params.at("textDocument");
-  auto it = documents_.find(td.at("uri").get<std::string>());
+  auto it = documents_.find(string_field(params, "textDocument.uri"));
   if (it == documents_.end()) return;
+  OpenDocument& open = it->second;
+  const long version = optional_field(params, "textDocument.version") ? integer_field(params, "textDocument.version")
+                                                                       : open.doc->version() + 1;
+  // Every change is read before any is applied: a bad one leaves the text as it was.
   std::vector<TextChange> changes;
-  for (const auto& c : params.at("contentChanges")) {
+  const Json& content_changes = array_field(params, "contentChanges");
+  for (std::size_t i = 0; i < content_changes.size(); ++i) {
+    const Json& c = content_changes[i];
     TextChange change;
-    change.text = c.at("text").get<std::string>();
-    if (c.contains("range") && c["range"].is_object()) {
-      const Json& r = c["range"];
-      change.range = std::make_pair(
-          protocol::Position{r.at("start").at("line").get<std::size_t>(), r.at("start").at("character").get<std::size_t>()},
-          protocol::Position{r.at("end").at("line").get<std::size_t>(), r.at("end").at("character").get<std::size_t>()});
+    try {
+      change.text = string_field(c, "text");
+      if (optional_field(c, "range")) change.range = range_field(c, "range");
+    } catch (const InvalidParams& e) {
+      throw InvalidParams("in `contentChanges[" + std::to_string(i) + "]`: " + e.what());
     }
     changes.push_back(std::move(change));
   }
-  OpenDocument& open = it->second;
-  open.doc->apply(td.value("version", open.doc->version() + 1), changes, encoding_);
+  open.doc->apply(version, changes, encoding_);
   open.focus = open.doc->last_edit();
   schedule(open, settings_.debounce_ms);
 }
 
 void LspServer::on_did_close(const Json& params) {
-  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  std::string uri = string_field(params, "textDocument.uri");
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   auto waiters = std::move(it->second.waiters);
@@ -411,7 +450,7 @@ void LspServer::on_did_close(const Json& params) {
 }
 
 void LspServer::on_did_save(const Json& params) {
-  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  std::string uri = string_field(params, "textDocument.uri");
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   if (!it->second.doc->analysis_current()) schedule(it->second, 0);
@@ -585,7 +624,7 @@ void LspServer::publish(OpenDocument& open) {
 
 void LspServer::with_analysis(const Json& params, Reply reply,
                               std::function<void(OpenDocument&, const analysis::Analysis&, Reply)> handler) {
-  std::string uri = params.at("textDocument").at("uri").get<std::string>();
+  std::string uri = string_field(params, "textDocument.uri");
   auto it = documents_.find(uri);
   if (it == documents_.end()) {
     reply.reply(nullptr);  // not a document we analyse
@@ -612,7 +651,10 @@ void LspServer::with_analysis(const Json& params, Reply reply,
       r.error(ec::kContentModified, "the document changed or closed");
       return;
     }
-    handler(it->second, *it->second.doc->analysis, std::move(r));
+    // Outside the dispatcher now: the same guard answers if the handler throws.
+    answer_guarded(std::move(r), [&](Reply guarded) {
+      handler(it->second, *it->second.doc->analysis, std::move(guarded));
+    });
   });
   open.debounce->cancel();
   start_analysis(uri);
@@ -621,7 +663,7 @@ void LspServer::with_analysis(const Json& params, Reply reply,
 // ---- Features ---------------------------------------------------------------------------------
 
 void LspServer::on_hover(const Json& params, Reply reply) {
-  Json position = params.at("position");
+  const protocol::Position position = position_field(params, "position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     // No follow(): the mouse resting on text is not where the user works.
@@ -630,8 +672,9 @@ void LspServer::on_hover(const Json& params, Reply reply) {
 }
 
 void LspServer::on_code_action(const Json& params, Reply reply) {
-  Json range = params.at("range");
-  Json only = params.value("context", Json::object()).value("only", Json());
+  const PositionRange range = range_field(params, "range");
+  const Json* only_field = optional_field(params, "context.only");
+  Json only = only_field ? *only_field : Json();
   with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     const analysis::TextRange at = conv.byte_range(range);
@@ -641,7 +684,7 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
 }
 
 void LspServer::on_inlay_hint(const Json& params, Reply reply) {
-  Json range = params.at("range");
+  const PositionRange range = range_field(params, "range");
   with_analysis(params, std::move(reply), [this, range](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     const analysis::TextRange visible = conv.byte_range(range);  // clients ask for what is on screen
@@ -671,7 +714,7 @@ void LspServer::on_folding_range(const Json& params, Reply reply) {
 }
 
 void LspServer::on_diagnostic(const Json& params, Reply reply) {
-  std::string previous = params.value("previousResultId", std::string());
+  std::string previous = optional_string_field(params, "previousResultId");
   with_analysis(params, std::move(reply), [previous](OpenDocument& open, const analysis::Analysis&, Reply r) {
     if (!previous.empty() && previous == open.result_id) {
       r.reply(Json{{"kind", "unchanged"}, {"resultId", open.result_id}});
@@ -687,13 +730,15 @@ void LspServer::on_diagnostic(const Json& params, Reply reply) {
 }
 
 void LspServer::on_execute_command(const Json& params, Reply reply) {
-  std::string command = params.at("command").get<std::string>();
+  std::string command = string_field(params, "command");
   if (command != "lockward.trace") {
     reply.error(ec::kInvalidParams, "unknown command " + command);
     return;
   }
   // Arguments: [uri] or [{"uri": …}].
-  const Json& args = params.value("arguments", Json::array());
+  const Json* args_field = optional_field(params, "arguments");
+  const Json args = args_field ? *args_field : Json::array();
+  if (!args.is_array()) throw InvalidParams("`arguments` must be an array");
   std::string uri;
   if (!args.empty() && args[0].is_string()) uri = args[0].get<std::string>();
   else if (!args.empty() && args[0].is_object()) uri = args[0].value("uri", std::string());
@@ -701,11 +746,13 @@ void LspServer::on_execute_command(const Json& params, Reply reply) {
     reply.error(ec::kInvalidParams, "lockward.trace needs the URI of an open SQL document");
     return;
   }
-  start_trace(uri, std::move(reply), params.value("workDoneToken", Json()));
+  const Json* token = optional_field(params, "workDoneToken");
+  start_trace(uri, std::move(reply), token ? *token : Json());
 }
 
 void LspServer::on_work_done_progress_cancel(const Json& params) {
-  Json token = params.value("token", Json());
+  const Json* token_field = optional_field(params, "token");
+  const Json token = token_field ? *token_field : Json();
   for (auto& [uri, open] : documents_) {
     if (open.trace_cancel && token.is_string() && open.trace_token == token.get<std::string>()) open.trace_cancel->store(true);
   }

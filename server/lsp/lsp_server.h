@@ -43,7 +43,10 @@ struct AnalysisMemory {
 };
 
 // A request's reply. Exactly one answer is sent: reply() or error(), or, if neither was
-// called, an InternalError from the destructor (and an error in the log).
+// called, an InternalError when the last Reply for the request is destroyed (and an error in
+// the log). Destroyed by an exception, it leaves the answer to LspServer::answer_guarded,
+// which names the cause; should no guard be there, the InternalError follows on the next turn
+// of the event loop.
 class Reply {
  public:
   Reply(LspServer& server, Json id, std::string method);
@@ -54,16 +57,18 @@ class Reply {
   void reply_raw(std::string_view result_json);  // an already-encoded result
   void error(int code, std::string_view message);
   const Json& id() const { return id_; }
-  // Shared with the dispatcher, which answers InvalidParams when a handler throws unanswered.
+  const std::string& method() const { return method_; }
+  // Whether the request was answered, shared by every Reply moved from this one and by
+  // answer_guarded, which answers for a handler that threw.
   const std::shared_ptr<bool>& sent() const { return sent_; }
 
  private:
+  bool claim();  // true once: the caller sends the answer
   LspServer* server_;
   Json id_;
   std::string method_;
-  bool done_ = false;
+  bool moved_ = false;
   std::shared_ptr<bool> sent_ = std::make_shared<bool>(false);
-  int uncaught_ = std::uncaught_exceptions();
 };
 
 class LspServer {
@@ -115,6 +120,10 @@ class LspServer {
   void log_message(int type, const std::string& message);
 
   void dispatch(protocol::Message message);
+  // Runs `work`, which answers `reply`. If it throws before answering, answers for it:
+  // InvalidParams naming the bad field, InternalError for anything else. The dispatcher and
+  // every deferred continuation of a request run handlers through it.
+  void answer_guarded(Reply reply, const std::function<void(Reply)>& work);
   // Lifecycle
   void on_initialize(const Json& params, Reply reply);
   void on_shutdown(const Json& params, Reply reply);

@@ -53,6 +53,19 @@ TEST_CASE("BOM and CRLF", "[splitter]") {
   CHECK(c == std::vector<std::string>{"SELECT 1", "SELECT 2"});
 }
 
+TEST_CASE("a CR alone ends a -- comment and a line, as for PostgreSQL", "[splitter]") {
+  std::string text = "SELECT 1; -- about one\r-- about two\rSELECT 2;\r\\set x 1\rSELECT 3;";
+  auto r = split_statements(text);
+  REQUIRE(r.pieces.size() == 4);
+  CHECK(r.pieces[1].code.slice(text) == "SELECT 2");
+  CHECK(r.pieces[2].kind == PieceKind::PsqlMeta);
+  CHECK(r.pieces[2].code.slice(text) == "\\set x 1");
+  REQUIRE(r.pieces[0].comments.size() == 1);
+  CHECK(r.pieces[0].comments[0].body.slice(text) == " about one");
+  REQUIRE(r.pieces[1].comments.size() == 1);
+  CHECK(r.pieces[1].comments[0].body.slice(text) == " about two");
+}
+
 TEST_CASE("unterminated literal runs to the end and is flagged", "[splitter]") {
   auto r = split_statements("SELECT 1; SELECT 'oops; SELECT 2");
   REQUIRE(r.pieces.size() == 2);

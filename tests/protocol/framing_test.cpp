@@ -58,6 +58,51 @@ TEST_CASE("frames: an oversized body is skipped without buffering it", "[protoco
   CHECK(std::get<std::string>(after[0]) == "{}");
 }
 
+TEST_CASE("frames: an impossible Content-Length is refused, not skipped", "[protocol][framing]") {
+  FrameReader r(100);
+  r.feed("Content-Length: 9223372036854775807\r\n\r\nContent-Length: 2\r\n\r\n{}");
+  auto events = drain(r);
+  REQUIRE(events.size() == 2);
+  CHECK(std::get<FrameError>(events[0]).message.find("9223372036854775807") != std::string::npos);
+  CHECK(std::get<std::string>(events[1]) == "{}");
+  // Past 64 bits it is no number at all.
+  r.feed("Content-Length: 99999999999999999999999\r\n\r\nContent-Length: 2\r\n\r\n[]");
+  auto more = drain(r);
+  REQUIRE(more.size() == 2);
+  CHECK(std::get<FrameError>(more[0]).message == "invalid Content-Length");
+  CHECK(std::get<std::string>(more[1]) == "[]");
+}
+
+TEST_CASE("JSON-RPC: nesting is capped before parsing", "[protocol][jsonrpc]") {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto arrays = decode_message(deep);
+  REQUIRE(arrays.error);
+  CHECK(arrays.error->code == error_code::kParseError);
+  CHECK(arrays.error->message.find("nested deeper") != std::string::npos);
+  std::string objects = R"({"jsonrpc":"2.0","id":1,"method":"x","params":)";
+  for (int i = 0; i < 100000; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(100000, '}') + "}";
+  CHECK(decode_message(objects).error->code == error_code::kParseError);
+  // At the limit it parses; brackets inside strings are text.
+  std::string at_limit = R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"s":"[[[[{{{{\"[[[[","a":)" +
+                         std::string(kMaxJsonDepth - 2, '[') + std::string(kMaxJsonDepth - 2, ']') + "}}";
+  auto ok = decode_message(at_limit);
+  CHECK_FALSE(ok.error);
+  CHECK(nested_deeper_than("[[[]]]", 2));
+  CHECK_FALSE(nested_deeper_than("[[]][[]]", 2));
+  CHECK_FALSE(nested_deeper_than(R"(["\\", "[[[[["])", 1));
+}
+
+TEST_CASE("JSON-RPC: a notification's errors are not to be answered", "[protocol][jsonrpc]") {
+  auto notification = decode_message(R"({"jsonrpc":"2.0","method":"textDocument/didOpen","params":5})");
+  REQUIRE(notification.error);
+  CHECK_FALSE(notification.error->reply);
+  auto request = decode_message(R"({"jsonrpc":"2.0","id":4,"method":"textDocument/hover","params":5})");
+  REQUIRE(request.error);
+  CHECK(request.error->reply);
+  CHECK(request.error->id == 4);
+}
+
 TEST_CASE("JSON-RPC decoding", "[protocol][jsonrpc]") {
   auto req = decode_message(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
   REQUIRE(req.message);
