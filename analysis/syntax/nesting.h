@@ -17,10 +17,11 @@
 
 namespace lockward::analysis {
 
-// The deepest nesting lockward parses. Measured with libpg_query 15-4.0 (Debian), Release
-// build: about 134 bytes of stack per chained operator and up to 400 per nested subquery
-// level, plus at most about 1.3 MiB for the right-nested forms Bison bounds; 10,000 levels
-// need at most about 3 MiB of the kParseStackBytes every parsing thread has.
+// The deepest nesting lockward parses. Measured with libpg_query 15-4.0 (Debian): about 134
+// bytes of stack per chained operator and up to 400 per nested subquery level, plus at most
+// about 1.3 MiB for the right-nested forms Bison bounds. `lockward check` of the worst
+// statements just under the cap (chains, UNIONs, NOTs, subqueries, CTEs, JOINs, a DEFAULT
+// expression) runs in a 2 MiB stack; every parsing thread has kParseStackBytes.
 inline constexpr std::size_t kMaxNesting = 10'000;
 // The stack a thread needs to analyse any statement. `lockward` gives every thread it starts
 // at least this much (server/main.cpp), and the main thread's default limit on Linux is the same.
