@@ -432,6 +432,11 @@ class Analyzer {
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
       f.message = result.error ? result.error->message : "the statement is empty";
       f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
+      if (result.error && result.error->too_complex) {
+        f.rule = rule::kStatementTooComplex;
+        f.help = "Review it by hand, or split it into simpler statements (shorter operator chains, fewer "
+                 "UNIONs or nested subqueries); the other statements are still analysed.";
+      }
       add_finding(std::move(f), 0);
       finish_statement(std::move(s), kNoFacts, was_default);
       return;

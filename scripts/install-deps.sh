@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   neovim emacs-nox elpa-eglot
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes
 )
 
 missing=()

@@ -31,3 +31,5 @@ bash editors/vscode/ci.sh build/ci/server/lockward
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF
+echo "== fuzzing: each libFuzzer target for 15 s from the seed corpus (clang, ASan + UBSan)"
+bash scripts/fuzz.sh 15

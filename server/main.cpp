@@ -6,10 +6,12 @@
 #include "lockward_version.h"
 #include "server/cli/commands.h"
 #include "server/lsp/lsp_main.h"
+#include "server/thread_stack.h"
 #include "trace/pg_connection.h"
 
 int main(int argc, char** argv) {
   using namespace lockward::server;
+  reserve_analysis_stack();  // before any thread starts
   CLI::App app{"lockward: which lock each PostgreSQL migration statement takes, and how to avoid it"};
   app.set_version_flag("--version", LOCKWARD_VERSION);
   app.require_subcommand(1);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include "analysis/syntax/ast.h"
 
@@ -25,18 +26,25 @@ bool is_transparent(std::string_view type) {
   return std::find(std::begin(kTransparent), std::end(kTransparent), type) != std::end(kTransparent);
 }
 
-Volatility children_volatility(const nlohmann::json& body);
-
-Volatility node_volatility(const nlohmann::json& node) {
+// A node's own volatility, and the children that decide the rest (pushed onto `todo`).
+Volatility own_volatility(const nlohmann::json& node, std::vector<const nlohmann::json*>& todo) {
+  auto push_fields = [&](const nlohmann::json& body) {
+    if (!body.is_object()) return;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      if (it->is_object() || it->is_array()) todo.push_back(&*it);
+    }
+  };
   if (node.is_array()) {
-    Volatility worst = Volatility::Immutable;
-    for (const auto& item : node) worst = worse(worst, node_volatility(item));
-    return worst;
+    for (const auto& item : node) todo.push_back(&item);
+    return Volatility::Immutable;
   }
   std::string type = ast::node_type(node);
   if (type.empty()) return Volatility::Immutable;
   // A plain field object (a TypeCast's typeName, …) rather than a wrapped node: look inside.
-  if (std::islower(static_cast<unsigned char>(type[0]))) return children_volatility(node);
+  if (std::islower(static_cast<unsigned char>(type[0]))) {
+    push_fields(node);
+    return Volatility::Immutable;
+  }
   const auto& body = node.begin().value();
   if (type == "A_Const" || type == "TypeName" || type == "String" || type == "Integer" || type == "Float" ||
       type == "Boolean")
@@ -46,19 +54,14 @@ Volatility node_volatility(const nlohmann::json& node) {
     auto parts = ast::string_list(ast::field(body, "funcname"));
     bool builtin = parts.size() == 1 || (parts.size() == 2 && parts[0] == "pg_catalog");
     if (parts.empty() || !builtin || !is_non_volatile_builtin(parts.back())) return Volatility::Volatile;
-    return worse(Volatility::Stable, node_volatility(ast::field(body, "args")));
+    todo.push_back(&ast::field(body, "args"));
+    return Volatility::Stable;
   }
-  if (is_transparent(type)) return children_volatility(body);
+  if (is_transparent(type)) {
+    push_fields(body);
+    return Volatility::Immutable;
+  }
   return Volatility::Volatile;  // sub-selects, column references, anything unknown
-}
-
-Volatility children_volatility(const nlohmann::json& body) {
-  Volatility worst = Volatility::Immutable;
-  if (!body.is_object()) return worst;
-  for (auto it = body.begin(); it != body.end(); ++it) {
-    if (it->is_object() || it->is_array()) worst = worse(worst, node_volatility(*it));
-  }
-  return worst;
 }
 
 }  // namespace
@@ -70,6 +73,17 @@ bool is_non_volatile_builtin(std::string_view name) {
   return std::binary_search(std::begin(kNonVolatile), std::end(kNonVolatile), std::string_view(lower));
 }
 
-Volatility expression_volatility(const nlohmann::json& expr) { return node_volatility(expr); }
+// The worst over the expression's nodes, on a heap stack: an expression may be thousands of
+// levels deep.
+Volatility expression_volatility(const nlohmann::json& expr) {
+  Volatility worst = Volatility::Immutable;
+  std::vector<const nlohmann::json*> todo{&expr};
+  while (!todo.empty() && worst != Volatility::Volatile) {
+    const nlohmann::json* node = todo.back();
+    todo.pop_back();
+    worst = worse(worst, own_volatility(*node, todo));
+  }
+  return worst;
+}
 
 }  // namespace lockward::analysis

@@ -24,21 +24,34 @@ bool ends_type(std::string_view word) {
   return std::any_of(std::begin(kStop), std::end(kStop), [&](std::string_view s) { return equals_ci(word, s); });
 }
 
-void collect_range_vars(const Json& node, std::vector<ObjectName>& out) {
-  if (node.is_array()) {
-    for (const auto& item : node) collect_range_vars(item, out);
-    return;
-  }
-  if (!node.is_object()) return;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (it.key() == "RangeVar") {
-      ObjectName name = ast::range_var(*it);
+// Depth-first, in document order, on a heap stack: a tree may be thousands of levels deep.
+void collect_range_vars(const Json& root, std::vector<ObjectName>& out) {
+  struct Todo {
+    const Json* node;
+    bool range_var;  // a RangeVar's body: its name is the next relation, in document order
+  };
+  std::vector<Todo> todo{{&root, false}};
+  std::vector<Todo> children;
+  while (!todo.empty()) {
+    Todo next = todo.back();
+    todo.pop_back();
+    const Json& node = *next.node;
+    if (next.range_var) {
+      ObjectName name = ast::range_var(node);
       if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
-    } else if (it.key() == "withClause" || it.key() == "ctes") {
-      continue;  // CTE bodies are walked through their own queries below; their names are not tables
-    } else {
-      collect_range_vars(*it, out);
+      continue;
     }
+    children.clear();
+    if (node.is_array()) {
+      for (const auto& item : node) children.push_back({&item, false});
+    } else if (node.is_object()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        // CTE bodies are walked through their own queries (range_vars_in); their names are not tables.
+        if (it.key() == "withClause" || it.key() == "ctes") continue;
+        children.push_back({&*it, it.key() == "RangeVar"});
+      }
+    }
+    todo.insert(todo.end(), children.rbegin(), children.rend());
   }
 }
 

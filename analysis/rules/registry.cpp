@@ -40,6 +40,7 @@ std::vector<RuleInfo> build() {
   add(kAvoidMoney, RuleKind::Advice, "money depends on lc_monetary: prefer numeric");
   add(kIdentifierTooLong, RuleKind::Advice, "identifier longer than 63 bytes is silently truncated");
   add(kSyntaxError, RuleKind::Syntax, "the statement does not parse");
+  add(kStatementTooComplex, RuleKind::Syntax, "the statement nests too deep to parse safely; its locks are unknown");
   add(kUnanalysable, RuleKind::Syntax, "the statement's locks cannot be known statically (DO block, function body)");
   add(kPsqlMeta, RuleKind::Syntax, "psql meta-command, skipped");
   add(kUnknownRule, RuleKind::Syntax, "an ignore comment names a rule that does not exist");

@@ -2,7 +2,104 @@
 
 #include <pg_query.h>
 
+#include <cstdint>
+
+#include "analysis/syntax/nesting.h"
+
 namespace lockward::analysis {
+namespace {
+
+// Reads a protobuf varint at `p`, advancing it; false when the buffer ends first.
+bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& value) {
+  value = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    std::uint8_t byte = *p++;
+    value |= std::uint64_t{byte & 0x7Fu} << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+// Skips one field of wire type `wire`; false on a malformed buffer.
+bool skip_field(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t wire) {
+  std::uint64_t n = 0;
+  switch (wire) {
+    case 0: return read_varint(p, end, n);
+    case 1: n = 8; break;
+    case 2:
+      if (!read_varint(p, end, n)) return false;
+      break;
+    case 5: n = 4; break;
+    default: return false;
+  }
+  if (n > static_cast<std::uint64_t>(end - p)) return false;
+  p += n;
+  return true;
+}
+
+// libpg_query's ScanResult (pg_query.proto: `repeated ScanToken tokens = 2`, each with
+// `start = 1` and `end = 2`), decoded by hand: the protobuf-c headers are not installed.
+// Returns false when the buffer does not read as one.
+bool decode_tokens(const PgQueryProtobuf& buffer, std::size_t text_size, std::vector<TextRange>& tokens) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(buffer.data);
+  const std::uint8_t* end = p + buffer.len;
+  while (p < end) {
+    std::uint64_t key = 0;
+    if (!read_varint(p, end, key)) return false;
+    if (key >> 3 != 2 || (key & 7) != 2) {
+      if (!skip_field(p, end, key & 7)) return false;
+      continue;
+    }
+    std::uint64_t len = 0;
+    if (!read_varint(p, end, len) || len > static_cast<std::uint64_t>(end - p)) return false;
+    const std::uint8_t* token_end = p + len;
+    TextRange token;
+    while (p < token_end) {
+      std::uint64_t field = 0, value = 0;
+      if (!read_varint(p, token_end, field)) return false;
+      if ((field & 7) != 0) {
+        if (!skip_field(p, token_end, field & 7)) return false;
+        continue;
+      }
+      if (!read_varint(p, token_end, value)) return false;
+      if (field >> 3 == 1) token.begin = static_cast<std::size_t>(value);
+      if (field >> 3 == 2) token.end = static_cast<std::size_t>(value);
+    }
+    if (token.begin > token.end || token.end > text_size) return false;
+    tokens.push_back(token);
+  }
+  return true;
+}
+
+// An error when the statement nests too deep to parse safely. Cheap for short statements: a
+// level takes at least one byte, so one shorter than the limit cannot be too deep.
+std::optional<ParseError> refuse_if_too_deep(const std::string& text) {
+  if (text.size() < kMaxNesting) return std::nullopt;
+  PgQueryScanResult scan = pg_query_scan(text.c_str());  // flex: no recursion
+  std::vector<TextRange> tokens;
+  bool read = !scan.error && decode_tokens(scan.pbuf, text.size(), tokens);
+  bool lexical_error = scan.error != nullptr;
+  pg_query_free_scan_result(scan);
+  if (lexical_error) return std::nullopt;  // the parser meets the same error and reports it
+  if (!read)  // never seen; refusing is the side that cannot crash
+    return ParseError{"lockward could not read libpg_query's tokens to check how deep the statement nests", 0, true};
+  NestingEstimate nesting = estimate_nesting(text, tokens, kMaxNesting);
+  if (nesting.depth <= kMaxNesting) return std::nullopt;
+  return ParseError{"the statement nests about " + std::to_string(nesting.depth) +
+                        " levels deep (chained operators, UNIONs, JOINs or nested brackets), more than the " +
+                        std::to_string(kMaxNesting) + " lockward parses; its locks are unknown",
+                    nesting.passed_limit.value_or(0), /*too_complex=*/true};
+}
+
+// Bison's "memory exhausted": its stack of grammar symbols is full (about 10,000: some 3,300
+// nested subqueries, 2,000 nested CASEs). Valid SQL, only too deep for the parser.
+ParseError parser_stack_full(std::size_t offset) {
+  return ParseError{"the statement nests deeper than PostgreSQL's parser can follow (its stack of about 10,000 "
+                    "grammar symbols is full: nested subqueries, CASEs or brackets); its locks are unknown",
+                    offset, /*too_complex=*/true};
+}
+
+}  // namespace
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   std::size_t i = 0;
@@ -31,11 +128,17 @@ ParseOutcome parse_statement(std::string_view text) {
     return out;
   }
   std::string owned(text);  // libpg_query needs a NUL-terminated string
+  if (auto refused = refuse_if_too_deep(owned)) {
+    out.error = std::move(refused);
+    return out;
+  }
   PgQueryParseResult result = pg_query_parse(owned.c_str());
   if (result.error) {
     int cursor = result.error->cursorpos;  // 1-based; 0 when unknown
-    out.error = ParseError{result.error->message ? result.error->message : "syntax error",
-                           cursor > 0 ? static_cast<std::size_t>(cursor - 1) : 0};
+    std::size_t offset = cursor > 0 ? static_cast<std::size_t>(cursor - 1) : 0;
+    std::string_view message = result.error->message ? result.error->message : "syntax error";
+    out.error = message.starts_with("memory exhausted") ? parser_stack_full(offset)
+                                                        : ParseError{std::string(message), offset};
     pg_query_free_parse_result(result);
     return out;
   }

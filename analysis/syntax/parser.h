@@ -21,6 +21,9 @@ struct ParsedNode {
 struct ParseError {
   std::string message;
   std::size_t offset = 0;  // byte offset inside the parsed text
+  // Not parsed at all: nested deeper than kMaxNesting (nesting.h), which could overflow the
+  // stack inside libpg_query. The statement may well be valid SQL.
+  bool too_complex = false;
 };
 
 struct ParseOutcome {
@@ -28,6 +31,8 @@ struct ParseOutcome {
   std::optional<ParseError> error;
 };
 
+// Refuses a statement nested deeper than kMaxNesting (an error with `too_complex`); needs
+// kParseStackBytes of stack below the caller's frame.
 ParseOutcome parse_statement(std::string_view text);
 
 // Offset of the first byte that is not valid UTF-8, if any.

@@ -144,8 +144,9 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   if (args.ci) {
     for (const auto& r : reports) {
       for (const auto& f : r.analysis.findings) {
-        // A statement that does not parse fails CI whatever the threshold: nothing was checked.
-        if (f.risk > max_risk || f.rule == "syntax-error") return kExitFindings;
+        // A statement that does not parse (or nests too deep to) fails CI whatever the
+        // threshold: nothing was checked.
+        if (f.risk > max_risk || f.rule == "syntax-error" || f.rule == "statement-too-complex") return kExitFindings;
       }
     }
   }

@@ -23,7 +23,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
   const analysis::Statement* s = statement_at(a, offset);
   if (!s) return nullptr;
   std::string md = "**" + s->summary + "** · PostgreSQL " + std::to_string(a.pg_version) + "\n\n";
-  if (s->status == analysis::StatementStatus::ParseError) md += "This statement does not parse; see the diagnostic.\n\n";
+  if (s->status == analysis::StatementStatus::ParseError) md += "This statement was not parsed (a syntax error, or nested too deep); see the diagnostic.\n\n";
   if (s->status == analysis::StatementStatus::Unanalysable)
     md += "Its locks cannot be known statically; trace the migration to see them.\n\n";
   if (s->status == analysis::StatementStatus::PsqlMeta) md += "psql meta-command: not analysed.\n\n";
