@@ -5,10 +5,17 @@
 #include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "tests/support/run_binary.h"
+#include "trace/local_cluster.h"
+#include "trace/pg_binaries.h"
+#include "trace/pg_connection.h"
+#include "trace/trace_role.h"
 
 namespace fs = std::filesystem;
 
@@ -94,4 +101,51 @@ TEST_CASE("trace: --superuser goes with the providers lockward starts", "[trace]
   auto r = run_lockward("trace --provider dsn --dsn 'host=/nonexistent dbname=x' --superuser " + file);
   CHECK(r.code == 2);
   CHECK(r.output.find("runs as the user of the --dsn connection") != std::string::npos);
+}
+
+// The container provider's path without a container: a cluster that asks lockward_migrator
+// for a password (scram-sha-256, as the official image does over TCP), an admin connection
+// string that carries the superuser's password.
+TEST_CASE("trace role: password derived from the superuser's, reset with its settings before each trace",
+          "[trace][privilege]") {
+  namespace trace = lockward::trace;
+  trace::PgLookup lookup = trace::find_pg_binaries({});
+  REQUIRE(lookup.binaries);
+  std::string error;
+  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+  INFO(error);
+  REQUIRE(cluster);
+  trace::PgConnection admin(cluster->conninfo());
+  std::ofstream(cluster->directory() / "data" / "pg_hba.conf", std::ios::trunc)
+      << "local all lockward_migrator scram-sha-256\nlocal all all trust\n";
+  REQUIRE(admin.exec("SELECT pg_reload_conf()").ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string admin_conninfo = cluster->conninfo() + " password=6b1f0c9d2e8a4f3b7c5d1e0f9a8b7c6d5e4f3a2b1c0d9e8f";
+
+  trace::TraceIdentity as;
+  REQUIRE(trace::prepare_trace_role(admin, admin_conninfo, "hint", as) == "");
+  CHECK(as.role == "lockward_migrator");
+  CHECK(as.password.size() == 32);
+  CHECK(admin_conninfo.find(as.password) == std::string::npos);
+  trace::TraceIdentity again;
+  REQUIRE(trace::prepare_trace_role(admin, admin_conninfo, "hint", again) == "");
+  CHECK(again.password == as.password);  // every process sharing the cluster agrees
+  CHECK(admin.exec("SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR rolbypassrls FROM pg_roles "
+                   "WHERE rolname = 'lockward_migrator'").value(0, 0) == "f");
+
+  CHECK_FALSE(trace::PgConnection(cluster->conninfo() + " user=lockward_migrator password=wrong").connected());
+  {
+    trace::PgConnection migration(as.conninfo(admin_conninfo));
+    INFO(migration.error());
+    REQUIRE(migration.connected());
+    CHECK(migration.exec("SELECT current_setting('is_superuser')").value(0, 0) == "off");
+    // What a hostile migration may do to its own role, to spoil the next trace.
+    REQUIRE(migration.exec("ALTER ROLE CURRENT_USER PASSWORD 'mine'").ok());
+    REQUIRE(migration.exec("ALTER ROLE CURRENT_USER SET statement_timeout = '1ms'").ok());
+  }
+  REQUIRE(trace::prepare_trace_role(admin, admin_conninfo, "hint", as) == "");
+  trace::PgConnection next(as.conninfo(admin_conninfo));
+  INFO(next.error());
+  REQUIRE(next.connected());
+  CHECK(next.exec("SHOW statement_timeout").value(0, 0) == "0");
 }

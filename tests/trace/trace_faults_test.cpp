@@ -25,16 +25,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<trace::LocalCluster> start_cluster() {
-  trace::PgLookup lookup = trace::find_pg_binaries({});
-  INFO(lookup.error);
-  REQUIRE(lookup.binaries);
-  std::string error;
-  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
-  INFO(error);
-  REQUIRE(cluster);
-  return cluster;
-}
+const std::string kSlowFile = "CREATE TABLE a (id int);\nSELECT pg_sleep(5);\nCREATE TABLE b (id int);\n";
+
+// A cluster of the test's own (it may be killed), a database "app", and kSlowFile analysed.
+struct SlowTrace {
+  std::unique_ptr<trace::LocalCluster> cluster;
+  std::unique_ptr<trace::PgConnection> session, observer;
+  analysis::Analysis analysis;
+  SlowTrace() {
+    trace::PgLookup lookup = trace::find_pg_binaries({});
+    INFO(lookup.error);
+    REQUIRE(lookup.binaries);
+    std::string error;
+    cluster = trace::LocalCluster::start(*lookup.binaries, error);
+    INFO(error);
+    REQUIRE(cluster);
+    REQUIRE(trace::PgConnection(cluster->conninfo()).exec("CREATE DATABASE app").ok());
+    session = std::make_unique<trace::PgConnection>(cluster->conninfo("app"));
+    observer = std::make_unique<trace::PgConnection>(cluster->conninfo("app"));
+    analysis::Options options;
+    options.pg_version = cluster->binaries().major;
+    analysis = analysis::analyze(kSlowFile, options);
+  }
+};
 
 bool any_dropped(const trace::FileTrace& ft) {
   for (const auto& s : ft.statements)
@@ -55,25 +68,15 @@ bool wait_sleeping(trace::LocalCluster& cluster, int pid) {
   return false;
 }
 
-const std::string kSlowFile = "CREATE TABLE a (id int);\nSELECT pg_sleep(5);\nCREATE TABLE b (id int);\n";
-
 }  // namespace
 
 TEST_CASE("a server that dies mid-trace is a fatal error, with no catalog changes claimed", "[trace][faults]") {
-  auto cluster = start_cluster();
-  {
-    trace::PgConnection admin(cluster->conninfo());
-    REQUIRE(admin.exec("CREATE DATABASE app").ok());
-  }
-  trace::PgConnection session(cluster->conninfo("app"));
-  trace::PgConnection observer(cluster->conninfo("app"));
-  REQUIRE(session.exec("CREATE TABLE users (id int); CREATE TABLE orders (id int)").ok());
-  analysis::Options options;
-  options.pg_version = cluster->binaries().major;
-  analysis::Analysis a = analysis::analyze(kSlowFile, options);
+  SlowTrace t;
+  auto& cluster = t.cluster;
+  REQUIRE(t.session->exec("CREATE TABLE users (id int); CREATE TABLE orders (id int)").ok());
   trace::FileTrace ft;
-  std::thread tracer([&] { ft = trace::trace_file(session, observer, kSlowFile, a, {}); });
-  bool sleeping = wait_sleeping(*cluster, session.backend_pid());
+  std::thread tracer([&] { ft = trace::trace_file(*t.session, *t.observer, kSlowFile, t.analysis, {}); });
+  bool sleeping = wait_sleeping(*cluster, t.session->backend_pid());
   kill(cluster->postmaster_pid(), SIGKILL);  // backends notice and exit at once
   tracer.join();
   REQUIRE(sleeping);
@@ -84,26 +87,18 @@ TEST_CASE("a server that dies mid-trace is a fatal error, with no catalog change
 }
 
 TEST_CASE("a cancelled trace cancels the running statement", "[trace][faults][cancel]") {
-  auto cluster = start_cluster();
-  {
-    trace::PgConnection admin(cluster->conninfo());
-    REQUIRE(admin.exec("CREATE DATABASE app").ok());
-  }
-  trace::PgConnection session(cluster->conninfo("app"));
-  trace::PgConnection observer(cluster->conninfo("app"));
-  analysis::Options options;
-  options.pg_version = cluster->binaries().major;
-  analysis::Analysis a = analysis::analyze(kSlowFile, options);
+  SlowTrace t;
+  trace::PgConnection& session = *t.session;
   std::atomic<bool> cancel{false};
   trace::TraceOptions trace_options;
   trace_options.cancelled = [&] { return cancel.load(); };
   trace::FileTrace ft;
   std::chrono::steady_clock::time_point cancelled_at, returned_at;
   std::thread tracer([&] {
-    ft = trace::trace_file(session, observer, kSlowFile, a, trace_options);
+    ft = trace::trace_file(session, *t.observer, kSlowFile, t.analysis, trace_options);
     returned_at = std::chrono::steady_clock::now();
   });
-  REQUIRE(wait_sleeping(*cluster, session.backend_pid()));
+  REQUIRE(wait_sleeping(*t.cluster, session.backend_pid()));
   cancelled_at = std::chrono::steady_clock::now();
   cancel = true;
   tracer.join();
