@@ -144,23 +144,25 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   // SIGINT/SIGTERM/SIGHUP cancel the running statement (PQcancel) before the database goes.
   std::atomic<bool> interrupted{false};
   std::unique_ptr<trace::CancelHandle> running;  // the traced session's, once connected
-  auto stop_clusters = [&] {
+  auto stop_clusters = [&](bool signalled) {
     std::lock_guard<std::mutex> lock(cluster_mutex);
-    interrupted = true;
-    if (running) running->cancel();
+    if (signalled) {
+      interrupted = true;
+      if (running) running->cancel();
+    }
     if (cluster) {
       trace::PgConnection admin(cluster->conninfo());
       admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->server_major() >= 13 ? " WITH (FORCE)" : ""));
       cluster->release();
     }
   };
-  trace::SignalGuard guard(stop_clusters);
+  trace::SignalGuard guard([&] { stop_clusters(true); });
   // Every return below, error or not, ends the lease (the destructor would too, but only after
   // the guard is disarmed).
   struct StopOnExit {
     std::function<void()> stop;
     ~StopOnExit() { stop(); }
-  } stop_on_exit{stop_clusters};
+  } stop_on_exit{[&] { stop_clusters(false); }};
   std::string schema_text;
   if (args.schema) {
     std::string read_error;
