@@ -69,7 +69,7 @@ std::optional<std::int64_t> keep_warm_seconds(std::string_view text, std::string
   why = "expected seconds or a duration such as 300, 30s or 5m, got \"" + std::string(text) + "\"";
   std::int64_t number = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (end == text.data()) return std::nullopt;
+  if (end == text.data() || text.front() == '-') return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   std::int64_t factor = 0;
   if (unit.empty() || unit == "s") factor = 1;

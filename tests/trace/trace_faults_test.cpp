@@ -179,7 +179,10 @@ TEST_CASE("lockward trace --keep-warm refuses values that would overflow", "[tra
     CHECK(r.code == 2);
     CHECK(r.output.find("--keep-warm: at most 365 days") != std::string::npos);
   }
-  auto bad = lockward::test::run_lockward("trace --pg-version 15 --keep-warm soon " + file);
-  CHECK(bad.code == 2);
-  CHECK(bad.output.find("expected seconds or a duration") != std::string::npos);
+  for (const char* bad : {"soon", "-5", "5 m"}) {
+    auto r = lockward::test::run_lockward(std::string("trace --pg-version 15 --keep-warm '") + bad + "' " + file);
+    INFO(bad << ": " << r.output);
+    CHECK(r.code == 2);
+    CHECK(r.output.find("expected seconds or a duration") != std::string::npos);
+  }
 }
