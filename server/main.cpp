@@ -74,10 +74,13 @@ int main(int argc, char** argv) {
                               "Each file runs inside one transaction");
   trace_cmd->add_flag_callback("--no-assume-in-transaction", [&] { trace.assume_in_transaction = false; },
                               "Each file runs in autocommit, whatever the migration tool");
+  trace_cmd->add_flag("--superuser", trace.superuser,
+                      "Run the traced SQL as a superuser (default: the unprivileged role lockward_migrator, which "
+                      "owns the trace database); only for migrations you trust");
   trace_cmd->add_flag("--continue-on-error", trace.continue_on_error, "Run the rest of a file after a failed statement");
   trace_cmd->add_option("--keep-warm", trace.keep_warm,
                         "With --provider local: keep the shared cluster warm this long for the next trace "
-                        "(\"300\", \"5m\"; default 0: stop it at exit unless another lockward uses it)");
+                        "(\"300\", \"5m\", at most 365 days; default 0: stop it at exit unless another lockward uses it)");
 
   VerifyRulesArgs verify;
   auto* verify_cmd =

@@ -4,6 +4,7 @@
 
 #include "analysis/syntax/splitter.h"
 #include "trace/pg_connection.h"
+#include "trace/trace_role.h"
 
 namespace lockward::trace {
 namespace fs = std::filesystem;
@@ -21,13 +22,13 @@ std::vector<fs::path> preceding_migrations(const fs::path& file) {
   return out;
 }
 
-std::string replay_migration(PgConnection& conn, std::string_view text) {
+std::string replay_migration(PgConnection& conn, std::string_view text, const TraceIdentity* as) {
   std::string error;
   for (const analysis::Piece& piece : analysis::split_statements(text).pieces) {
     if (piece.kind != analysis::PieceKind::Sql) continue;
     QueryResult r = conn.exec(std::string(piece.code.slice(text)));
     if (!r.ok()) {
-      error = r.error->message;
+      error = as ? as->explain(*r.error) : r.error->message;
       break;
     }
   }

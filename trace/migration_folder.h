@@ -10,12 +10,14 @@
 namespace lockward::trace {
 
 class PgConnection;
+struct TraceIdentity;
 
 std::vector<std::filesystem::path> preceding_migrations(const std::filesystem::path& file);
 
 // Runs a migration's statements one by one, as a migration tool would (a multi-statement
 // string would be one implicit transaction, where CONCURRENTLY fails). psql meta-commands are
-// skipped. Leaves no transaction open. Returns "" or the first error.
-std::string replay_migration(PgConnection& conn, std::string_view text);
+// skipped. Leaves no transaction open. Returns "" or the first error (explained by `as`, the
+// identity `conn` runs as, when it lacked a privilege).
+std::string replay_migration(PgConnection& conn, std::string_view text, const TraceIdentity* as = nullptr);
 
 }  // namespace lockward::trace

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include "trace/connection_secrets.h"
 
@@ -133,6 +134,26 @@ QueryResult PgConnection::exec(const std::string& sql) {
   return collect();
 }
 
+QueryResult PgConnection::exec_cancellable(const std::string& sql, const std::function<bool()>& cancelled) {
+  if (!cancelled) return exec(sql);
+  if (!send(sql)) {
+    QueryResult out;
+    out.error = QueryError{error_, "", std::nullopt};
+    return out;
+  }
+  bool asked = false;
+  while (busy()) {
+    if (!asked && cancelled()) {
+      cancel();
+      asked = true;
+    }
+    pollfd ready{PQsocket(conn_), POLLIN, 0};
+    if (ready.fd < 0) break;
+    poll(&ready, 1, 5);  // wakes as soon as the server answers; 5 ms bounds the cancel's delay
+  }
+  return collect();
+}
+
 bool PgConnection::send(const std::string& sql) {
   if (!conn_ || !PQsendQuery(conn_, sql.c_str())) {
     error_ = conn_ ? scrub(PQerrorMessage(conn_)) : "not connected";
@@ -156,6 +177,19 @@ void PgConnection::cancel() {
     PQcancel(c, buf, sizeof buf);
     PQfreeCancel(c);
   }
+}
+
+CancelHandle::CancelHandle(const PgConnection& connection)
+    : cancel_(connection.conn_ ? PQgetCancel(connection.conn_) : nullptr) {}
+
+CancelHandle::~CancelHandle() {
+  if (cancel_) PQfreeCancel(cancel_);
+}
+
+void CancelHandle::cancel() const {
+  if (!cancel_) return;
+  char buf[256];
+  PQcancel(cancel_, buf, sizeof buf);
 }
 
 std::vector<std::string> PgConnection::take_notices() { return std::exchange(notices_, {}); }

@@ -2,6 +2,7 @@
 // and position. Messages pass through the credential scrubber before they leave.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "trace/connection_secrets.h"
 
 typedef struct pg_conn PGconn;
+typedef struct pg_cancel PGcancel;
 
 namespace lockward::trace {
 
@@ -44,6 +46,10 @@ class PgConnection {
   const std::string& error() const { return error_; }
   // Runs one statement (simple query protocol: utility statements and multi-statement text).
   QueryResult exec(const std::string& sql);
+  // The same, asking `cancelled` every few milliseconds while the server works; once it says
+  // true, asks the server to cancel the statement (PQcancel) and returns the server's answer
+  // (the error 57014 when the statement was still running).
+  QueryResult exec_cancellable(const std::string& sql, const std::function<bool()>& cancelled);
   int backend_pid() const;
   // Sends without waiting (for statements the observer must watch); collect with finish().
   bool send(const std::string& sql);
@@ -60,12 +66,27 @@ class PgConnection {
   std::string quote_literal(std::string_view text) const;
 
  private:
+  friend class CancelHandle;
   QueryResult collect();
   std::string scrub(std::string text) const;
   PGconn* conn_ = nullptr;
   std::string error_;
   std::vector<std::string> notices_;  // kept, not printed: libpq's default writes to stderr
   std::vector<std::string> secrets_;  // the connection string's passwords, in every form
+};
+
+// Cancels the statement a connection is running, from any thread (a signal's clean-up). Made
+// on the connection's own thread, as libpq requires; valid while the connection is open.
+class CancelHandle {
+ public:
+  explicit CancelHandle(const PgConnection& connection);
+  ~CancelHandle();
+  CancelHandle(const CancelHandle&) = delete;
+  CancelHandle& operator=(const CancelHandle&) = delete;
+  void cancel() const;
+
+ private:
+  PGcancel* cancel_ = nullptr;
 };
 
 }  // namespace lockward::trace

@@ -8,6 +8,7 @@
 
 #include "trace/migration_folder.h"
 #include "trace/pg_connection.h"
+#include "trace/trace_role.h"
 
 namespace lockward::trace {
 namespace {
@@ -23,8 +24,11 @@ std::uint64_t fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603
 
 }  // namespace
 
-std::string template_name(int major, const std::vector<ReplaySource>& sources) {
+std::string template_name(int major, const std::vector<ReplaySource>& sources, const std::string& role) {
   std::uint64_t hash = fnv1a(std::to_string(major));
+  // Who owns the objects is part of what a template holds: a superuser's tables would refuse
+  // the role's ALTERs.
+  if (!role.empty()) hash = fnv1a("owner=" + role, hash);
   for (const ReplaySource& s : sources) {
     hash = fnv1a(s.name, hash);
     hash = fnv1a(std::string_view("\0", 1), hash);  // "a"+"bc" and "ab"+"c" differ
@@ -36,9 +40,9 @@ std::string template_name(int major, const std::vector<ReplaySource>& sources) {
 }
 
 TemplateResult ensure_template(PgConnection& admin, const std::function<std::string(const std::string&)>& conninfo_for,
-                               int major, const std::vector<ReplaySource>& sources) {
+                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as) {
   TemplateResult out;
-  std::string name = template_name(major, sources);
+  std::string name = template_name(major, sources, as.role);
   QueryResult found = admin.exec("SELECT 1 FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) " +
                                  admin.quote_literal(name));
   if (found.ok() && found.rows.size() == 1) {
@@ -47,19 +51,19 @@ TemplateResult ensure_template(PgConnection& admin, const std::function<std::str
   }
   std::string building = name + "_b" + std::to_string(getpid());
   admin.exec("DROP DATABASE IF EXISTS " + building);
-  QueryResult created = admin.exec("CREATE DATABASE " + building);
-  if (!created.ok()) {
-    out.error = "cannot create the template database: " + created.error->message;
-    return out;
-  }
-  {
-    PgConnection replay(conninfo_for(building));
-    for (const ReplaySource& s : sources) {
-      if (std::string e = replay_migration(replay, s.text); !e.empty()) {
-        out.error = "replaying " + s.name + " failed: " + e;
-        break;
-      }
+  out.error = create_database_for(admin, building, conninfo_for(building), major, as);
+  if (out.error.empty()) {
+    PgConnection replay(as.conninfo(conninfo_for(building)));
+    if (!replay.connected()) out.error = "cannot connect to the template database: " + replay.error();
+    for (std::size_t i = 0; out.error.empty() && i < sources.size(); ++i) {
+      if (std::string e = replay_migration(replay, sources[i].text, &as); !e.empty())
+        out.error = "replaying " + sources[i].name + " failed: " + e;
     }
+  }
+  // The role owns what the replay created, the superuser the template itself.
+  if (out.error.empty() && !as.superuser()) {
+    QueryResult owned = admin.exec("ALTER DATABASE " + building + " OWNER TO CURRENT_USER");
+    if (!owned.ok()) out.error = "cannot take over the template database: " + owned.error->message;
   }
   if (!out.error.empty()) {
     admin.exec("DROP DATABASE IF EXISTS " + building);

@@ -3,6 +3,9 @@
 // sources, so that each trace clones it (CREATE DATABASE … TEMPLATE) instead of replaying.
 // Shared clusters are used by several processes at once: a template is built under a private
 // name and renamed when complete, so its final name always means a finished replay.
+// The replay runs as the identity the trace will run as (trace_role.h), so the objects it
+// creates belong to that role; the finished template belongs to the superuser, so a traced
+// migration cannot drop or rename it.
 #pragma once
 
 #include <functional>
@@ -12,6 +15,7 @@
 namespace lockward::trace {
 
 class PgConnection;
+struct TraceIdentity;
 
 struct ReplaySource {
   std::string name;  // shown in errors: "002_orders.sql"
@@ -24,12 +28,14 @@ struct TemplateResult {
   std::string error;   // which source failed and why
 };
 
-// The template's name for these sources on this major version ("lockward_tpl_<hex>").
-std::string template_name(int major, const std::vector<ReplaySource>& sources);
+// The template's name for these sources on this major version, replayed by `role` (empty: the
+// superuser) ("lockward_tpl_<hex>").
+std::string template_name(int major, const std::vector<ReplaySource>& sources, const std::string& role);
 
-// Finds or builds the template. `admin` is connected to the cluster's maintenance database;
-// `conninfo_for(db)` connects to another database of the same cluster.
+// Finds or builds the template. `admin` is connected as a superuser to the cluster's
+// maintenance database; `conninfo_for(db)` connects to another database of the same cluster
+// the same way; `as` replays the sources.
 TemplateResult ensure_template(PgConnection& admin, const std::function<std::string(const std::string&)>& conninfo_for,
-                               int major, const std::vector<ReplaySource>& sources);
+                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as);
 
 }  // namespace lockward::trace

@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include "trace/trace_role.h"
+
 namespace lockward::trace {
 namespace {
 
@@ -53,6 +55,10 @@ class FileTracer {
     }
     std::string err;
     catalog_ = read_catalog(session_, err);
+    if (!err.empty()) {
+      out_.fatal_error = "cannot read the catalog of the trace database: " + err;
+      return std::move(out_);
+    }
     bool failed = false;
     for (const analysis::Statement& s : analysis_.statements) {
       StatementTrace t;
@@ -73,7 +79,8 @@ class FileTracer {
       session_.take_notices();  // from earlier work on this session (replay, setup)
       run_statement(s, t);
       for (std::string& notice : session_.take_notices()) t.changes.push_back(std::move(notice));
-      if (t.error) failed = true;
+      if (t.error || out_.cancelled) failed = true;
+      if (!out_.cancelled && server_lost(s, t)) return std::move(out_);
       out_.statements.push_back(std::move(t));
     }
     if (in_transaction_) {
@@ -86,6 +93,27 @@ class FileTracer {
   }
 
  private:
+  // A server that died (or a connection that broke) mid-file leaves no result: what the
+  // catalog would say afterwards is an empty database, not the migration's doing.
+  bool server_lost(const analysis::Statement& s, const StatementTrace& t) {
+    if (session_.connected() && observer_.connected()) return false;
+    std::string why = t.error ? t.error->message : session_.connected() ? "the observer's connection broke" : "";
+    if (std::size_t eol = why.find('\n'); eol != std::string::npos) why.resize(eol);
+    std::size_t line = 1 + static_cast<std::size_t>(std::count(text_.begin(), text_.begin() + s.code.begin, '\n'));
+    out_.fatal_error = "the PostgreSQL server went away during statement " + std::to_string(s.index + 1) + " (line " +
+                       std::to_string(line) + ")" + (why.empty() ? "" : ": " + why) + "; the trace is incomplete";
+    return true;
+  }
+
+  // A statement cancelled while it ran: not executed, and not a failure of the migration.
+  bool cancelled_while_running(const QueryResult& r) {
+    if (r.ok() || r.error->sqlstate != "57014" || !options_.cancelled || !options_.cancelled()) return false;
+    out_.cancelled = true;
+    return true;
+  }
+
+  std::string explain(const QueryError& e) const { return options_.identity ? options_.identity->explain(e) : e.message; }
+
   void begin() {
     session_.exec("BEGIN");
     in_transaction_ = true;
@@ -129,9 +157,9 @@ class FileTracer {
     auto started = Clock::now();
     execute(sql, t, s);
     members_.emplace_back(s.index, started);
-    if (!t.error) observe_in_transaction(t);
-    if (own_wrapper || t.error) {
-      session_.exec(t.error ? "ROLLBACK" : "COMMIT");
+    if (!t.error && !out_.cancelled) observe_in_transaction(t);
+    if (own_wrapper || t.error || out_.cancelled) {
+      session_.exec(t.error || out_.cancelled ? "ROLLBACK" : "COMMIT");
       in_transaction_ = false;
       close_transaction(&t);
     }
@@ -152,11 +180,13 @@ class FileTracer {
 
   void execute(const std::string& sql, StatementTrace& t, const analysis::Statement& s) {
     auto start = Clock::now();
-    QueryResult r = session_.exec(sql);
+    QueryResult r = session_.exec_cancellable(sql, options_.cancelled);
     t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (cancelled_while_running(r)) return;
     t.executed = true;
     if (!r.ok()) {
       t.error = r.error;
+      t.error->message = explain(*r.error);
       std::size_t at = r.error->position ? s.code.begin + byte_offset_of_character(sql, *r.error->position) : s.code.begin;
       std::size_t end = at;
       while (end < s.code.end && !std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
@@ -171,6 +201,7 @@ class FileTracer {
     t.held_before = held_;
     held_ = now;
     CatalogSnapshot after = read_catalog(session_, err);
+    if (!err.empty()) return;  // an unreadable catalog is not an empty one
     CatalogChanges changes = diff_catalog(catalog_, after);
     created_in_transaction_.insert(changes.created.begin(), changes.created.end());
     for (auto& l : fresh) {
@@ -190,6 +221,7 @@ class FileTracer {
     if (t.method != ObservationMethod::None) return;
     std::string err;
     CatalogSnapshot after = read_catalog(session_, err);
+    if (!err.empty()) return;  // an unreadable catalog is not an empty one
     CatalogChanges changes = diff_catalog(catalog_, after);
     t.rewritten = changes.rewritten;
     t.rewritten_indexes = changes.rewritten_indexes;
@@ -276,7 +308,17 @@ class FileTracer {
     // Wait (up to the statement timeout) until the target blocks on us, then read its locks.
     // The session's own connection says when it has finished: no race with a statement that
     // has not reached the server yet.
+    bool cancel_sent = false;
     for (int i = 0; i < 30000 && session_.busy(); ++i) {
+      if (!cancel_sent && options_.cancelled && options_.cancelled()) {
+        session_.cancel();
+        cancel_sent = true;
+        continue;
+      }
+      if (cancel_sent) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
       QueryResult waiting = observer_.exec("SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks "
                                            "WHERE pid OPERATOR(pg_catalog.=) " + std::to_string(pid) + " AND NOT granted");
       record(read_locks(observer_, pid, err, &before));
@@ -289,13 +331,20 @@ class FileTracer {
     if (holding) observer_.exec("COMMIT");
     QueryResult r = session_.finish();
     t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (cancelled_while_running(r)) {
+      t.method = ObservationMethod::None;
+      return;
+    }
     t.held_ms = t.duration_ms;  // autocommit: held while it ran
     t.executed = true;
     if (!r.ok()) {
       t.error = r.error;
+      t.error->message = explain(*r.error);
       t.error_range = s.code;
     }
+    err.clear();
     CatalogSnapshot after = read_catalog(session_, err);
+    if (!err.empty()) return;  // an unreadable catalog is not an empty one
     CatalogChanges changes = diff_catalog(before, after);
     for (auto& l : seen) {
       if (l.kind != analysis::ObjectKind::Type && changes.created.contains(l.oid)) continue;

@@ -17,6 +17,8 @@
 
 namespace lockward::trace {
 
+struct TraceIdentity;
+
 enum class ObservationMethod {
   InTransaction,  // read pg_locks in the statement's own transaction before COMMIT
   ObserverWait,   // an observer transaction made it wait at a known point, then read its locks
@@ -42,17 +44,21 @@ struct StatementTrace {
 
 struct TraceOptions {
   bool continue_on_error = false;
-  // Polled between statements; a cancelled trace rolls back and marks the rest not executed.
+  // Polled between statements and every few milliseconds while one runs (a running statement
+  // is cancelled with PQcancel); a cancelled trace rolls back and marks the rest not executed.
   std::function<bool()> cancelled;
   // Called after each statement with (done, total), for progress reports.
   std::function<void(std::size_t, std::size_t)> progress;
   std::string lock_timeout = "5s";
   std::string statement_timeout = "60s";
+  // Who the session runs as (trace_role.h): it explains a statement refused for lack of privilege.
+  const TraceIdentity* identity = nullptr;
 };
 
 struct FileTrace {
   std::vector<StatementTrace> statements;  // one per analysed statement, in order
-  std::string fatal_error;                 // a problem with the trace itself (not a statement)
+  std::string fatal_error;                 // a problem with the trace itself (not a statement), such as
+                                           // the server going away: then `statements` is no result
   bool cancelled = false;
 };
 

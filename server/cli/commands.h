@@ -55,6 +55,7 @@ struct TraceArgs {
   std::optional<std::string> docker_image;  // --provider docker: default postgres:<major>-alpine
   std::optional<std::string> docker_cli;    // --provider docker: docker, podman or a path
   std::string keep_warm = "0";              // --provider local: how long the shared cluster stays warm after
+  bool superuser = false;                   // run the traced SQL as a superuser, not lockward_migrator
 };
 int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err);
 

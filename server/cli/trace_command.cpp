@@ -2,7 +2,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +30,7 @@
 #include "trace/schema_reader.h"
 #include "trace/signal_guard.h"
 #include "trace/template_database.h"
+#include "trace/trace_role.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
 
@@ -59,6 +61,29 @@ void drop_abandoned_databases(trace::PgConnection& admin) {
     pid_t owner = static_cast<pid_t>(std::atol(name.substr(std::string("lockward_trace_").size()).c_str()));
     if (!trace::process_alive(owner)) admin.exec("DROP DATABASE IF EXISTS " + name);
   }
+}
+
+constexpr std::int64_t kMaxKeepWarmSeconds = 365LL * 24 * 3600;
+
+// --keep-warm: seconds ("300") or a duration ("30s", "5m", "5min", "2h", "1d"). The number is
+// read as an integer and bounded before any multiplication, so no value overflows.
+std::optional<std::int64_t> keep_warm_seconds(std::string_view text, std::string& why) {
+  why = "expected seconds or a duration such as 300, 30s or 5m, got \"" + std::string(text) + "\"";
+  std::int64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (end == text.data() || text.front() == '-') return std::nullopt;
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::int64_t factor = 0;
+  if (unit.empty() || unit == "s") factor = 1;
+  else if (unit == "m" || unit == "min") factor = 60;
+  else if (unit == "h") factor = 3600;
+  else if (unit == "d") factor = 86400;
+  else return std::nullopt;
+  if (ec == std::errc::result_out_of_range || number > kMaxKeepWarmSeconds / factor) {
+    why = "at most 365 days (" + std::to_string(kMaxKeepWarmSeconds) + " seconds), got \"" + std::string(text) + "\"";
+    return std::nullopt;
+  }
+  return number * factor;
 }
 
 }  // namespace
@@ -94,6 +119,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     err << "lockward: --provider dsn needs --dsn URL (a disposable database)\n";
     return kExitUsage;
   }
+  if (args.provider == "dsn" && args.superuser) {
+    err << "lockward: --superuser goes with --provider local or docker; with --provider dsn the traced SQL runs as "
+           "the user of the --dsn connection\n";
+    return kExitUsage;
+  }
   ConfigResult first = resolve_config(inputs.empty() ? fs::current_path() : fs::path(inputs[0].path), overrides);
   if (!first.ok()) {
     for (const auto& e : first.errors) err << "lockward: " << e << "\n";
@@ -105,34 +135,37 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   // on SIGINT/SIGTERM/SIGHUP, this process drops its database and ends the lease; the keeper
   // stops the cluster unless another lockward holds it or --keep-warm asks for longer (after
   // SIGKILL, at its next tick).
-  bool bare_seconds = !args.keep_warm.empty() &&
-                      std::all_of(args.keep_warm.begin(), args.keep_warm.end(), [](char c) { return c >= '0' && c <= '9'; });
-  std::optional<std::int64_t> keep_warm_ms =
-      bare_seconds ? std::optional<std::int64_t>(std::atoll(args.keep_warm.c_str()) * 1000)
-                   : analysis::parse_duration_ms(args.keep_warm);
-  if (!keep_warm_ms || *keep_warm_ms < 0) {
-    err << "lockward: --keep-warm: expected seconds or a duration such as 300, 30s or 5m, got \"" << args.keep_warm
-        << "\"\n";
+  std::string keep_warm_error;
+  std::optional<std::int64_t> keep_warm = keep_warm_seconds(args.keep_warm, keep_warm_error);
+  if (!keep_warm) {
+    err << "lockward: --keep-warm: " << keep_warm_error << "\n";
     return kExitUsage;
   }
   const std::string trace_db = "lockward_trace_" + std::to_string(getpid());
   std::unique_ptr<trace::WarmLease> cluster;
   std::mutex cluster_mutex;
-  auto stop_clusters = [&] {
+  // SIGINT/SIGTERM/SIGHUP cancel the running statement (PQcancel) before the database goes.
+  std::atomic<bool> interrupted{false};
+  std::unique_ptr<trace::CancelHandle> running;  // the traced session's, once connected
+  auto stop_clusters = [&](bool signalled) {
     std::lock_guard<std::mutex> lock(cluster_mutex);
+    if (signalled) {
+      interrupted = true;
+      if (running) running->cancel();
+    }
     if (cluster) {
       trace::PgConnection admin(cluster->conninfo());
       admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->server_major() >= 13 ? " WITH (FORCE)" : ""));
       cluster->release();
     }
   };
-  trace::SignalGuard guard(stop_clusters);
+  trace::SignalGuard guard([&] { stop_clusters(true); });
   // Every return below, error or not, ends the lease (the destructor would too, but only after
   // the guard is disarmed).
   struct StopOnExit {
     std::function<void()> stop;
     ~StopOnExit() { stop(); }
-  } stop_on_exit{stop_clusters};
+  } stop_on_exit{[&] { stop_clusters(false); }};
   std::string schema_text;
   if (args.schema) {
     std::string read_error;
@@ -142,6 +175,9 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   std::vector<std::string> replayed;  // migrations already in the trace database
+  // Who runs the traced SQL: lockward_migrator on the clusters lockward starts (unless
+  // --superuser), the --dsn connection's user on a database the user hands over.
+  trace::TraceIdentity identity;
   bool schema_loaded = false;
   std::string conninfo, provider_line, server_version;
   if (args.provider == "dsn") {
@@ -200,7 +236,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
     {
       auto lease = trace::WarmLease::acquire(spec, keeper_command(), error);
-      if (lease) lease->set_keep_warm(std::chrono::seconds(*keep_warm_ms / 1000));
+      if (lease) lease->set_keep_warm(std::chrono::seconds(*keep_warm));
       std::lock_guard<std::mutex> lock(cluster_mutex);
       cluster = std::move(lease);
     }
@@ -217,6 +253,17 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     server_version = cluster->server_version();
     trace::PgConnection admin(cluster->conninfo());
     drop_abandoned_databases(admin);
+    if (!args.superuser) {
+      std::string role_error = trace::prepare_trace_role(
+          admin, cluster->conninfo(),
+          "the trace runs migrations as the unprivileged role " + std::string(trace::kTraceRole) +
+              "; `lockward trace --superuser` runs them as a superuser, for migrations you trust",
+          identity);
+      if (!role_error.empty()) {
+        err << "lockward: " << trace::scrub_credentials(role_error) << "\n";
+        return kExitUsage;
+      }
+    }
     // --schema and the migrations before the first traced file, replayed once into a template
     // that later runs on this warm cluster clone.
     std::vector<trace::ReplaySource> sources;
@@ -231,19 +278,20 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       }
     }
     trace::TemplateResult tpl = trace::ensure_template(
-        admin, [&](const std::string& db) { return cluster->conninfo(db); }, pg_version, sources);
+        admin, [&](const std::string& db) { return cluster->conninfo(db); }, pg_version, sources, identity);
     if (tpl.name.empty()) {
       err << "lockward: " << tpl.error << "\n";
       return kExitUsage;
     }
     replayed = in_template;
     schema_loaded = true;
-    trace::QueryResult created = admin.exec("CREATE DATABASE " + trace_db + " TEMPLATE " + tpl.name);
+    trace::QueryResult created =
+        admin.exec("CREATE DATABASE " + trace_db + " TEMPLATE " + tpl.name + identity.owner_clause());
     if (!created.ok()) {
       err << "lockward: cannot create the trace database: " << created.error->message << "\n";
       return kExitUsage;
     }
-    conninfo = cluster->conninfo(trace_db);
+    conninfo = identity.conninfo(cluster->conninfo(trace_db));
     std::ostringstream line;
     const char* what = spec.kind == trace::WarmSpec::Kind::Docker ? "container" : "cluster";
     line << where << ", PostgreSQL " << server_version << ", "
@@ -259,8 +307,12 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
         << "\n";
     return kExitUsage;
   }
+  {
+    std::lock_guard<std::mutex> lock(cluster_mutex);
+    running = std::make_unique<trace::CancelHandle>(session);
+  }
   if (args.schema && !schema_loaded) {
-    if (std::string e = trace::replay_migration(session, schema_text); !e.empty()) {
+    if (std::string e = trace::replay_migration(session, schema_text, &identity); !e.empty()) {
       err << "lockward: loading --schema " << *args.schema << ": " << e << "\n";
       return kExitUsage;
     }
@@ -268,6 +320,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
 
   trace::TraceOptions options;
   options.continue_on_error = args.continue_on_error;
+  options.cancelled = [&] { return interrupted.load(); };
+  options.identity = &identity;
   TraceReport report;
   report.pg_version = pg_version;
   report.max_risk = first.config.max_risk;
@@ -284,7 +338,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       std::string text, read_error;
       if (!read_file(before.string(), text, read_error)) continue;
       replayed.push_back(before.string());
-      if (std::string e = trace::replay_migration(session, text); !e.empty())
+      if (std::string e = trace::replay_migration(session, text, &identity); !e.empty())
         err << "lockward: replaying " << before.string() << ": " << e << "\n";
     }
     TraceFileReport file;
@@ -303,6 +357,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       config.config.options.snapshot = &live;
     file.analysis = analysis::analyze(file.text, config.config.options);
     file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
+    if (file.trace.cancelled) {
+      err << "lockward: " << input.path << ": trace interrupted\n";  // the signal's clean-up ends the process
+      return kExitUsage;
+    }
     if (!file.trace.fatal_error.empty()) {
       err << "lockward: " << input.path << ": " << file.trace.fatal_error << "\n";
       if (!report.files.empty()) write_report();  // the files traced before it still count

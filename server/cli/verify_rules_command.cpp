@@ -1,12 +1,18 @@
 // `lockward verify-rules`: runs the example of every lock-catalogue row on each available
 // PostgreSQL version and reports Confirmed or Mismatch per row and version. When PostgreSQL
-// disagrees, the catalogue is wrong.
+// disagrees, the catalogue is wrong. The examples run as traced migrations do: as the
+// unprivileged role lockward_migrator that owns the database (the set-tablespace example is
+// granted CREATE on its tablespace, as an application's role would be). The rows in
+// kSuperuserRows need a right that role lacks by design; they run as the superuser, and the
+// output says so.
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <set>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include "analysis/analyze.h"
 #include "analysis/catalog/catalogue.h"
@@ -16,11 +22,23 @@
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
 #include "trace/schema_reader.h"
+#include "trace/trace_role.h"
 #include "trace/tracer.h"
 
 namespace lockward::server {
 
 namespace {
+
+// Row id, and the right the trace role lacks for it.
+constexpr std::pair<std::string_view, std::string_view> kSuperuserRows[] = {
+    {"drop-database", "its setup creates a database (CREATEDB)"},
+};
+
+std::string_view superuser_reason(const analysis::CatalogueRow& row) {
+  for (const auto& [id, why] : kSuperuserRows)
+    if (row.id == id) return why;
+  return {};
+}
 
 struct RowOutcome {
   bool ok = false;
@@ -59,15 +77,17 @@ std::string interrupt_setup(trace::PgConnection& session, trace::PgConnection& o
 }
 
 // Every row runs in a fresh database named "app", as REINDEX DATABASE app expects.
-RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow& row, int major) {
+RowOutcome verify_row(trace::LocalCluster& cluster, const trace::TraceIdentity& as, const analysis::CatalogueRow& row,
+                      int major) {
   const std::string db = "app";
   trace::PgConnection admin(cluster.conninfo());
   admin.exec("DROP DATABASE IF EXISTS " + db);
-  if (!admin.exec("CREATE DATABASE " + db).ok()) return {false, "cannot create a database"};
+  if (std::string e = trace::create_database_for(admin, db, cluster.conninfo(db), major, as); !e.empty()) return {false, e};
+  const std::string conninfo = as.conninfo(cluster.conninfo(db));
   RowOutcome out;
   {
-    trace::PgConnection session(cluster.conninfo(db));
-    trace::PgConnection observer(cluster.conninfo(db));
+    trace::PgConnection session(conninfo);
+    trace::PgConnection observer(conninfo);
     if (!row.setup.empty()) {
       trace::QueryResult setup = session.exec(std::string(row.setup));
       if (!setup.ok()) {
@@ -76,7 +96,7 @@ RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow
       }
     }
     if (!row.interrupted_setup.empty()) {
-      if (std::string e = interrupt_setup(session, observer, cluster.conninfo(db), row); !e.empty()) {
+      if (std::string e = interrupt_setup(session, observer, conninfo, row); !e.empty()) {
         admin.exec("DROP DATABASE IF EXISTS " + db);
         return {false, "setup failed: " + e};
       }
@@ -94,7 +114,9 @@ RowOutcome verify_row(trace::LocalCluster& cluster, const analysis::CatalogueRow
     for (const auto& s : a.statements) {
       for (const auto& e : s.effects) classified = classified || (e.row == &row);
     }
-    trace::FileTrace ft = trace::trace_file(session, observer, example, a, {});
+    trace::TraceOptions trace_options;
+    trace_options.identity = &as;
+    trace::FileTrace ft = trace::trace_file(session, observer, example, a, trace_options);
     trace::MergedFile merged = trace::merge_trace(a, ft);
     if (!ft.fatal_error.empty()) {
       out = {false, ft.fatal_error};
@@ -157,13 +179,25 @@ int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostrea
       err << "lockward: PostgreSQL " << b.version << ": cannot create the fast_ssd tablespace in " << location << "\n";
       return kExitUsage;
     }
+    trace::TraceIdentity as;
+    std::string role_error = trace::prepare_trace_role(
+        admin, cluster->conninfo(), "verify-rules runs the examples as the role traces use", as);
+    if (role_error.empty() && !admin.exec("GRANT CREATE ON TABLESPACE fast_ssd TO " + as.role).ok())
+      role_error = "cannot grant the fast_ssd tablespace to " + as.role;
+    if (!role_error.empty()) {
+      err << "lockward: PostgreSQL " << b.version << ": " << role_error << "\n";
+      return kExitUsage;
+    }
     for (const auto& row : analysis::catalogue()) {
       if (b.major < row.min_pg || b.major > row.max_pg) continue;
       if (!args.only.empty() && row.id != args.only) continue;
-      RowOutcome r = verify_row(*cluster, row, b.major);
+      std::string_view superuser_because = superuser_reason(row);
+      RowOutcome r = verify_row(*cluster, superuser_because.empty() ? as : trace::TraceIdentity{}, row, b.major);
       (r.ok ? confirmed : failed)++;
       out << std::left << std::setw(40) << row.id << "PG " << std::setw(4) << b.major
-          << (r.ok ? "Confirmed" : "Mismatch ") << (r.detail.empty() ? "" : "  " + r.detail) << "\n";
+          << (r.ok ? "Confirmed" : "Mismatch ") << (r.detail.empty() ? "" : "  " + r.detail);
+      if (!superuser_because.empty()) out << "  (as superuser: " << superuser_because << ")";
+      out << "\n";
     }
     cluster->stop();
   }

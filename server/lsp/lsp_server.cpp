@@ -827,6 +827,7 @@ void LspServer::start_trace(const std::string& uri, std::optional<Reply> reply, 
   request.provider = settings_.trace_provider;
   request.docker_image = settings_.trace_docker_image;
   request.docker_cli = settings_.trace_docker_cli;
+  request.superuser = settings_.trace_superuser;
   request.cancelled = open.trace_cancel;
   request.progress = [this, token, alive = alive_](std::size_t done, std::size_t total) {
     if (token.is_null() || total == 0) return;

@@ -75,6 +75,9 @@ EditorSettings parse_settings(const Json& json, std::vector<std::string>& errors
   b.reset();
   read(j, "traceOnSave", b, errors, "true or false");
   if (b) s.trace_on_save = *b;
+  b.reset();
+  read(j, "traceSuperuser", b, errors, "true or false");
+  if (b) s.trace_superuser = *b;
   read(j, "tracePgBin", s.trace_pg_bin, errors, "a directory path");
   std::optional<std::string> provider;
   read(j, "traceProvider", provider, errors, "\"local\" or \"docker\"");

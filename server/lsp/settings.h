@@ -30,6 +30,7 @@ struct EditorSettings {
   std::optional<std::string> trace_docker_image;  // default postgres:<major>-alpine
   std::optional<std::string> trace_docker_cli;    // docker, podman or a path
   int trace_idle_seconds = 600;
+  bool trace_superuser = false;  // run traced SQL as a superuser instead of lockward_migrator
 };
 
 // Parses `json` (an object, or null for defaults). Problems go to `errors` as

@@ -17,6 +17,7 @@
 #include "trace/pg_connection.h"
 #include "trace/schema_reader.h"
 #include "trace/template_database.h"
+#include "trace/trace_role.h"
 #include "trace/tracer.h"
 #include "trace/warm_cluster.h"
 
@@ -94,7 +95,16 @@ void TraceService::run(TraceRequest request, std::function<void(TraceOutcome)> d
       outcome.error = std::string("trace failed: ") + e.what();
     }
     done(std::move(outcome));
+    drop_finished_database();
   });
+}
+
+void TraceService::drop_finished_database() {
+  if (finished_database_.empty()) return;
+  trace::PgConnection admin(finished_admin_conninfo_);
+  admin.exec("DROP DATABASE IF EXISTS " + finished_database_);
+  finished_database_.clear();
+  finished_admin_conninfo_.clear();
 }
 
 TraceOutcome TraceService::trace(const TraceRequest& request) {
@@ -162,16 +172,31 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     return out;
   }
 
+  // The traced SQL runs as lockward_migrator unless the settings ask for a superuser; the role
+  // is made ready before each trace (the previous traced migration may have changed it).
+  trace::TraceIdentity identity;
+  if (!request.superuser) {
+    std::string role_error = trace::prepare_trace_role(
+        admin, cluster.conninfo(),
+        "the trace runs migrations as the unprivileged role " + std::string(trace::kTraceRole) +
+            "; the lockward.traceSuperuser setting runs them as a superuser, for migrations you trust",
+        identity);
+    if (!role_error.empty()) {
+      out.error = trace::scrub_credentials(role_error);
+      return out;
+    }
+  }
   // The preceding migrations, replayed once into a template keyed by their contents (shared
   // with other processes using the same cluster).
   std::vector<trace::ReplaySource> sources;
   for (const auto& p : trace::preceding_migrations(request.path)) sources.push_back({p.filename().string(), read_all(p)});
   std::string template_db;
-  if (auto cached = warm->templates.find(trace::template_name(major, sources)); cached != warm->templates.end()) {
+  if (auto cached = warm->templates.find(trace::template_name(major, sources, identity.role));
+      cached != warm->templates.end()) {
     template_db = *cached;
   } else {
     trace::TemplateResult built = trace::ensure_template(
-        admin, [&](const std::string& db) { return cluster.conninfo(db); }, major, sources);
+        admin, [&](const std::string& db) { return cluster.conninfo(db); }, major, sources, identity);
     if (built.name.empty()) {
       out.error = built.error + " (fix that migration, or trace it first)";
       return out;
@@ -180,15 +205,21 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     warm->templates.insert(template_db);
   }
   std::string db = "lockward_t" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
-  trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db);
+  trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db + identity.owner_clause());
   if (!clone.ok()) {
     out.error = "cannot clone the template database: " + clone.error->message;
     return out;
   }
+  finished_database_ = db;
+  finished_admin_conninfo_ = cluster.conninfo();
   auto results = std::make_shared<TraceResults>();
   {
-    trace::PgConnection session(cluster.conninfo(db));
-    trace::PgConnection observer(cluster.conninfo(db));
+    trace::PgConnection session(identity.conninfo(cluster.conninfo(db)));
+    trace::PgConnection observer(identity.conninfo(cluster.conninfo(db)));
+    if (!session.connected() || !observer.connected()) {
+      out.error = "cannot connect to the trace database: " + trace::scrub_credentials(session.error() + observer.error());
+      return out;
+    }
     // Predictions see the schema the replay built (the old type of an ALTER COLUMN TYPE).
     analysis::SchemaSnapshot live;
     analysis::Options options_with_schema = request.options;
@@ -197,11 +228,18 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     trace::TraceOptions options;
     options.cancelled = [c = request.cancelled] { return c && c->load(); };
     options.progress = request.progress;
+    options.identity = &identity;
     trace::FileTrace ft = trace::trace_file(session, observer, *request.text, a, options);
     if (ft.cancelled) {
       out.cancelled = true;
     } else if (!ft.fatal_error.empty()) {
       out.error = ft.fatal_error;
+      if (!admin.exec("SELECT 1").ok()) {  // the server died: the next trace starts another
+        finished_database_.clear();
+        std::lock_guard<std::mutex> lock(mutex_);
+        clusters_.erase(warm_key);
+        return out;
+      }
     } else {
       trace::MergedFile merged = trace::merge_trace(a, ft);
       auto keys = statement_keys(*request.text, a);
@@ -232,7 +270,6 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
       results->trace_only = merged.trace_only.size();
     }
   }
-  admin.exec("DROP DATABASE IF EXISTS " + db);
   results->pg_version = major;
   results->server_version = cluster.server_version();
   results->document_version = request.version;

@@ -62,6 +62,8 @@ struct TraceRequest {
   std::string provider = "local";           // or "docker"
   std::optional<std::string> docker_image;  // default postgres:<major>-alpine
   std::optional<std::string> docker_cli;
+  bool superuser = false;  // run the traced SQL as a superuser (default: lockward_migrator)
+  // Set by the client's cancel; a running statement is cancelled within milliseconds.
   std::shared_ptr<std::atomic<bool>> cancelled;
   std::function<void(std::size_t done, std::size_t total)> progress;  // called on the trace thread
 };
@@ -87,11 +89,15 @@ class TraceService {
  private:
   struct Warm;
   TraceOutcome trace(const TraceRequest& request);
+  void drop_finished_database();
   boost::asio::thread_pool thread_{1};  // runs traces, one at a time, and holds the leases
   std::chrono::seconds idle_;
   mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
   std::map<std::string, std::unique_ptr<Warm>> clusters_;  // by provider and version or image
   int next_database_ = 1;
+  // The last trace's database, dropped after its answer is sent: a cancelled trace is
+  // answered without waiting for DROP DATABASE. Touched on the trace thread only.
+  std::string finished_database_, finished_admin_conninfo_;
 };
 
 }  // namespace lockward::server::lsp
