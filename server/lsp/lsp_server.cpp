@@ -638,9 +638,14 @@ void LspServer::with_analysis(const Json& params, Reply reply,
   // Answer once the current text is analysed; skip the debounce, someone is waiting.
   std::string key = reply.id().dump();
   auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(reply));
-  cancellable_[key] = [shared_reply] {
-    if (*shared_reply) (*shared_reply)->error(ec::kRequestCancelled, "request cancelled");
-    shared_reply->reset();
+  // The waiter owns the reply; the cancel entry only points at it. Were the entry an owner,
+  // destroying it could destroy the last Reply, whose destructor erases that same entry from
+  // cancellable_ while the map is erasing it (a double free when the server tears down).
+  cancellable_[key] = [weak = std::weak_ptr(shared_reply)] {
+    auto shared = weak.lock();
+    if (!shared) return;
+    if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
+    shared->reset();
   };
   open.waiters.push_back([this, uri, shared_reply, handler] {
     if (!*shared_reply) return;  // cancelled meanwhile

@@ -170,3 +170,17 @@ TEST_CASE("lsp: exit ends the process at once while a huge one-line document is 
   INFO("exit took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent).count()
                     << " ms");
 }
+
+TEST_CASE("lsp: exit while a request waits for an analysis answers it and ends cleanly", "[lsp][e2e][robustness]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen", open_params(large_migration() + large_migration()));
+  // All at once: the hover waits for the first analysis, and the server is torn down while it
+  // does. Its reply used to destroy the cancel entry that owned it: a double free.
+  send_request(lsp, 2, "textDocument/hover", hover_at(2, 3));
+  send_request(lsp, 3, "shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit(5000) == 0);
+  INFO(lsp.stderr_text());
+  CHECK(lsp.stderr_text().find("double free") == std::string::npos);
+}
