@@ -18,6 +18,7 @@
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
 #include "trace/tracer.h"
+#include "tests/support/shared_cluster.h"
 
 namespace fs = std::filesystem;
 using namespace lockward;
@@ -26,19 +27,7 @@ using lockward::test::TempDir;
 
 namespace {
 
-trace::LocalCluster& cluster() {
-  static std::unique_ptr<trace::LocalCluster> c = [] {
-    trace::PgLookup lookup = trace::find_pg_binaries({});
-    INFO(lookup.error);
-    REQUIRE(lookup.binaries);
-    std::string error;
-    auto started = trace::LocalCluster::start(*lookup.binaries, error);
-    INFO(error);
-    REQUIRE(started);
-    return started;
-  }();
-  return *c;
-}
+trace::LocalCluster& cluster() { return test::shared_cluster(); }
 
 // A planted function: leaves `marker` in `dir`, then answers what the real one would.
 std::string trap(const std::string& signature, const std::string& returns, const fs::path& dir, const std::string& marker,

@@ -13,25 +13,13 @@
 #include "trace/pg_connection.h"
 #include "trace/pg_install.h"
 #include "trace/tracer.h"
+#include "tests/support/shared_cluster.h"
 
 using namespace lockward;
 
 namespace {
 
-// One cluster for the whole test binary: starting one costs ~0.5 s.
-trace::LocalCluster& cluster() {
-  static std::unique_ptr<trace::LocalCluster> c = [] {
-    trace::PgLookup lookup = trace::find_pg_binaries({});
-    INFO(lookup.error);
-    REQUIRE(lookup.binaries);
-    std::string error;
-    auto started = trace::LocalCluster::start(*lookup.binaries, error);
-    INFO(error);
-    REQUIRE(started);
-    return started;
-  }();
-  return *c;
-}
+trace::LocalCluster& cluster() { return test::shared_cluster(); }
 
 struct Traced {
   analysis::Analysis analysis;
