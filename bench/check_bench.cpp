@@ -163,7 +163,14 @@ int main(int argc, char** argv) {
       list.clear();
       std::stringstream items(argv[++i]);
       for (std::string f; std::getline(items, f, ',');) list.push_back(f);
-    } else sizes.push_back(a);
+    } else if (!a.empty() && (a == "folder" || a.find_first_not_of("0123456789") == std::string::npos)) {
+      sizes.push_back(a);
+    } else {
+      std::fprintf(stderr,
+                   "usage: check_bench [--runs N] [--squawk PATH] [--formats text,json,...] "
+                   "[--squawk-reporters tty,json,gitlab] [SIZES... | folder]\n");
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
   }
   if (sizes.empty()) sizes = {"2000", "20000", "50000", "folder"};
 
