@@ -229,6 +229,7 @@ TEST_CASE("another user holding the state directory's lock cannot stall the trac
   REQUIRE(run_as(kNobody, kNobody, "mkdir -m 700 " + state.string()).code == 0);
   pid_t holder = fork();
   if (holder == 0) {
+    setpgid(0, 0);  // flock's `sleep` child goes with it: ctest waits for every holder of the output
     execl("/usr/bin/setpriv", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "flock",
           (state / "lock").c_str(), "sleep", "60", nullptr);
     _exit(127);
@@ -237,7 +238,7 @@ TEST_CASE("another user holding the state directory's lock cannot stall the trac
   // Without the check the trace waits for the lock as long as its holder likes: 60 s here.
   auto r = run_shell("env " + env_of(state, parent.path) + " timeout 20 " LOCKWARD_BINARY " trace --pg-version 15 " +
                      one_migration(migrations) + " 2>&1");
-  kill(holder, SIGKILL);
+  kill(-holder, SIGKILL);
   waitpid(holder, nullptr, 0);
   CHECK(r.code != 124);  // timeout(1)'s: it stalled
   CHECK(r.output.find("refusing " + state.string()) != std::string::npos);
