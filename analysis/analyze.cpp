@@ -23,6 +23,9 @@ void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
       if (lock.mode > l.mode) {
         l.mode = lock.mode;
         l.role = lock.role;
+        l.until_statement_end = lock.until_statement_end;
+      } else if (lock.mode == l.mode) {
+        l.until_statement_end = l.until_statement_end && lock.until_statement_end;
       }
       l.new_object = l.new_object && lock.new_object;
       return;
@@ -36,6 +39,7 @@ void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
 class HeldLocks {
  public:
   void add(const LockFact& lock) {
+    if (lock.until_statement_end) return;  // gone before the next statement runs
     std::string key = lock.object.key() + '\x1f' + std::string(object_kind_name(lock.kind));
     auto [it, inserted] = by_object_.try_emplace(key, lock);
     if (!inserted) {

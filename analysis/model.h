@@ -25,6 +25,7 @@ struct LockFact {
   Role role = Role::Table;
   LockMode mode = LockMode::AccessShare;
   bool new_object = false;  // created earlier in this file: invisible to other sessions
+  bool until_statement_end = false;  // released when the statement ends, not at COMMIT
 };
 
 // One catalogue row applied to the concrete objects of a statement (a statement with several

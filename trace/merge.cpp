@@ -10,6 +10,15 @@ bool same_object(const analysis::ObjectName& predicted, const analysis::ObjectNa
   return predicted.schema.empty() || predicted.schema == observed.schema;
 }
 
+// Tables, indexes, sequences, views and materialized views share one namespace: a name the
+// analysis calls a table (ALTER TABLE … RENAME of an index, ALTER VIEW) is the same object
+// whatever kind PostgreSQL says it is. Types live apart.
+bool is_relation(analysis::ObjectKind k) {
+  using K = analysis::ObjectKind;
+  return k == K::Table || k == K::Index || k == K::Sequence || k == K::View || k == K::MaterializedView;
+}
+bool same_kind_space(analysis::ObjectKind a, analysis::ObjectKind b) { return a == b || (is_relation(a) && is_relation(b)); }
+
 }  // namespace
 
 std::string_view verification_name(Verification v) {
@@ -74,8 +83,14 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     for (const ObservedLock& o : t.locks) {
       auto it = std::find_if(observed.begin(), observed.end(),
                              [&](const ObservedLock& x) { return x.oid == o.oid && x.kind == o.kind; });
-      if (it == observed.end()) observed.push_back(o);
-      else if (o.mode > it->mode) it->mode = o.mode;
+      if (it == observed.end()) {
+        observed.push_back(o);
+      } else if (o.mode > it->mode) {
+        it->mode = o.mode;
+        it->until_statement_end = o.until_statement_end;
+      } else if (o.mode == it->mode) {
+        it->until_statement_end = it->until_statement_end && o.until_statement_end;
+      }
     }
     // A catalogue row may lock "the index" or "the table" without the name being knowable
     // from the text (REINDEX TABLE locks each index; REINDEX INDEX locks its table).
@@ -89,24 +104,32 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       return false;
     };
     std::erase_if(observed, [&](const ObservedLock& o) {
+      // REINDEX … CONCURRENTLY drops the old copy of each index it rebuilt, under ACCESS
+      // EXCLUSIVE once no one can use it any more (AcquireDeletionLock): part of the rebuild,
+      // seen or not depending on when the observer looked.
+      if (o.kind == analysis::ObjectKind::Index && s.rewrite == analysis::Rewrite::Indexes && t.dropped.contains(o.oid))
+        return true;
       if (o.kind == analysis::ObjectKind::Table && row_predicts_unnamed(analysis::Role::Table, o.mode)) return true;
       if (o.kind == analysis::ObjectKind::Sequence && row_predicts_unnamed(analysis::Role::Sequence, o.mode)) return true;
-      if (o.kind != analysis::ObjectKind::Index) return false;
+      if (o.kind != analysis::ObjectKind::Index && o.kind != analysis::ObjectKind::Sequence) return false;
       bool named = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
-        return p.kind == analysis::ObjectKind::Index && same_object(p.object, o.object);
+        return same_kind_space(p.kind, o.kind) && same_object(p.object, o.object);
       });
-      if (named) return false;  // the prediction names this index: compare it
-      if (row_predicts_unnamed(analysis::Role::Index, o.mode)) return true;
-      if (o.index_table.empty()) return false;
-      if (o.mode == analysis::LockMode::AccessShare) return true;
-      auto relation = [](analysis::ObjectKind k) {
+      if (named) return false;  // the prediction names this index or sequence: compare it
+      if (o.kind == analysis::ObjectKind::Index && row_predicts_unnamed(analysis::Role::Index, o.mode)) return true;
+      // An index or owned sequence under no stronger lock than its table's (the primary key
+      // and serial sequence of a dropped table, the sequence an INSERT draws from): part of
+      // the table's lock.
+      if (o.owner.empty()) return false;
+      if (o.kind == analysis::ObjectKind::Index && o.mode == analysis::LockMode::AccessShare) return true;
+      auto table = [](analysis::ObjectKind k) {
         return k == analysis::ObjectKind::Table || k == analysis::ObjectKind::MaterializedView;
       };
       for (const ObservedLock& x : observed) {
-        if (relation(x.kind) && x.object == o.index_table && x.mode >= o.mode) return true;
+        if (table(x.kind) && x.object == o.owner && x.mode >= o.mode) return true;
       }
       for (const analysis::LockFact& p : s.locks) {
-        if (relation(p.kind) && same_object(p.object, o.index_table) && p.mode >= o.mode) return true;
+        if (table(p.kind) && same_object(p.object, o.owner) && p.mode >= o.mode) return true;
       }
       return false;
     });
@@ -114,23 +137,30 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     // (harmless to others, but the mode is still a prediction to check).
     for (const analysis::LockFact& p : s.locks) {
       if (p.kind == analysis::ObjectKind::Schema || p.kind == analysis::ObjectKind::Database) continue;
-      LockComparison c{p.object, p.mode, std::nullopt};
+      LockComparison c{p.object, p.mode, std::nullopt, p.until_statement_end, false};
       for (const ObservedLock& o : observed) {
-        if (same_object(p.object, o.object) && o.kind == p.kind && (!c.observed || o.mode > *c.observed)) c.observed = o.mode;
+        if (same_object(p.object, o.object) && same_kind_space(o.kind, p.kind) && (!c.observed || o.mode > *c.observed)) {
+          c.observed = o.mode;
+          c.observed_until_statement_end = o.until_statement_end;
+        }
       }
-      // The transaction already held this very mode: PostgreSQL does not show it twice.
+      // The transaction already held this very mode: PostgreSQL does not show it twice, and
+      // whether the statement would have released it cannot be seen.
       bool held = std::any_of(t.held_before.begin(), t.held_before.end(), [&](const ObservedLock& o) {
-        return same_object(p.object, o.object) && o.kind == p.kind && o.mode == p.mode;
+        return same_object(p.object, o.object) && same_kind_space(o.kind, p.kind) && o.mode == p.mode;
       });
-      if (held && (!c.observed || *c.observed < p.mode)) c.observed = p.mode;
+      if (held && (!c.observed || *c.observed <= p.mode)) {
+        c.observed = p.mode;
+        c.observed_until_statement_end = p.until_statement_end;
+      }
       v.locks.push_back(std::move(c));
     }
     for (const ObservedLock& o : observed) {
       bool predicted = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
-        return same_object(p.object, o.object) && p.kind == o.kind;
+        return same_object(p.object, o.object) && same_kind_space(p.kind, o.kind);
       });
       if (predicted) continue;
-      v.locks.push_back(LockComparison{o.object, std::nullopt, o.mode});
+      v.locks.push_back(LockComparison{o.object, std::nullopt, o.mode, false, o.until_statement_end});
       if (o.created_in_file) continue;  // invisible to other sessions until the file's end: no finding
       analysis::Finding f;
       f.rule = "trace-unexpected-lock";
@@ -172,7 +202,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     // ACCESS EXCLUSIVE DDL: worth showing, not a mismatch.
     bool locks_match = std::all_of(v.locks.begin(), v.locks.end(), [](const LockComparison& c) {
       if (!c.predicted) return c.observed == analysis::LockMode::AccessShare;
-      return c.observed == c.predicted;
+      return c.matches();
     });
     bool rewrite_match = !v.predicted_rewrite || *v.predicted_rewrite == table_rewritten;
     if (v.locks.empty() && rewrite_match) {
@@ -185,11 +215,17 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       v.status = Verification::Mismatch;
       ++out.mismatches;
       ++out.verified;
+      auto held = [](bool until_statement_end) {
+        return std::string(until_statement_end ? " released at statement end" : " held until COMMIT");
+      };
       for (const auto& c : v.locks) {
-        if (c.observed == c.predicted) continue;
+        if (c.matches()) continue;
+        bool scope_differs = c.observed == c.predicted;
         v.detail += (v.detail.empty() ? "" : "; ") + c.object.sql() + ": predicted " +
-                    (c.predicted ? std::string(analysis::lock_mode_name(*c.predicted)) : "no lock") + ", observed " +
-                    (c.observed ? std::string(analysis::lock_mode_name(*c.observed)) : "no lock");
+                    (c.predicted ? std::string(analysis::lock_mode_name(*c.predicted)) : "no lock") +
+                    (scope_differs ? held(c.predicted_until_statement_end) : "") + ", observed " +
+                    (c.observed ? std::string(analysis::lock_mode_name(*c.observed)) : "no lock") +
+                    (scope_differs ? held(c.observed_until_statement_end) : "");
       }
       if (!rewrite_match) {
         v.detail += (v.detail.empty() ? "" : "; ") + std::string(table_rewritten ? "rewrite observed, none predicted"

@@ -25,6 +25,13 @@ struct LockComparison {
   analysis::ObjectName object;
   std::optional<analysis::LockMode> predicted;
   std::optional<analysis::LockMode> observed;
+  // Whether the lock is released when the statement ends rather than held until COMMIT, as
+  // the catalogue predicts it and as the trace saw it (seen while it ran, gone after).
+  bool predicted_until_statement_end = false;
+  bool observed_until_statement_end = false;
+  bool matches() const {
+    return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
+  }
 };
 
 struct StatementVerification {

@@ -12,6 +12,16 @@ namespace {
 // search_path is the database's (see catalog_sql.h).
 constexpr const char* kUserSchemas = kUserSchemaFilter;
 
+// The oid of the table that owns relation c: an index's table, or the table of a serial or
+// identity column's sequence (pg_depend 'a' / 'i').
+constexpr const char* kOwnerOid =
+    "COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) c.oid), "
+    "(SELECT d.refobjid FROM pg_catalog.pg_depend d WHERE c.relkind OPERATOR(pg_catalog.=) 'S' "
+    "AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "AND d.objid OPERATOR(pg_catalog.=) c.oid "
+    "AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.\"char\"[]) LIMIT 1))";
+
 // Types a migration declares (enums, domains, composite and range types), not the row and
 // array types PostgreSQL makes for every table: those come and go with their relation.
 constexpr const char* kDeclaredTypes =
@@ -36,11 +46,10 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
   // LEFT JOINs: a relation dropped by the statement has no pg_class row any more, but its
   // lock (by oid) is still held; `before` names it.
   std::string sql =
-      "SELECT l.mode, l.granted, l.relation, n.nspname, c.relname, c.relkind, 'relation', tn.nspname, t.relname "
+      std::string("SELECT l.mode, l.granted, l.relation, n.nspname, c.relname, c.relkind, 'relation', tn.nspname, t.relname "
       "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation "
       "LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-      "LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid "
-      "LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) i.indrelid "
+      "LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) ") + kOwnerOid + " "
       "LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace "
       "WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.database OPERATOR(pg_catalog.=) "
       "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
@@ -67,7 +76,7 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
     l.oid = static_cast<std::uint32_t>(std::strtoul(r.value(i, 2).c_str(), nullptr, 10));
     l.object = analysis::ObjectName{r.value(i, 3), r.value(i, 4)};
     l.kind = r.value(i, 6) == "type" ? analysis::ObjectKind::Type : kind_of(r.value(i, 5).empty() ? 'r' : r.value(i, 5)[0]);
-    if (!r.value(i, 8).empty()) l.index_table = analysis::ObjectName{r.value(i, 7), r.value(i, 8)};
+    if (!r.value(i, 8).empty()) l.owner = analysis::ObjectName{r.value(i, 7), r.value(i, 8)};
     // Dropped or renamed by this statement: the name and kind it had before.
     if (before && l.kind == analysis::ObjectKind::Type) {
       auto it = before->types.find(l.oid);
@@ -78,6 +87,8 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
       if (it != before->relations.end()) {
         l.object = it->second.name;
         l.kind = kind_of(it->second.relkind);
+        if (auto owner = before->relations.find(it->second.owner); l.owner.empty() && owner != before->relations.end())
+          l.owner = owner->second.name;
       } else if (r.value(i, 4).empty()) {
         continue;  // neither before nor now: a catalog or unrelated relation
       }
@@ -91,9 +102,10 @@ std::vector<ObservedLock> read_locks(PgConnection& conn, int pid, std::string& e
 
 CatalogSnapshot read_catalog(PgConnection& conn, std::string& error) {
   CatalogSnapshot s;
-  QueryResult rel = conn.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode FROM pg_catalog.pg_class c "
-                                          "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-                                          "WHERE ") + kUserSchemas);
+  QueryResult rel = conn.exec(std::string("SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, ") + kOwnerOid +
+                              " FROM pg_catalog.pg_class c "
+                              "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+                              "WHERE " + kUserSchemas);
   if (!rel.ok()) {
     error = rel.error->message;
     return s;
@@ -103,6 +115,7 @@ CatalogSnapshot read_catalog(PgConnection& conn, std::string& error) {
     st.name = analysis::ObjectName{rel.value(i, 1), rel.value(i, 2)};
     st.relkind = rel.value(i, 3).empty() ? 'r' : rel.value(i, 3)[0];
     st.relfilenode = rel.value(i, 4);
+    st.owner = static_cast<std::uint32_t>(std::strtoul(rel.value(i, 5).c_str(), nullptr, 10));
     s.relations[static_cast<std::uint32_t>(std::strtoul(rel.value(i, 0).c_str(), nullptr, 10))] = st;
   }
   QueryResult cols = conn.exec(
@@ -153,7 +166,9 @@ CatalogChanges diff_catalog(const CatalogSnapshot& before, const CatalogSnapshot
     }
   }
   for (const auto& [oid, old] : before.relations) {
-    if (!after.relations.contains(oid)) c.notes.push_back(old.name.sql() + " dropped");
+    if (after.relations.contains(oid)) continue;
+    c.dropped.insert(oid);
+    c.notes.push_back(old.name.sql() + " dropped");
   }
   for (const auto& [col, type] : after.columns) {
     auto it = before.columns.find(col);

@@ -21,8 +21,13 @@ struct ObservedLock {
   analysis::LockMode mode = analysis::LockMode::AccessShare;
   std::uint32_t oid = 0;
   bool granted = true;
-  analysis::ObjectName index_table;  // for an index: the table it belongs to
+  // The table an index belongs to, or that owns a sequence (serial and identity columns):
+  // a lock on it that its table's lock covers says nothing new.
+  analysis::ObjectName owner;
   bool created_in_file = false;      // created by an earlier transaction of the traced file
+  // Seen while the statement ran and gone once it ended: released at the statement's end,
+  // not held until COMMIT (COPY … TO on PostgreSQL 12).
+  bool until_statement_end = false;
   friend bool operator==(const ObservedLock&, const ObservedLock&) = default;
 };
 
@@ -30,6 +35,7 @@ struct RelationState {
   analysis::ObjectName name;
   char relkind = 'r';
   std::string relfilenode;
+  std::uint32_t owner = 0;  // an index's table, an owned sequence's table (oid), or 0
 };
 
 struct CatalogSnapshot {
@@ -52,6 +58,7 @@ struct CatalogChanges {
   std::vector<analysis::ObjectName> rewritten;      // tables (and matviews) whose relfilenode changed
   std::vector<analysis::ObjectName> rewritten_indexes;
   std::set<std::uint32_t> created;                  // relation oids that did not exist before
+  std::set<std::uint32_t> dropped;                  // relation oids that no longer exist
   std::vector<std::string> notes;                   // human-readable changes
 };
 CatalogChanges diff_catalog(const CatalogSnapshot& before, const CatalogSnapshot& after);

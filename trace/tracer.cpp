@@ -155,9 +155,13 @@ class FileTracer {
       own_wrapper = !s.tx.in_transaction;  // autocommit statement: one transaction of its own
     }
     auto started = Clock::now();
-    execute(sql, t, s);
+    std::vector<ObservedLock> during;
+    if (!execute_held(sql, t, s, during)) execute(sql, t, s);
     members_.emplace_back(s.index, started);
-    if (!t.error && !out_.cancelled) observe_in_transaction(t);
+    if (!t.error && !out_.cancelled) {
+      observe_in_transaction(t);
+      add_released_locks(t, during);
+    }
     if (own_wrapper || t.error || out_.cancelled) {
       session_.exec(t.error || out_.cancelled ? "ROLLBACK" : "COMMIT");
       in_transaction_ = false;
@@ -182,6 +186,10 @@ class FileTracer {
     auto start = Clock::now();
     QueryResult r = session_.exec_cancellable(sql, options_.cancelled);
     t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    record_result(r, sql, t, s);
+  }
+
+  void record_result(QueryResult& r, const std::string& sql, StatementTrace& t, const analysis::Statement& s) {
     if (cancelled_while_running(r)) return;
     t.executed = true;
     if (!r.ok()) {
@@ -212,9 +220,82 @@ class FileTracer {
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     t.rewritten = changes.rewritten;
     t.rewritten_indexes = changes.rewritten_indexes;
+    t.dropped.insert(changes.dropped.begin(), changes.dropped.end());
     t.changes = changes.notes;
     t.method = ObservationMethod::InTransaction;
     catalog_ = std::move(after);
+  }
+
+  // A statement predicted to release a lock when it ends (COPY … TO on PostgreSQL 12) leaves
+  // nothing to see afterwards. The observer holds the weakest conflicting lock on the table
+  // so the statement stops at its lock request, visible in pg_locks, and then lets it go.
+  // Returns false, having run nothing, when there is nothing to hold or it cannot be held
+  // (the traced transaction already locks the table: the observer gives up after 100 ms).
+  bool execute_held(const std::string& sql, StatementTrace& t, const analysis::Statement& s,
+                    std::vector<ObservedLock>& during) {
+    const analysis::LockFact* target = nullptr;
+    for (const auto& l : s.locks) {
+      if (l.until_statement_end && !l.new_object && l.kind == analysis::ObjectKind::Table) target = &l;
+    }
+    if (!target) return false;
+    if (!observer_.exec("BEGIN").ok()) return false;
+    bool holding = observer_.exec("SET LOCAL lock_timeout = '100ms'").ok() &&
+                   observer_.exec("LOCK TABLE " + target->object.sql() + " IN " +
+                                  std::string(analysis::lock_mode_name(weakest_conflicting(target->mode))) + " MODE")
+                       .ok();
+    if (!holding) {
+      observer_.exec("ROLLBACK");
+      return false;
+    }
+    int pid = session_.backend_pid();
+    auto start = Clock::now();
+    if (!session_.send(sql)) {
+      observer_.exec("ROLLBACK");
+      t.executed = true;
+      t.error = QueryError{session_.error(), "", std::nullopt};
+      return true;
+    }
+    std::string err;
+    for (int i = 0; i < 30000 && session_.busy(); ++i) {
+      if (options_.cancelled && options_.cancelled()) break;
+      std::vector<ObservedLock> now = read_locks(observer_, pid, err, &catalog_);
+      bool waiting = false;
+      for (auto& l : now) {
+        if (l.granted) continue;
+        waiting = true;
+        l.granted = true;  // granted as soon as the observer lets go
+        during.push_back(std::move(l));
+      }
+      if (waiting) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    observer_.exec("COMMIT");
+    if (options_.cancelled && options_.cancelled()) session_.cancel();
+    QueryResult r = session_.finish();
+    t.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    record_result(r, sql, t, s);
+    return true;
+  }
+
+  // Locks seen while the statement waited that its transaction no longer holds.
+  void add_released_locks(StatementTrace& t, const std::vector<ObservedLock>& during) {
+    for (ObservedLock l : during) {
+      bool held = std::any_of(held_.begin(), held_.end(), [&](const ObservedLock& h) {
+        return h.oid == l.oid && h.kind == l.kind && h.mode >= l.mode;
+      });
+      if (held || created_in_transaction_.contains(l.oid)) continue;
+      l.until_statement_end = true;
+      l.created_in_file = created_in_file_.contains(l.oid);
+      t.locks.push_back(std::move(l));
+    }
+  }
+
+  static analysis::LockMode weakest_conflicting(analysis::LockMode mode) {
+    for (int m = 0; m < analysis::kLockModeCount; ++m) {
+      auto candidate = static_cast<analysis::LockMode>(m);
+      if (analysis::conflicts(candidate, mode)) return candidate;
+    }
+    return analysis::LockMode::AccessExclusive;
   }
 
   void refresh_catalog(StatementTrace& t) {
@@ -225,6 +306,7 @@ class FileTracer {
     CatalogChanges changes = diff_catalog(catalog_, after);
     t.rewritten = changes.rewritten;
     t.rewritten_indexes = changes.rewritten_indexes;
+    t.dropped.insert(changes.dropped.begin(), changes.dropped.end());
     t.changes = changes.notes;
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     catalog_ = std::move(after);
@@ -267,15 +349,7 @@ class FileTracer {
       }
       if (!target) return std::nullopt;
     }
-    if (!waits_for_lockers) {
-      for (int m = 0; m < analysis::kLockModeCount; ++m) {
-        auto mode = static_cast<analysis::LockMode>(m);
-        if (analysis::conflicts(mode, target->mode)) {
-          hold.mode = mode;
-          break;
-        }
-      }
-    }
+    if (!waits_for_lockers) hold.mode = weakest_conflicting(target->mode);
     return hold;
   }
 
@@ -354,6 +428,7 @@ class FileTracer {
     created_in_file_.insert(changes.created.begin(), changes.created.end());
     t.rewritten = changes.rewritten;
     t.rewritten_indexes = changes.rewritten_indexes;
+    t.dropped.insert(changes.dropped.begin(), changes.dropped.end());
     t.changes = changes.notes;
     catalog_ = std::move(after);
   }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@ struct StatementTrace {
   std::vector<ObservedLock> held_before;    // locks its transaction already held (same mode is not seen twice)
   std::vector<analysis::ObjectName> rewritten;          // tables and materialized views
   std::vector<analysis::ObjectName> rewritten_indexes;
+  std::set<std::uint32_t> dropped;          // relations (by oid) that existed before it and not after
   std::vector<std::string> changes;
   double duration_ms = 0;
   double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held

@@ -614,7 +614,13 @@ const std::vector<CatalogueRow> kRows = {
   {.id = "copy-from", .form = "COPY … FROM", .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "loads rows under ROW EXCLUSIVE, like INSERT",
    .setup = "CREATE TABLE t (id int)", .example = "COPY t FROM STDIN"},
-  {.id = "copy-to", .form = "COPY … TO", .locks = {{Table, AccessShare}}, .scans = true, .risk = Safe,
+  // Up to PostgreSQL 12, DoCopy closes the relation of a COPY … TO with AccessShareLock
+  // (copy.c: "If reading, we can release the AccessShareLock we got"); from 13 it keeps it.
+  {.id = "copy-to", .form = "COPY … TO", .max_pg = 12, .locks = {{Table, AccessShare, true}}, .scans = true,
+   .risk = Safe, .why = "reads the table under ACCESS SHARE, released when the COPY ends",
+   .note = "PostgreSQL 12 and older release the lock at the end of the statement; from 13 it is held until COMMIT",
+   .setup = "CREATE TABLE t (id int)", .example = "BEGIN; COPY t TO STDOUT; COMMIT"},
+  {.id = "copy-to", .form = "COPY … TO", .min_pg = 13, .locks = {{Table, AccessShare}}, .scans = true, .risk = Safe,
    .why = "reads the table under ACCESS SHARE",
    .setup = "CREATE TABLE t (id int)", .example = "COPY t TO STDOUT"},
   {.id = "select-for-update", .form = "SELECT … FOR UPDATE / SHARE", .locks = {{Table, RowShare}}, .risk = Safe,

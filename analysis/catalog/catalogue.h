@@ -37,6 +37,9 @@ std::string_view role_name(Role role);  // "table", "referenced table", …
 struct RoleLock {
   Role role;
   LockMode mode;
+  // PostgreSQL releases this lock when the statement ends (the relation is closed with its
+  // lock mode rather than NoLock), instead of holding it to the end of the transaction.
+  bool until_statement_end = false;
 };
 
 enum class Rewrite : std::uint8_t {

@@ -45,7 +45,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       default: who = targets.other; break;
     }
     if (who.empty()) continue;
-    effect.locks.push_back(LockFact{who, kind_for_role(rl.role), rl.role, rl.mode, false});
+    effect.locks.push_back(LockFact{who, kind_for_role(rl.role), rl.role, rl.mode, false, rl.until_statement_end});
   }
   return effect;
 }

@@ -71,7 +71,7 @@ void add_locks_on(Effect& effect, Role role, const std::vector<ObjectName>& obje
   for (const ObjectName& o : objects) {
     bool present = std::any_of(effect.locks.begin(), effect.locks.end(),
                                [&](const LockFact& l) { return l.object == o && l.role == role; });
-    if (!present && !o.empty()) effect.locks.push_back(LockFact{o, kind_for_role(role), role, lock->mode, false});
+    if (!present && !o.empty()) effect.locks.push_back(LockFact{o, kind_for_role(role), role, lock->mode, false, lock->until_statement_end});
   }
 }
 

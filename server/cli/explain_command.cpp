@@ -26,7 +26,8 @@ int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, st
     if (s.locks.empty()) out << "   takes no table lock that blocks anything\n";
     for (const auto& l : s.locks) {
       out << "   " << analysis::lock_mode_name(l.mode) << " on " << analysis::object_kind_name(l.kind) << " "
-          << l.object.sql() << (l.new_object ? " (created in this file: harmless)" : "") << "\n"
+          << l.object.sql() << (l.new_object ? " (created in this file: harmless)" : "")
+          << (l.until_statement_end ? " (released when the statement ends)" : "") << "\n"
           << "     " << analysis::blocks_in_words(l.mode) << "\n";
     }
     out << "   " << analysis::rewrite_name(s.rewrite) << (s.scans ? ", scans the table" : "") << "; risk "

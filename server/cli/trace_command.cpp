@@ -225,7 +225,8 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     } else {
       trace::PgSearch search;
       if (args.pg_bin) search.pg_bin = *args.pg_bin;
-      search.major = pg_version;
+      // --pg-bin alone: the installation says which version it is (the server decides below).
+      if (!args.pg_bin || args.pg_version) search.major = pg_version;
       trace::PgLookup lookup = trace::find_pg_binaries(search);
       if (!lookup.binaries) {
         err << "lockward: " << lookup.error << "\n";

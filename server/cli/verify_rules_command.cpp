@@ -29,14 +29,20 @@ namespace lockward::server {
 
 namespace {
 
-// Row id, and the right the trace role lacks for it.
-constexpr std::pair<std::string_view, std::string_view> kSuperuserRows[] = {
-    {"drop-database", "its setup creates a database (CREATEDB)"},
+// Row id, the last version where the trace role lacks the right, and which right.
+struct SuperuserRow {
+  std::string_view id;
+  int max_pg;
+  std::string_view why;
+};
+constexpr SuperuserRow kSuperuserRows[] = {
+    {"drop-database", 99, "its setup creates a database (CREATEDB)"},
+    {"create-extension", 12, "before PostgreSQL 13 no extension is trusted: only a superuser creates one"},
 };
 
-std::string_view superuser_reason(const analysis::CatalogueRow& row) {
-  for (const auto& [id, why] : kSuperuserRows)
-    if (row.id == id) return why;
+std::string_view superuser_reason(const analysis::CatalogueRow& row, int major) {
+  for (const auto& r : kSuperuserRows)
+    if (row.id == r.id && major <= r.max_pg) return r.why;
   return {};
 }
 
@@ -191,7 +197,7 @@ int run_verify_rules(const VerifyRulesArgs& args, std::ostream& out, std::ostrea
     for (const auto& row : analysis::catalogue()) {
       if (b.major < row.min_pg || b.major > row.max_pg) continue;
       if (!args.only.empty() && row.id != args.only) continue;
-      std::string_view superuser_because = superuser_reason(row);
+      std::string_view superuser_because = superuser_reason(row, b.major);
       RowOutcome r = verify_row(*cluster, superuser_because.empty() ? as : trace::TraceIdentity{}, row, b.major);
       (r.ok ? confirmed : failed)++;
       out << std::left << std::setw(40) << row.id << "PG " << std::setw(4) << b.major

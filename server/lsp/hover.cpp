@@ -1,6 +1,7 @@
 // Hover on any statement, flagged or not: locks per relation and what each blocks in plain
 // words, rewrite and scan, risk and why, the target version and its notes, the transaction's
 // held locks, and the safe recipe as SQL.
+#include <algorithm>
 #include <cstdio>
 
 #include "analysis/analyze.h"
@@ -32,8 +33,9 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
     for (const auto& l : s->locks) {
       md += "- `" + std::string(analysis::lock_mode_name(l.mode)) + "` on " +
             std::string(analysis::object_kind_name(l.kind)) + " `" + l.object.sql() + "`";
-      md += l.new_object ? " — created in this file, invisible to other sessions: harmless\n"
-                         : " — " + analysis::blocks_in_words(l.mode) + "\n";
+      md += l.new_object ? " — created in this file, invisible to other sessions: harmless"
+                         : " — " + analysis::blocks_in_words(l.mode);
+      md += l.until_statement_end ? "; released when the statement ends, not held until COMMIT\n" : "\n";
     }
     md += "\n" + std::string(analysis::rewrite_name(s->rewrite)) + (s->scans ? "; scans the table" : "") +
           " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
@@ -58,7 +60,10 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
       list += "`" + std::string(analysis::lock_mode_name(l.mode)) + "` on `" + l.object.sql() + "`, ";
     }
     md += std::string("Runs inside ") + (s->tx.implicit ? "the migration tool's transaction" : "a transaction") +
-          "; locks are held until COMMIT.";
+          "; its locks are held until COMMIT" +
+          (std::any_of(s->locks.begin(), s->locks.end(), [](const analysis::LockFact& l) { return l.until_statement_end; })
+               ? " (except those released when the statement ends)."
+               : ".");
     if (!list.empty()) md += " Already held: " + list.substr(0, list.size() - 2) + ".";
     md += "\n\n";
   }

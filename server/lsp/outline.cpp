@@ -62,7 +62,7 @@ Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::Pos
     std::vector<analysis::LockFact> locks;
     for (std::size_t i = begin; i <= end; ++i) {
       for (const auto& l : a.statements[i].locks) {
-        if (l.new_object) continue;
+        if (l.new_object || l.until_statement_end) continue;  // not held until COMMIT
         auto it = std::find_if(locks.begin(), locks.end(), [&](const auto& x) { return x.object == l.object; });
         if (it == locks.end()) locks.push_back(l);
         else if (l.mode > it->mode) it->mode = l.mode;

@@ -46,6 +46,7 @@ std::string describe_locks(const std::vector<trace::LockComparison>& locks) {
   for (const auto& c : locks) {
     if (!c.observed) continue;
     out += (out.empty() ? "" : ", ") + std::string(analysis::lock_mode_name(*c.observed)) + " on " + c.object.sql();
+    if (c.observed_until_statement_end) out += " (released when the statement ended)";
   }
   return out.empty() ? "no lock on an existing object" : out;
 }

@@ -28,6 +28,7 @@ void statement_json(JsonStream& w, const SourceText& source, const analysis::Sta
     w.key("mode").string(analysis::lock_mode_name(l.mode));
     w.key("new_object").boolean(l.new_object);
     w.key("object").string(l.object.sql());
+    w.key("until").string(l.until_statement_end ? "statement end" : "transaction end");
     w.end_object();
   }
   w.end_array();

@@ -34,8 +34,10 @@ void verification_json(JsonStream& w, const TraceFileReport& f, const SourceText
     w.begin_object().key("object").string(c.object.sql());
     w.key("observed");
     mode_or_null(w, c.observed);
+    w.key("observed_until").string(c.observed_until_statement_end ? "statement end" : "transaction end");
     w.key("predicted");
     mode_or_null(w, c.predicted);
+    w.key("predicted_until").string(c.predicted_until_statement_end ? "statement end" : "transaction end");
     w.end_object();
   }
   w.end_array();

@@ -41,6 +41,7 @@ std::string lock_list(const std::vector<trace::LockComparison>& locks, bool obse
     if (!mode) continue;
     if (!out.empty()) out += ", ";
     out += std::string(analysis::lock_mode_name(*mode)) + " " + c.object.name;
+    if (observed ? c.observed_until_statement_end : c.predicted_until_statement_end) out += " (until statement end)";
   }
   return out.empty() ? "-" : out;
 }

@@ -98,3 +98,21 @@ TEST_CASE("find_row picks the variant for the version", "[catalogue]") {
   CHECK_FALSE(find_row("alter-type-add-value", 12)->no_transaction);
   CHECK(lock_for(*find_row("add-foreign-key", 17), Role::ReferencedTable)->mode == LockMode::ShareRowExclusive);
 }
+
+TEST_CASE("COPY … TO releases its lock at the statement's end up to PostgreSQL 12, at COMMIT from 13", "[catalogue]") {
+  const char* sql = "BEGIN;\nCOPY t TO STDOUT;\nALTER TABLE u ADD COLUMN c int;\nCOMMIT;";
+  for (int version : {12, 13}) {
+    INFO("PostgreSQL " << version);
+    Options options;
+    options.pg_version = version;
+    Analysis a = analyze(sql, options);
+    REQUIRE(a.statements.size() == 4);
+    REQUIRE(a.statements[1].locks.size() == 1);
+    CHECK(a.statements[1].locks[0].mode == LockMode::AccessShare);
+    CHECK(a.statements[1].locks[0].until_statement_end == (version == 12));
+    // What the transaction holds when the ALTER runs: the COPY's lock only from 13.
+    std::vector<LockFact> held = locks_held_before(a, 2);
+    bool holds_t = std::any_of(held.begin(), held.end(), [](const LockFact& l) { return l.object.name == "t"; });
+    CHECK(holds_t == (version != 12));
+  }
+}

@@ -205,3 +205,32 @@ TEST_CASE("COPY FROM STDIN and COPY TO STDOUT do not hang the trace", "[trace]")
   CHECK(t.merged.statements[0].status != trace::Verification::Error);
   CHECK(t.merged.statements[2].status == trace::Verification::Confirmed);
 }
+
+TEST_CASE("trace matches an object by name whatever kind the analysis gave it", "[trace][verdict]") {
+  // The analysis calls the renamed index a table; PostgreSQL locks the index. One lock, one object.
+  Traced t = run("CREATE TABLE users (id int, email text); CREATE INDEX users_email_idx ON users (email); "
+                 "CREATE MATERIALIZED VIEW active_users AS SELECT id FROM users",
+                 "ALTER TABLE users_email_idx RENAME TO users_email_key;\n"
+                 "ALTER INDEX users_email_key SET (fillfactor = 80);\n"
+                 "CREATE INDEX active_users_id_idx ON active_users (id);");
+  REQUIRE(t.merged.statements.size() == 3);
+  for (const auto& v : t.merged.statements) {
+    INFO("statement " << v.statement << ": " << v.detail);
+    CHECK(v.status == trace::Verification::Confirmed);
+    CHECK(v.locks.size() == 1);
+  }
+  CHECK(t.merged.trace_only.empty());
+}
+
+TEST_CASE("trace counts a table's own sequence and primary key as part of the table's lock", "[trace][verdict]") {
+  Traced t = run("CREATE TABLE orders (id serial PRIMARY KEY, total int); "
+                 "CREATE TABLE items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY)",
+                 "INSERT INTO orders (total) VALUES (1);\nDROP TABLE orders;\nDROP TABLE items;");
+  REQUIRE(t.merged.statements.size() == 3);
+  for (const auto& v : t.merged.statements) {
+    INFO("statement " << v.statement << ": " << v.detail);
+    CHECK(v.status == trace::Verification::Confirmed);
+  }
+  CHECK(t.merged.mismatches == 0);
+  CHECK(t.merged.trace_only.empty());
+}
