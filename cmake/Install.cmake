@@ -4,8 +4,9 @@
 include(GNUInstallDirs)
 
 # help2man turns the top-level --help into lockward.1 (CLI11 writes no man page itself).
+# Not in sanitizer trees: nobody installs those, and the build would run an instrumented binary.
 find_program(HELP2MAN_EXECUTABLE help2man)
-if(HELP2MAN_EXECUTABLE)
+if(HELP2MAN_EXECUTABLE AND NOT LOCKWARD_SANITIZE)
   set(LOCKWARD_MAN_PAGE ${CMAKE_CURRENT_BINARY_DIR}/man/lockward.1)
   add_custom_command(
     OUTPUT ${LOCKWARD_MAN_PAGE}

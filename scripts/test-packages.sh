@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs each package from dist/ (scripts/package.sh) the way a user would and runs it:
 #   .deb   apt-get install ./lockward_*.deb; check, explain, trace and an LSP round-trip with
-#          /usr/bin/lockward; man page and editor files in place; apt-get remove again
+#          /usr/bin/lockward; man page and editor files in place, Neovim and Emacs load the
+#          plugin from there; apt-get remove again
 #   npm    npm install of both tarballs into a scratch project; npx lockward check; the
 #          launcher's message when the platform package is missing
 #   .vsix  unzip; only the expected files ship; the extension's protocol test against the
@@ -15,7 +16,9 @@ dist=$(realpath "${1:-dist}")
 deb=$(ls "$dist"/lockward_*_amd64.deb)
 version=$(basename "$deb" | sed -E 's/^lockward_(.*)_amd64\.deb$/\1/')
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+installed=
+# A failing check must not leave the package installed.
+trap 'rm -rf "$scratch"; [[ -z $installed ]] || apt-get remove -y -qq lockward >/dev/null 2>&1 || true' EXIT
 
 fail() { echo "test-packages: $*" >&2; exit 1; }
 expect() {  # expect PATTERN OUTPUT WHAT
@@ -24,6 +27,7 @@ expect() {  # expect PATTERN OUTPUT WHAT
 
 echo "== .deb: apt-get install $(basename "$deb")"
 export DEBIAN_FRONTEND=noninteractive
+installed=1
 apt-get install -y -qq "$deb" >/dev/null
 [[ $(command -v lockward) == /usr/bin/lockward ]] || fail "lockward on PATH is $(command -v lockward), not /usr/bin/lockward"
 [[ $(/usr/bin/lockward --version) == "$version" ]] || fail "/usr/bin/lockward --version is not $version"
@@ -40,9 +44,16 @@ for f in /usr/share/man/man1/lockward.1 /usr/share/emacs/site-lisp/lockward.el \
          /usr/share/doc/lockward/helix/languages.toml; do
   [[ -f $f ]] || fail "$f is not installed"
 done
+# The editor files load from where the package put them, with no configuration.
+out=$(HOME=$scratch timeout 30 nvim --headless -u NORC \
+  +'lua io.stdout:write(tostring(pcall(require, "lockward")) .. "\n")' +q 2>&1)
+expect "^true" "$out" "Neovim: require('lockward') from /usr/share/nvim/site"
+out=$(HOME=$scratch timeout 60 emacs --batch -q --eval "(progn (require 'lockward) (princ \"loaded\n\"))" 2>&1)
+expect "^loaded" "$out" "Emacs: (require 'lockward) from site-lisp"
 apt-get remove -y -qq lockward >/dev/null
+installed=
 [[ ! -e /usr/bin/lockward ]] || fail "apt-get remove left /usr/bin/lockward"
-echo ".deb: installed, check/explain/trace/lsp OK, removed"
+echo ".deb: installed, check/explain/trace/lsp OK, Neovim and Emacs load the plugin, removed"
 
 echo "== npm: npm install of the two tarballs, npx lockward"
 project=$scratch/npm-project
