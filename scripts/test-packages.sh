@@ -7,7 +7,8 @@
 #          launcher's message when the platform package is missing
 #   .vsix  unzip; only the expected files ship; the extension's protocol test against the
 #          binary inside it
-# Needs root (apt). Usage: scripts/test-packages.sh [DIST_DIR]
+#   source with BUILD_DIR: cmake --install --strip into a scratch prefix; check from there
+# Needs root (apt). Usage: scripts/test-packages.sh [DIST_DIR [BUILD_DIR]]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -101,4 +102,13 @@ grep -q 'TargetPlatform="linux-x64"' "$scratch/vsix/extension.vsixmanifest" || f
 LOCKWARD_BINARY=$scratch/vsix/extension/server/lockward node --test editors/vscode/test/server.test.js >/dev/null \
   || fail "the extension's server test failed on the binary inside the .vsix"
 echo ".vsix: $(wc -l <<<"$shipped") files, linux-x64, its server passes the extension's protocol test"
+
+if [[ -n ${2:-} ]]; then
+  echo "== from source: cmake --install $2 --prefix <scratch> --strip"
+  cmake --install "$2" --prefix "$scratch/prefix" --strip >/dev/null
+  out=$("$scratch/prefix/bin/lockward" check examples/)
+  expect "add-column-volatile-default" "$out" "lockward check from the cmake --install prefix"
+  [[ -f $scratch/prefix/share/man/man1/lockward.1 ]] || fail "cmake --install put no man page"
+  echo "from source: cmake --install OK"
+fi
 echo "test-packages: all packages OK"

@@ -30,7 +30,7 @@ echo "== editors: VS Code extension (lint, build, unit and protocol tests, .vsix
 bash editors/vscode/ci.sh build/ci/server/lockward
 echo "== packages: .deb, npm tarballs, linux-x64 .vsix (dist/), each installed and run as a user would"
 bash scripts/package.sh build/ci
-bash scripts/test-packages.sh dist
+bash scripts/test-packages.sh dist build/ci
 echo "== ASan + UBSan build"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build/asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOCKWARD_SANITIZE=ON -DLOCKWARD_BUILD_BENCH=OFF
