@@ -3,8 +3,9 @@
 #   .deb   apt-get install ./lockward_*.deb; check, explain, trace and an LSP round-trip with
 #          /usr/bin/lockward; man page and editor files in place, Neovim and Emacs load the
 #          plugin from there; apt-get remove again
-#   npm    npm install of both tarballs into a scratch project; npx lockward check; the
-#          launcher's message when the platform package is missing
+#   npm    npm install of both tarballs into a scratch project; npx lockward check, an LSP
+#          round-trip through the launcher; its message when the platform package or a
+#          shared library is missing
 #   .vsix  unzip; only the expected files ship; the extension's protocol test against the
 #          binary inside it
 #   source with BUILD_DIR: cmake --install --strip into a scratch prefix; check from there
@@ -68,6 +69,8 @@ mkdir -p "$project"
   [[ $(npx --no-install lockward --version) == "$version" ]] || fail "npx lockward --version is not $version"
   out=$(npx --no-install lockward check "$root/examples/")
   expect "add-column-volatile-default" "$out" "npx lockward check"
+  # The language server through the launcher (stdin and stdout pass straight through).
+  node "$root/scripts/lsp-smoke.js" "$project/node_modules/.bin/lockward" 2>/dev/null
   # The binary's exit status passes through the launcher (2: usage error).
   set +e; npx --no-install lockward check --no-such-option >/dev/null 2>&1; status=$?; set -e
   [[ $status -eq 2 ]] || fail "npx lockward with a bad option exited $status, not 2"
@@ -87,7 +90,7 @@ mkdir -p "$project"
   [[ $status -eq 127 ]] || fail "the launcher without its platform package exited $status, not 127"
   expect "@lockward/linux-x64 is not installed" "$out" "the launcher without its platform package"
 )
-echo "npm: npx lockward check OK; a missing library and a missing platform package reported (127)"
+echo "npm: npx lockward check and lsp OK; a missing library and a missing platform package reported (127)"
 
 echo "== .vsix: unzip, the files it ships, the protocol test on its server"
 vsix=$dist/lockward-linux-x64-$version.vsix
