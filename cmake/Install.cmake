@@ -3,19 +3,24 @@
 # editor finds them without configuration. scripts/package.sh builds the packages.
 include(GNUInstallDirs)
 
-# help2man turns the top-level --help into lockward.1 (CLI11 writes no man page itself).
+# help2man turns --help into lockward.1 (CLI11 writes no man page itself); ManCommands.cmake
+# adds every subcommand's --help as a COMMANDS section.
 # Not in sanitizer trees: nobody installs those, and the build would run an instrumented binary.
 find_program(HELP2MAN_EXECUTABLE help2man)
 if(HELP2MAN_EXECUTABLE AND NOT LOCKWARD_SANITIZE)
   set(LOCKWARD_MAN_PAGE ${CMAKE_CURRENT_BINARY_DIR}/man/lockward.1)
+  set(LOCKWARD_MAN_INCLUDE ${CMAKE_CURRENT_BINARY_DIR}/man/commands.h2m)
   add_custom_command(
     OUTPUT ${LOCKWARD_MAN_PAGE}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/man
+    COMMAND ${CMAKE_COMMAND} -DLOCKWARD=$<TARGET_FILE:lockward> -DOUT=${LOCKWARD_MAN_INCLUDE}
+            -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ManCommands.cmake
     COMMAND ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr
             --name "which lock each PostgreSQL migration statement takes"
             --version-string "lockward ${PROJECT_VERSION}"
+            --include ${LOCKWARD_MAN_INCLUDE}
             --output ${LOCKWARD_MAN_PAGE} $<TARGET_FILE:lockward>
-    DEPENDS lockward
+    DEPENDS lockward ${CMAKE_CURRENT_SOURCE_DIR}/cmake/ManCommands.cmake
     COMMENT "Generating the lockward(1) man page with help2man"
     VERBATIM)
   add_custom_target(lockward_man_page ALL DEPENDS ${LOCKWARD_MAN_PAGE})

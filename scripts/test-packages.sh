@@ -46,6 +46,7 @@ for f in /usr/share/man/man1/lockward.1 /usr/share/emacs/site-lisp/lockward.el \
          /usr/share/doc/lockward/helix/languages.toml; do
   [[ -f $f ]] || fail "$f is not installed"
 done
+grep -q '^\.SS "lockward trace"' /usr/share/man/man1/lockward.1 || fail "the man page has no section for lockward trace"
 # The editor files load from where the package put them, with no configuration.
 out=$(HOME=$scratch timeout 30 nvim --headless -u NORC \
   +'lua io.stdout:write(tostring(pcall(require, "lockward")) .. "\n")' +q 2>&1)
