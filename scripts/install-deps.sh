@@ -10,6 +10,7 @@ packages=(
   postgresql-15 postgresql-client-15
   neovim emacs-nox elpa-eglot
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes
+  help2man dpkg-dev file unzip # scripts/package.sh and test-packages.sh: man page, cpack's .deb (shlibdeps), .vsix
 )
 
 missing=()

@@ -29,6 +29,9 @@ for major in 12 13 14 15 16 17 18; do
 done
 echo "== editors: VS Code extension (lint, build, unit and protocol tests, .vsix)"
 bash editors/vscode/ci.sh build/ci/server/lockward
+echo "== packages: .deb, npm tarballs, linux-x64 .vsix (dist/), each installed and run as a user would"
+bash scripts/package.sh build/ci
+bash scripts/test-packages.sh dist build/ci
 echo "== ASan + UBSan build"
 (
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

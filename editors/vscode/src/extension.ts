@@ -1,5 +1,7 @@
 // VS Code extension: starts `lockward lsp`, forwards settings, shows trace status, and adds
 // the Trace / Restart / Show output commands. All analysis happens in the server.
+import * as fs from "fs";
+import * as path from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
 import { resolveServerPath, serverSettings, statusText, TraceStatus } from "./logic";
@@ -7,6 +9,7 @@ import { resolveServerPath, serverSettings, statusText, TraceStatus } from "./lo
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
+let bundled: string | undefined;  // <extension>/server/lockward in a platform .vsix
 
 function settings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration("lockward");
@@ -19,7 +22,7 @@ function settings(): Record<string, unknown> {
 
 async function start(): Promise<void> {
   const configured = vscode.workspace.getConfiguration("lockward").get<string>("path");
-  const command = resolveServerPath(configured, process.env.PATH);
+  const command = resolveServerPath(configured, bundled, process.env.PATH);
   if (!command) {
     const message = configured
       ? `lockward: ${configured} does not exist (setting lockward.path).`
@@ -56,6 +59,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   output = vscode.window.createOutputChannel("lockward");
   status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   status.command = "lockward.showOutput";
+  bundled = path.join(context.extensionPath, "server", "lockward");
+  if (fs.existsSync(bundled)) {
+    // An unzip that drops the mode bits leaves the binary unrunnable; give it back its x bits.
+    try {
+      fs.accessSync(bundled, fs.constants.X_OK);
+    } catch {
+      fs.chmodSync(bundled, 0o755);
+    }
+  }
   context.subscriptions.push(output, status);
   context.subscriptions.push(
     vscode.commands.registerCommand("lockward.traceMigration", async () => {

@@ -32,13 +32,17 @@ export function statusText(status: TraceStatus): { text: string; tooltip: string
   }
 }
 
-// The lockward binary: the configured path if set, else the first `lockward` on PATH.
+// The lockward binary: the configured path if set; else the one shipped inside a platform
+// .vsix (`bundled`: <extension>/server/lockward, absent from the universal .vsix); else the
+// first `lockward` on PATH.
 export function resolveServerPath(
   configured: string | undefined,
+  bundled: string | undefined,
   envPath: string | undefined,
   exists: (p: string) => boolean = (p) => fs.existsSync(p),
 ): string | undefined {
   if (configured && configured.trim() !== "") return exists(configured) ? configured : undefined;
+  if (bundled && exists(bundled)) return bundled;
   for (const dir of (envPath ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, "lockward");

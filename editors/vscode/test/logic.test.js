@@ -17,13 +17,19 @@ test("status text for each trace state", () => {
   assert.match(statusText({ uri: "u", state: "failed", message: "no PostgreSQL 17" }).tooltip, /no PostgreSQL 17/);
 });
 
-test("server path: setting first, then PATH", () => {
-  const present = new Set(["/opt/lw/lockward", path.join("/usr/bin", "lockward")]);
+test("server path: setting first, then the binary inside the .vsix, then PATH", () => {
+  const bundled = "/ext/lockward-0.1.0/server/lockward";
+  const present = new Set(["/opt/lw/lockward", path.join("/usr/bin", "lockward"), bundled]);
   const exists = (p) => present.has(p);
-  assert.strictEqual(resolveServerPath("/opt/lw/lockward", "/usr/bin", exists), "/opt/lw/lockward");
-  assert.strictEqual(resolveServerPath("/missing", "/usr/bin", exists), undefined);
-  assert.strictEqual(resolveServerPath("", `/nope${path.delimiter}/usr/bin`, exists), path.join("/usr/bin", "lockward"));
-  assert.strictEqual(resolveServerPath(undefined, "/nope", exists), undefined);
+  assert.strictEqual(resolveServerPath("/opt/lw/lockward", bundled, "/usr/bin", exists), "/opt/lw/lockward");
+  assert.strictEqual(resolveServerPath("/missing", bundled, "/usr/bin", exists), undefined);
+  assert.strictEqual(resolveServerPath("", bundled, "/usr/bin", exists), bundled);
+  assert.strictEqual(resolveServerPath(undefined, bundled, "/usr/bin", exists), bundled);
+  // The universal .vsix has no server/ folder: PATH decides.
+  const universal = "/ext/universal/server/lockward";
+  assert.strictEqual(resolveServerPath("", universal, `/nope${path.delimiter}/usr/bin`, exists), path.join("/usr/bin", "lockward"));
+  assert.strictEqual(resolveServerPath(undefined, undefined, "/usr/bin", exists), path.join("/usr/bin", "lockward"));
+  assert.strictEqual(resolveServerPath(undefined, universal, "/nope", exists), undefined);
 });
 
 test("settings sent to the server drop unset values and client-only keys", () => {

@@ -1,0 +1,50 @@
+# cmake -DLOCKWARD=<binary> -DOUT=<file> -P ManCommands.cmake
+# Writes a help2man --include file: a COMMANDS section with each subcommand's --help (and
+# each `pg` subcommand's), so `man lockward` documents every option, and a SEE ALSO section.
+function(help_of out_var)
+  execute_process(COMMAND ${LOCKWARD} ${ARGN} --help OUTPUT_VARIABLE text RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "lockward ${ARGN} --help failed (${rc})")
+  endif()
+  string(REPLACE "${LOCKWARD}" "lockward" text "${text}")
+  string(REPLACE "\\" "\\e" text "${text}")              # roff: a literal backslash
+  string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" text "${text}")  # a leading . or ' is a request
+  # roff input is ASCII unless preconv runs: the help's few typographic characters, spelt out
+  string(REPLACE "…" "..." text "${text}")
+  string(REPLACE "–" "-" text "${text}")
+  string(REPLACE "—" "--" text "${text}")
+  set(${out_var} "${text}" PARENT_SCOPE)
+endfunction()
+
+function(subcommands_of out_var)
+  help_of(text ${ARGN})
+  string(REGEX REPLACE "^.*\nSubcommands:\n" "" list "${text}")
+  string(REGEX MATCHALL "(^|\n)  [a-z][a-z-]*" names "${list}")
+  set(result)
+  foreach(name IN LISTS names)
+    string(STRIP "${name}" name)
+    list(APPEND result ${name})
+  endforeach()
+  set(${out_var} ${result} PARENT_SCOPE)
+endfunction()
+
+set(page "[COMMANDS]\n")
+subcommands_of(commands)
+foreach(command IN LISTS commands)
+  set(invocations "${command}")
+  if(command STREQUAL "pg")
+    subcommands_of(pg_commands pg)
+    foreach(sub IN LISTS pg_commands)
+      list(APPEND invocations "pg:${sub}")
+    endforeach()
+  endif()
+  foreach(invocation IN LISTS invocations)
+    string(REPLACE ":" " " title "${invocation}")
+    string(REPLACE ":" ";" arguments "${invocation}")
+    help_of(text ${arguments})
+    string(APPEND page ".SS \"lockward ${title}\"\n.nf\n${text}.fi\n")
+  endforeach()
+endforeach()
+string(APPEND page "[SEE ALSO]\nThe README, with the configuration file, rules and editor setup:\n"
+  ".I /usr/share/doc/lockward/README.md\n")
+file(WRITE ${OUT} "${page}")
