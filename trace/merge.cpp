@@ -153,6 +153,8 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
         c.observed = p.mode;
         c.observed_until_statement_end = p.until_statement_end;
       }
+      c.absent = std::any_of(t.absent_before.begin(), t.absent_before.end(),
+                             [&](const analysis::ObjectName& n) { return same_object(p.object, n); });
       v.locks.push_back(std::move(c));
     }
     for (const ObservedLock& o : observed) {

@@ -29,7 +29,9 @@ struct LockComparison {
   // the catalogue predicts it and as the trace saw it (seen while it ran, gone after).
   bool predicted_until_statement_end = false;
   bool observed_until_statement_end = false;
+  bool absent = false;  // the object did not exist when the statement started: nothing to lock
   bool matches() const {
+    if (absent && !observed) return true;
     return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
   }
 };

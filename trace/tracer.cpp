@@ -140,6 +140,7 @@ class FileTracer {
       }
       return;
     }
+    note_absent_relations(s, t);
     if (must_run_outside_transaction(s) && !s.tx.in_transaction) {
       if (in_transaction_) {  // only possible when the tool's wrapping was assumed; PostgreSQL would refuse
         session_.exec("COMMIT");
@@ -224,6 +225,18 @@ class FileTracer {
     t.changes = changes.notes;
     t.method = ObservationMethod::InTransaction;
     catalog_ = std::move(after);
+  }
+
+  void note_absent_relations(const analysis::Statement& s, StatementTrace& t) {
+    using K = analysis::ObjectKind;
+    for (const analysis::LockFact& l : s.locks) {
+      if (l.kind == K::Type || l.kind == K::Schema || l.kind == K::Database || l.kind == K::Other) continue;
+      bool exists = std::any_of(catalog_.relations.begin(), catalog_.relations.end(), [&](const auto& entry) {
+        const analysis::ObjectName& n = entry.second.name;
+        return n.name == l.object.name && (l.object.schema.empty() || n.schema == l.object.schema);
+      });
+      if (!exists) t.absent_before.push_back(l.object);
+    }
   }
 
   // A statement predicted to release a lock when it ends (COPY … TO on PostgreSQL 12) leaves

@@ -38,6 +38,9 @@ struct StatementTrace {
   std::vector<analysis::ObjectName> rewritten;          // tables and materialized views
   std::vector<analysis::ObjectName> rewritten_indexes;
   std::set<std::uint32_t> dropped;          // relations (by oid) that existed before it and not after
+  // Relations the prediction locks that did not exist when it started (DROP … IF EXISTS of
+  // a missing object): nothing to lock, so no lock to see.
+  std::vector<analysis::ObjectName> absent_before;
   std::vector<std::string> changes;
   double duration_ms = 0;
   double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held

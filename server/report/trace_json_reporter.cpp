@@ -31,7 +31,9 @@ void verification_json(JsonStream& w, const TraceFileReport& f, const SourceText
   if (t.executed) w.key("held_ms").real(t.held_ms);
   w.key("locks").begin_array();
   for (const auto& c : v.locks) {
-    w.begin_object().key("object").string(c.object.sql());
+    w.begin_object();
+    if (c.absent) w.key("absent").boolean(true);
+    w.key("object").string(c.object.sql());
     w.key("observed");
     mode_or_null(w, c.observed);
     w.key("observed_until").string(c.observed_until_statement_end ? "statement end" : "transaction end");

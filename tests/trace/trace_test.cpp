@@ -234,3 +234,19 @@ TEST_CASE("trace counts a table's own sequence and primary key as part of the ta
   CHECK(t.merged.mismatches == 0);
   CHECK(t.merged.trace_only.empty());
 }
+
+TEST_CASE("trace confirms DROP … IF EXISTS of an object that never existed: nothing to lock", "[trace][verdict]") {
+  Traced t = run("CREATE TABLE users (id int)",
+                 "DROP INDEX IF EXISTS no_such_idx;\nDROP TABLE IF EXISTS no_such_table;\nDROP TABLE IF EXISTS users;");
+  REQUIRE(t.merged.statements.size() == 3);
+  for (const auto& v : t.merged.statements) {
+    INFO("statement " << v.statement << ": " << v.detail);
+    CHECK(v.status == trace::Verification::Confirmed);
+  }
+  REQUIRE(t.merged.statements[0].locks.size() == 1);
+  CHECK(t.merged.statements[0].locks[0].absent);
+  // The table that did exist is locked, and that lock is checked as usual.
+  REQUIRE(t.merged.statements[2].locks.size() == 1);
+  CHECK_FALSE(t.merged.statements[2].locks[0].absent);
+  CHECK(t.merged.statements[2].locks[0].observed == analysis::LockMode::AccessExclusive);
+}
