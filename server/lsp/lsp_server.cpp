@@ -282,7 +282,7 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
       {"positionEncoding", encoding_ == protocol::PositionEncoding::Utf8 ? "utf-8" : "utf-16"},
       {"textDocumentSync", Json{{"openClose", true}, {"change", 2}, {"save", Json{{"includeText", false}}}}},
       {"hoverProvider", true},
-      {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward"})}}},
+      {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward", "source.lockward.trace"})}}},
       {"inlayHintProvider", true},
       {"codeLensProvider", Json{{"resolveProvider", false}}},
       {"documentSymbolProvider", true},
