@@ -12,6 +12,8 @@
 ;; Only eglot's and jsonrpc's public interface is used: the `lockward-server' class, the
 ;; generic functions `eglot-initialization-options', `eglot-execute-command' and
 ;; `eglot-handle-notification', `eglot-current-server' and `jsonrpc-async-request'.
+;; The trace runs without blocking Emacs; `lockward-trace-status' (in the mode line) follows
+;; it: "tracing…", its progress, then the counts of confirmed predictions and mismatches.
 
 ;;; Code:
 
@@ -34,7 +36,8 @@
   :type 'integer)
 
 (defvar-local lockward-trace-status nil
-  "The state of this buffer's last trace, as shown in the mode line (nil: none yet).")
+  "The state of this buffer's last trace, as the mode line shows it.
+nil when the buffer was never traced.")
 (put 'lockward-trace-status 'risky-local-variable t)
 
 (defconst lockward--mode-line-entry '(lockward-trace-status (" " lockward-trace-status))
@@ -87,7 +90,8 @@
 (cl-defmethod eglot-handle-notification
   ((_server lockward-server) (_method (eql lockward/traceStatus))
    &key uri state message confirmed mismatches errors &allow-other-keys)
-  "Keep the mode line of URI's buffer current with its trace (STATE, MESSAGE, counts)."
+  "Keep the mode line of URI's buffer current with its trace.
+STATE, MESSAGE, CONFIRMED, MISMATCHES and ERRORS come from the server."
   (let ((buffer (lockward--uri-buffer uri)))
     (lockward--set-status
      buffer
@@ -97,12 +101,33 @@
        ("cancelled" "lockward: trace cancelled")
        (_ (format "lockward: trace failed%s" (if message (concat " (" message ")") "")))))))
 
+(defvar lockward--progress-buffers (make-hash-table :test #'equal)
+  "The buffer of each running trace, by its progress token.")
+
+(defvar lockward--next-token 0)
+
+(cl-defmethod eglot-handle-notification
+  ((_server lockward-server) (_method (eql $/progress)) &key token value &allow-other-keys)
+  "Show a lockward trace's progress (VALUE for TOKEN) in its buffer's mode line."
+  (let ((buffer (gethash token lockward--progress-buffers)))
+    (when buffer
+      (pcase (plist-get value :kind)
+        ("report" (lockward--set-status buffer (format "lockward: tracing, %s" (plist-get value :message))))
+        ("end" (remhash token lockward--progress-buffers))))))
+
 (defun lockward--trace-async (server uri buffer)
-  "Ask SERVER to trace URI without waiting; report in BUFFER's mode line and the echo area."
+  "Ask SERVER to trace URI without waiting.
+The mode line of BUFFER and the echo area follow the trace."
   (lockward--set-status buffer "lockward: tracing…")
+  (let ((token (format "lockward-emacs-%d" (cl-incf lockward--next-token))))
+    (puthash token buffer lockward--progress-buffers)
+    (lockward--request-trace server uri buffer token)))
+
+(defun lockward--request-trace (server uri buffer token)
+  "Send the trace request for URI with progress TOKEN; the answer updates BUFFER."
   (jsonrpc-async-request
    server :workspace/executeCommand
-   `(:command "lockward.trace" :arguments ,(vector uri))
+   `(:command "lockward.trace" :arguments ,(vector uri) :workDoneToken ,token)
    :success-fn (lambda (result)
                  (lockward--set-status buffer (lockward--counts (plist-get result :confirmed)
                                                                 (plist-get result :mismatches)
@@ -117,15 +142,15 @@
    :timeout lockward-trace-timeout))
 
 (cl-defmethod eglot-execute-command ((server lockward-server) (_command (eql lockward.trace)) arguments)
-  "Run the trace code action's command without blocking Emacs."
+  "Run the trace code action's command (ARGUMENTS: the URI) without blocking Emacs."
   (let* ((uri (let ((first (and (> (length arguments) 0) (elt arguments 0))))
                 (if (stringp first) first (plist-get first :uri))))
          (buffer (or (and uri (lockward--uri-buffer uri)) (current-buffer))))
     (lockward--trace-async server uri buffer)))
 
 (defun lockward-trace ()
-  "Trace the current migration in a throwaway PostgreSQL and upgrade its diagnostics.
-Returns at once; the mode line shows the trace's state (`lockward-trace-status')."
+  "Trace this migration in a throwaway PostgreSQL; upgrade its diagnostics.
+Returns at once; the mode line shows `lockward-trace-status'."
   (interactive)
   (let ((server (eglot-current-server)))
     (unless server (user-error "lockward is not running for this buffer"))
