@@ -683,7 +683,7 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     const analysis::TextRange at = conv.byte_range(range);
-    r.reply(code_actions(*open.doc, a, encoding_, at, only, !open.trace_cancel));
+    r.reply(code_actions(*open.doc, a, config_for(open).options, encoding_, at, only, !open.trace_cancel));
     follow(open, {at.begin, at.begin});
   });
 }
