@@ -24,4 +24,13 @@ std::optional<std::string> worse_than(const Analysis& before, const Analysis& af
 bool fixes_are_safe(std::string_view text, const Analysis& before, const Options& options,
                     const std::vector<const Fix*>& fixes);
 
+// `fix` of `finding`, made to run outside the transaction its migration tool wraps the file
+// in, by that tool's own switch: goose's `-- +goose NO TRANSACTION` added at the top, or
+// dbmate's `-- migrate:up` line given `transaction:false`. Only where that changes nothing
+// else: the statement is in the tool's implicit transaction (no BEGIN of the file's own) and
+// every other statement of the file is a session SET, which needs no transaction. One edit
+// from the start of the file to the end of the fixed statement; nullopt otherwise.
+std::optional<Fix> outside_transaction(std::string_view text, const Analysis& analysis, const Options& options,
+                                       const Finding& finding, const Fix& fix);
+
 }  // namespace lockward::analysis

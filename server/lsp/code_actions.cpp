@@ -3,6 +3,8 @@
 // is offered only when the text it produces, analysed again, is no worse (fix_check.h).
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <tuple>
 
 #include "analysis/rewrite/fix_check.h"
 
@@ -54,7 +56,7 @@ LineAt line_at(const Document& doc, std::size_t offset) {
 // fixes are not offered (an unchecked fix could break the migration).
 constexpr std::size_t kMaxCheckedBytes = 1u << 20;
 
-// Whether fixes, applied together, leave the document no worse; memoised per single fix.
+// Whether fixes, applied together, leave the document no worse; memoised per single edit.
 class FixChecker {
  public:
   FixChecker(const Document& doc, const analysis::Analysis& a, const analysis::Options& options)
@@ -62,7 +64,8 @@ class FixChecker {
   bool safe(const std::vector<const analysis::Fix*>& fixes) {
     if (text_.size() > kMaxCheckedBytes) return false;
     if (fixes.size() != 1) return analysis::fixes_are_safe(text_, analysis_, options_, fixes);
-    auto [it, fresh] = single_.try_emplace(fixes[0], false);
+    const analysis::Fix& fix = *fixes[0];
+    auto [it, fresh] = single_.try_emplace({fix.replace.begin, fix.replace.end, fix.new_text}, false);
     if (fresh) it->second = analysis::fixes_are_safe(text_, analysis_, options_, fixes);
     return it->second;
   }
@@ -71,7 +74,7 @@ class FixChecker {
   const std::string& text_;
   const analysis::Analysis& analysis_;
   const analysis::Options& options_;
-  std::map<const analysis::Fix*, bool> single_;
+  std::map<std::tuple<std::size_t, std::size_t, std::string>, bool> single_;  // by edit
 };
 
 }  // namespace
@@ -87,12 +90,20 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, const analys
     Json diagnostic{{"range", conv.range(f.range)}, {"code", f.rule}, {"source", "lockward"}, {"message", f.message}};
     if (wanted(only, "quickfix")) {
       for (const analysis::Fix& fix : f.fixes) {
-        if (!checker.safe({&fix})) continue;
-        out.push_back(Json{{"title", fix.title},
+        const analysis::Fix* offered = &fix;
+        std::optional<analysis::Fix> outside;
+        if (!checker.safe({&fix})) {
+          // Unsafe inside the tool's transaction: the same fix with the tool's switch, if that
+          // is safe.
+          outside = analysis::outside_transaction(*doc.text(), a, options, f, fix);
+          if (!outside || !checker.safe({&*outside})) continue;
+          offered = &*outside;
+        }
+        out.push_back(Json{{"title", offered->title},
                            {"kind", "quickfix"},
                            {"diagnostics", Json::array({diagnostic})},
-                           {"isPreferred", fix.drop_in},
-                           {"edit", edit(doc, conv, fix.replace, fix.new_text)}});
+                           {"isPreferred", offered->drop_in},
+                           {"edit", edit(doc, conv, offered->replace, offered->new_text)}});
       }
       if (f.statement && f.rule != "syntax-error") {
         const analysis::Statement& s = a.statements[*f.statement];

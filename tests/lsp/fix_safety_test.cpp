@@ -13,6 +13,7 @@
 #include "analysis/catalog/catalogue.h"
 #include "bench/generate.h"
 #include "server/lsp/convert.h"
+#include "tests/support/run_binary.h"
 
 using namespace lockward;
 using server::lsp::Document;
@@ -138,4 +139,96 @@ TEST_CASE("CONCURRENTLY is not offered where it would run inside a transaction",
   CHECK(has(titles("-- +goose NO TRANSACTION\n" + index, "goose"), "Use CONCURRENTLY"));
   // The ignore comments stay: they never make a file worse.
   CHECK(has(titles("BEGIN;\n" + index + "COMMIT;\n", ""), "Ignore create-index for this statement"));
+}
+
+TEST_CASE("a fix that must leave the tool's transaction turns the tool's transaction off", "[lsp][fixes]") {
+  auto action = [](const std::string& text, const std::string& tool, const std::string& title) {
+    analysis::Options options;
+    options.pg_version = 17;
+    options.migration_tool = tool;
+    const analysis::Analysis a = analysis::analyze(text, options);
+    Document doc("file:///tmp/fixes/001.sql", "sql", 1, text);
+    for (const Json& act : server::lsp::code_actions(doc, a, options, protocol::PositionEncoding::Utf8,
+                                                     {0, text.size()}, Json(), false)) {
+      if (act["title"] == title) {
+        const std::string fixed = apply_edit(doc, act["edit"]);
+        const analysis::Analysis after = analysis::analyze(fixed, options);
+        for (const auto& f : after.findings) CHECK(f.rule != "concurrently-in-transaction");
+        CHECK_FALSE(after.statements.back().tx.in_transaction);
+        return std::optional<std::string>(fixed);
+      }
+    }
+    return std::optional<std::string>();
+  };
+  const std::string index = "SET lock_timeout = '2s';\nCREATE INDEX users_created_at_idx ON users (created_at);\n";
+  CHECK(action(index, "goose", "Use CONCURRENTLY, with -- +goose NO TRANSACTION") ==
+        "-- +goose NO TRANSACTION\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_created_at_idx ON users (created_at);\n");
+  CHECK(action("-- migrate:up\n" + index, "dbmate", "Use CONCURRENTLY, with dbmate's transaction:false") ==
+        "-- migrate:up transaction:false\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_created_at_idx ON users (created_at);\n");
+  // Another statement would lose its transaction: not offered at all.
+  CHECK_FALSE(action(index + "ALTER TABLE users ADD COLUMN x int;\n", "goose", "Use CONCURRENTLY, with -- +goose NO TRANSACTION"));
+  CHECK_FALSE(action(index + "ALTER TABLE users ADD COLUMN x int;\n", "goose", "Use CONCURRENTLY"));
+  // SET LOCAL needs the transaction.
+  CHECK_FALSE(action("SET LOCAL lock_timeout = '2s';\nCREATE INDEX i ON users (created_at);\n", "goose",
+                     "Use CONCURRENTLY, with -- +goose NO TRANSACTION"));
+  // The file's own BEGIN: lockward does not restructure it.
+  CHECK_FALSE(action("BEGIN;\nCREATE INDEX i ON users (created_at);\nCOMMIT;\n", "goose",
+                     "Use CONCURRENTLY, with -- +goose NO TRANSACTION"));
+}
+
+namespace {
+
+// The number of statements `lockward trace` reports failed for `file`.
+int trace_errors(const std::string& file, const std::string& args) {
+  auto r = lockward::test::run_lockward("trace --pg-version 15 " + args + " " + file);
+  INFO(r.output);
+  const std::size_t at = r.output.find(" errors\n");
+  REQUIRE(at != std::string::npos);
+  const std::size_t start = r.output.rfind(' ', at - 1) + 1;
+  return std::stoi(r.output.substr(start, at - start));
+}
+
+}  // namespace
+
+TEST_CASE("every offered fix of the examples traces on PostgreSQL with no new failure", "[trace][fixes]") {
+  lockward::test::TempDir dir;
+  const std::filesystem::path examples = std::filesystem::path(LOCKWARD_SOURCE_DIR) / "examples";
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(examples)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) dir.write(name, read(examples / name));
+  analysis::Options options;
+  options.pg_version = 15;
+  std::size_t traced = 0;
+  for (const std::string& name : names) {
+    const std::string text = read(examples / name);
+    const std::string file = dir.write(name, text);
+    const int before = trace_errors(file, "");
+    const analysis::Analysis a = analysis::analyze(text, options);
+    Document doc("file://" + file, "sql", 1, text);
+    for (const Json& action : server::lsp::code_actions(doc, a, options, protocol::PositionEncoding::Utf8,
+                                                        {0, text.size()}, Json(), false)) {
+      if (!action.contains("edit") || action["title"].get<std::string>().starts_with("Ignore ")) continue;
+      dir.write(name, apply_edit(doc, action["edit"]));
+      INFO(name << ": " << action["title"]);
+      CHECK(trace_errors(file, "") <= before);
+      ++traced;
+    }
+    dir.write(name, text);
+  }
+  CHECK(traced >= 4);
+  // The fix that leaves goose's transaction runs where the plain one would fail.
+  const std::string goose = "SET lock_timeout = '2s';\nCREATE INDEX users_goose_idx ON users (created_at);\n";
+  const std::string file = dir.write("006_goose_index.sql", goose);
+  options.migration_tool = "goose";
+  const analysis::Analysis a = analysis::analyze(goose, options);
+  Document doc("file://" + file, "sql", 1, goose);
+  for (const Json& action : server::lsp::code_actions(doc, a, options, protocol::PositionEncoding::Utf8,
+                                                      {0, goose.size()}, Json(), false)) {
+    if (action["title"] != "Use CONCURRENTLY, with -- +goose NO TRANSACTION") continue;
+    dir.write("006_goose_index.sql", apply_edit(doc, action["edit"]));
+    CHECK(trace_errors(file, "--migration-tool goose") == 0);
+    ++traced;
+  }
+  CHECK(traced >= 5);
 }
