@@ -116,9 +116,9 @@ std::optional<std::string> worse_than(const Analysis& before, const Analysis& af
 }
 
 bool fixes_are_safe(std::string_view text, const Analysis& before, const Options& options,
-                    const std::vector<const Fix*>& fixes) {
+                    const std::vector<const Fix*>& fixes, const ParallelFor* parallel) {
   if (fixes.empty()) return true;
-  return !worse_than(before, analyze(apply_fixes(text, fixes), options));
+  return !worse_than(before, analyze(apply_fixes(text, fixes), options, nullptr, parallel));
 }
 
 }  // namespace lockward::analysis

@@ -9,6 +9,7 @@
 
 #include "analysis/model.h"
 #include "analysis/options.h"
+#include "analysis/parallel.h"
 
 namespace lockward::analysis {
 
@@ -21,8 +22,9 @@ std::string apply_fixes(std::string_view text, std::vector<const Fix*> fixes);
 std::optional<std::string> worse_than(const Analysis& before, const Analysis& after);
 
 // Whether `text` (analysed as `before` with `options`) with `fixes` applied is no worse.
+// With `parallel`, the analysis parses on its threads.
 bool fixes_are_safe(std::string_view text, const Analysis& before, const Options& options,
-                    const std::vector<const Fix*>& fixes);
+                    const std::vector<const Fix*>& fixes, const ParallelFor* parallel = nullptr);
 
 // `fix` of `finding`, made to run outside the transaction its migration tool wraps the file
 // in, by that tool's own switch: goose's `-- +goose NO TRANSACTION` added at the top, or

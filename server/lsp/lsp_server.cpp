@@ -680,11 +680,31 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   const PositionRange range = range_field(params, "range");
   const Json* only_field = optional_field(params, "context.only");
   Json only = only_field ? *only_field : Json();
-  with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+  with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis&, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     const analysis::TextRange at = conv.byte_range(range);
-    r.reply(code_actions(*open.doc, a, config_for(open).options, encoding_, at, only, !open.trace_cancel));
     follow(open, {at.begin, at.begin});
+    // Each offered fix is checked by analysing its result (a whole-file analysis): on the
+    // worker, with copies of what it reads, so that the I/O thread goes on meanwhile.
+    auto doc = std::make_shared<const Document>(*open.doc);
+    auto config = std::make_shared<const ResolvedConfig>(config_for(open));
+    auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(r));
+    cancellable_[(*shared_reply)->id().dump()] = [weak = std::weak_ptr(shared_reply)] {
+      auto shared = weak.lock();
+      if (!shared) return;
+      if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
+      shared->reset();
+    };
+    boost::asio::post(workers_, [this, doc, config, at, only, encoding = encoding_, offer_trace = !open.trace_cancel,
+                                 shared_reply, alive = alive_] {
+      if (!*alive) return;
+      Json actions = code_actions(*doc, *doc->analysis, config->options, encoding, at, only, offer_trace, &parallel_for_);
+      boost::asio::post(io_, [shared_reply, actions = std::move(actions), alive] {
+        if (!*alive || !*shared_reply) return;
+        (*shared_reply)->reply(actions);
+        shared_reply->reset();
+      });
+    });
   });
 }
 

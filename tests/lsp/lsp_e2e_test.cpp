@@ -429,3 +429,25 @@ TEST_CASE("lsp: stderr carries warnings and errors only unless --log-level asks 
   CHECK(content.find("language server started") != std::string::npos);
   std::remove(tmpl);
 }
+
+TEST_CASE("lsp: a document too large to check its fixes gets only the ignore comments", "[lsp][e2e][fixes]") {
+  LspProcess lsp;
+  lsp.initialize();
+  std::string text;
+  for (int i = 0; text.size() <= (512u << 10); ++i) text += "CREATE INDEX i" + std::to_string(i) + " ON t (c);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics", 30000));
+  Json actions = lsp.request("textDocument/codeAction",
+                             Json{{"textDocument", {{"uri", kUri}}},
+                                  {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+                                  {"context", {{"diagnostics", Json::array()}, {"only", Json::array({"quickfix"})}}}},
+                             30000);
+  REQUIRE(actions["result"].is_array());
+  std::size_t ignores = 0;
+  for (const auto& a : actions["result"]) {
+    INFO(a["title"]);
+    CHECK(a["title"].get<std::string>().starts_with("Ignore "));
+    ++ignores;
+  }
+  CHECK(ignores > 0);
+}
