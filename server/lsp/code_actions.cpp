@@ -150,9 +150,10 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, const analys
         chosen.push_back(&fix);
       }
     }
-    if (chosen.size() > kMaxSeparateChecks && !checker.safe(chosen)) {
+    const bool together = checker.safe(chosen);
+    if (!together && chosen.size() > kMaxSeparateChecks) {
       chosen.clear();  // too many to find the culprits one analysis each: no fix-all
-    } else if (!checker.safe(chosen)) {
+    } else if (!together) {
       std::vector<const analysis::Fix*> alone;
       for (const analysis::Fix* fix : chosen) {
         if (checker.safe({fix})) alone.push_back(fix);

@@ -451,3 +451,25 @@ TEST_CASE("lsp: a document too large to check its fixes gets only the ignore com
   }
   CHECK(ignores > 0);
 }
+
+TEST_CASE("lsp: a code action request the editor makes by itself gets no fix-all", "[lsp][e2e][fixes]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);\n"));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+  auto kinds = [&](const Json& context) {
+    Json actions = lsp.request("textDocument/codeAction",
+                               Json{{"textDocument", {{"uri", kUri}}},
+                                    {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+                                    {"context", context}});
+    std::set<std::string> out;
+    for (const auto& a : actions["result"]) out.insert(a["kind"].get<std::string>());
+    return out;
+  };
+  // VS Code's light bulb (triggerKind 2, Automatic) shows no source actions.
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 2}}) ==
+        std::set<std::string>{"quickfix", "source.lockward.trace"});
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 1}}).count("source.fixAll.lockward"));
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 2}, {"only", Json::array({"source"})}})
+            .count("source.fixAll.lockward"));
+}
