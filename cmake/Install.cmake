@@ -36,11 +36,9 @@ install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/editors/neovim/
 # Emacs: site-lisp is on Debian's load-path, so (require 'lockward) works.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/emacs/lockward.el
         DESTINATION ${CMAKE_INSTALL_DATADIR}/emacs/site-lisp)
-# Helix, Zed, JetBrains and Emacs: snippets and notes to copy into the editor's own config.
+# Helix, JetBrains and Emacs: snippets and notes to copy into the editor's own config.
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/helix/languages.toml
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/helix)
-install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/zed/settings.json
-        DESTINATION ${CMAKE_INSTALL_DOCDIR}/zed)
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/jetbrains/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/jetbrains)
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/emacs/README.md

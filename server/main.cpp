@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   lsp::LspArgs lsp_args;
   auto* lsp_cmd = app.add_subcommand("lsp", "Run the language server on stdin/stdout");
   lsp_cmd->add_option("--log-file", lsp_args.log_file, "Write the log here instead of stderr");
-  lsp_cmd->add_option("--log-level", lsp_args.log_level, "trace, debug, info, warn, error or off")
+  lsp_cmd->add_option("--log-level", lsp_args.log_level, "trace, debug, info, warn, error or off (default: warn on stderr, info in a log file)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   lsp_cmd->add_option("--max-message-bytes", lsp_args.max_message_bytes, "Refuse messages larger than this");
   lsp_cmd->set_version_flag("--version", LOCKWARD_VERSION);

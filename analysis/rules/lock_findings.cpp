@@ -27,15 +27,33 @@ std::optional<TableSize> table_size(const Options& options, const ObjectName& ta
   return std::nullopt;
 }
 
-std::string describe(const Effect& e, const LockFact& strongest) {
+// The lock the whole statement takes on `l`'s object: the same fact the statement's lock list
+// (and so the hover and `explain`) shows, which another clause of the statement can make
+// stronger than this clause's own.
+LockMode statement_mode(const Statement& s, const LockFact& l) {
+  LockMode mode = l.mode;
+  for (const LockFact& held : s.locks) {
+    if (held.object == l.object && held.mode > mode) mode = held.mode;
+  }
+  return mode;
+}
+
+// "ACCESS EXCLUSIVE on table users", with this clause's own lock when the statement's is
+// stronger.
+std::string lock_words(const Statement& s, const LockFact& l, std::string_view role) {
+  const LockMode mode = statement_mode(s, l);
+  std::string out = std::string(lock_mode_name(mode)) + " on " + std::string(role) + " " + l.object.sql();
+  if (mode != l.mode) out += " (by the whole statement; this clause alone takes " + std::string(lock_mode_name(l.mode)) + ")";
+  return out;
+}
+
+std::string describe(const Statement& s, const Effect& e, const LockFact& strongest) {
   const CatalogueRow& row = *e.row;
-  std::string msg = std::string(row.form) + " takes " + std::string(lock_mode_name(strongest.mode)) + " on " +
-                    std::string(object_kind_name(strongest.kind)) + " " + strongest.object.sql() + ": " +
-                    blocks_in_words(strongest.mode);
+  std::string msg = std::string(row.form) + " takes " + lock_words(s, strongest, object_kind_name(strongest.kind)) +
+                    ": " + blocks_in_words(statement_mode(s, strongest));
   for (const LockFact& l : e.locks) {
     if (&l == &strongest || l.new_object) continue;
-    msg += "; " + std::string(lock_mode_name(l.mode)) + " on " + std::string(role_name(l.role)) + " " +
-           l.object.sql() + " (" + blocks_in_words(l.mode) + ")";
+    msg += "; " + lock_words(s, l, role_name(l.role)) + " (" + blocks_in_words(statement_mode(s, l)) + ")";
   }
   msg += ". ";
   if (row.rewrite != Rewrite::None) msg += std::string(rewrite_name(row.rewrite)) + ". ";
@@ -106,7 +124,7 @@ void check_locks(const FileState& file, const Statement& s, std::vector<Finding>
     f.range = e.range;
     f.lock = strongest->mode;
     f.relation = strongest->object;
-    f.message = describe(e, *strongest);
+    f.message = describe(s, e, *strongest);
     f.help = help_for(e.row->recipe);
     if (auto size = table_size(file.options, e.table.empty() ? strongest->object : e.table)) {
       int levels = size_levels(*size, file.options.thresholds);

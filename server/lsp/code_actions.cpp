@@ -1,6 +1,12 @@
 // Code actions: every safe recipe as a quick fix, SET lock_timeout, ignore comments for the
-// statement and the file, and a source action that applies every drop-in fix.
+// statement and the file, and a source action that applies every drop-in fix. A fix's edit
+// is offered only when the text it produces, analysed again, is no worse (fix_check.h).
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "analysis/rewrite/fix_check.h"
 
 #include "server/lsp/convert.h"
 
@@ -46,11 +52,42 @@ LineAt line_at(const Document& doc, std::size_t offset) {
   return {start, text.substr(start, i - start), line_break(doc, line)};
 }
 
+// Checking a fix analyses the whole text again (about 0.5 s of CPU per MiB): past this size a document's
+// fixes are not offered (an unchecked fix could break the migration).
+constexpr std::size_t kMaxCheckedBytes = 512u << 10;
+// When every drop-in fix together is worse, each is checked alone: at most this many.
+constexpr std::size_t kMaxSeparateChecks = 32;
+
+// Whether fixes, applied together, leave the document no worse; memoised per single edit.
+class FixChecker {
+ public:
+  FixChecker(const Document& doc, const analysis::Analysis& a, const analysis::Options& options,
+             const analysis::ParallelFor* parallel)
+      : text_(*doc.text()), analysis_(a), options_(options), parallel_(parallel) {}
+  bool safe(const std::vector<const analysis::Fix*>& fixes) {
+    if (text_.size() > kMaxCheckedBytes) return false;
+    if (fixes.size() != 1) return analysis::fixes_are_safe(text_, analysis_, options_, fixes, parallel_);
+    const analysis::Fix& fix = *fixes[0];
+    auto [it, fresh] = single_.try_emplace({fix.replace.begin, fix.replace.end, fix.new_text}, false);
+    if (fresh) it->second = analysis::fixes_are_safe(text_, analysis_, options_, fixes, parallel_);
+    return it->second;
+  }
+
+ private:
+  const std::string& text_;
+  const analysis::Analysis& analysis_;
+  const analysis::Options& options_;
+  const analysis::ParallelFor* parallel_;
+  std::map<std::tuple<std::size_t, std::size_t, std::string>, bool> single_;  // by edit
+};
+
 }  // namespace
 
-Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                  analysis::TextRange range, const Json& only, bool offer_trace) {
+Json code_actions(const Document& doc, const analysis::Analysis& a, const analysis::Options& options,
+                  protocol::PositionEncoding enc, analysis::TextRange range, const Json& only, bool offer_trace,
+                  const analysis::ParallelFor* parallel) {
   Converter conv{doc.lines(), enc};
+  FixChecker checker(doc, a, options, parallel);
   Json out = Json::array();
   std::vector<std::string> ignored_file_rules;
   for (const analysis::Finding& f : a.findings) {
@@ -58,11 +95,20 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::Po
     Json diagnostic{{"range", conv.range(f.range)}, {"code", f.rule}, {"source", "lockward"}, {"message", f.message}};
     if (wanted(only, "quickfix")) {
       for (const analysis::Fix& fix : f.fixes) {
-        out.push_back(Json{{"title", fix.title},
+        const analysis::Fix* offered = &fix;
+        std::optional<analysis::Fix> outside;
+        if (!checker.safe({&fix})) {
+          // Unsafe inside the tool's transaction: the same fix with the tool's switch, if that
+          // is safe.
+          outside = analysis::outside_transaction(*doc.text(), a, options, f, fix);
+          if (!outside || !checker.safe({&*outside})) continue;
+          offered = &*outside;
+        }
+        out.push_back(Json{{"title", offered->title},
                            {"kind", "quickfix"},
                            {"diagnostics", Json::array({diagnostic})},
-                           {"isPreferred", fix.drop_in},
-                           {"edit", edit(doc, conv, fix.replace, fix.new_text)}});
+                           {"isPreferred", offered->drop_in},
+                           {"edit", edit(doc, conv, offered->replace, offered->new_text)}});
       }
       if (f.statement && f.rule != "syntax-error") {
         const analysis::Statement& s = a.statements[*f.statement];
@@ -90,8 +136,10 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::Po
                                         {"arguments", Json::array({doc.uri()})}}}});
   }
   if (wanted(only, "source.fixAll.lockward")) {
-    // Every drop-in fix at once, non-overlapping, applied back to front by the client.
-    Json edits = Json::array();
+    // Every drop-in fix at once, non-overlapping, applied back to front by the client. The
+    // whole set is checked; should it be worse, the fixes that are safe alone, then as many
+    // of those as stay safe together.
+    std::vector<const analysis::Fix*> chosen;
     std::vector<analysis::TextRange> taken;
     for (const analysis::Finding& f : a.findings) {
       for (const analysis::Fix& fix : f.fixes) {
@@ -99,8 +147,30 @@ Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::Po
         bool clash = std::any_of(taken.begin(), taken.end(), [&](auto r) { return overlaps(r, fix.replace); });
         if (clash) continue;
         taken.push_back(fix.replace);
-        edits.push_back(Json{{"range", conv.range(fix.replace)}, {"newText", fix.new_text}});
+        chosen.push_back(&fix);
       }
+    }
+    const bool together = checker.safe(chosen);
+    if (!together && chosen.size() > kMaxSeparateChecks) {
+      chosen.clear();  // too many to find the culprits one analysis each: no fix-all
+    } else if (!together) {
+      std::vector<const analysis::Fix*> alone;
+      for (const analysis::Fix* fix : chosen) {
+        if (checker.safe({fix})) alone.push_back(fix);
+      }
+      chosen.clear();
+      if (checker.safe(alone)) {
+        chosen = std::move(alone);
+      } else {
+        for (const analysis::Fix* fix : alone) {
+          chosen.push_back(fix);
+          if (!checker.safe(chosen)) chosen.pop_back();
+        }
+      }
+    }
+    Json edits = Json::array();
+    for (const analysis::Fix* fix : chosen) {
+      edits.push_back(Json{{"range", conv.range(fix->replace)}, {"newText", fix->new_text}});
     }
     if (!edits.empty()) {
       out.push_back(Json{{"title", "Apply every safe drop-in rewrite (lockward)"},

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "analysis/model.h"
+#include "analysis/options.h"
+#include "analysis/parallel.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
 #include "server/lsp/diagnostics_message.h"
@@ -62,8 +64,11 @@ DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, co
 
 Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc, std::size_t offset,
            const TraceResults* trace);
-Json code_actions(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
-                  analysis::TextRange range, const Json& only, bool offer_trace);
+// `options` are those `a` was analysed with: each fix's result is analysed again with them
+// (whole-file analyses, on `parallel`'s threads when given): call it off the I/O thread.
+Json code_actions(const Document& doc, const analysis::Analysis& a, const analysis::Options& options,
+                  protocol::PositionEncoding enc, analysis::TextRange range, const Json& only, bool offer_trace,
+                  const analysis::ParallelFor* parallel = nullptr);
 Json inlay_hints(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc,
                  analysis::TextRange range, const TraceResults* trace);
 Json code_lenses(const Document& doc, const analysis::Analysis& a, protocol::PositionEncoding enc);

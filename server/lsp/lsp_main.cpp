@@ -39,7 +39,7 @@ void setup_logging(const LspArgs& args) {
   std::shared_ptr<spdlog::logger> logger;
   if (args.log_file) logger = spdlog::basic_logger_mt("lockward", *args.log_file);
   else logger = spdlog::stderr_logger_mt("lockward");
-  logger->set_level(spdlog::level::from_str(args.log_level));
+  logger->set_level(spdlog::level::from_str(args.log_level.value_or(args.log_file ? "info" : "warn")));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
 }

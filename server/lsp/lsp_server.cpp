@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 
@@ -282,7 +283,7 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
       {"positionEncoding", encoding_ == protocol::PositionEncoding::Utf8 ? "utf-8" : "utf-16"},
       {"textDocumentSync", Json{{"openClose", true}, {"change", 2}, {"save", Json{{"includeText", false}}}}},
       {"hoverProvider", true},
-      {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward"})}}},
+      {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward", "source.lockward.trace"})}}},
       {"inlayHintProvider", true},
       {"codeLensProvider", Json{{"resolveProvider", false}}},
       {"documentSymbolProvider", true},
@@ -680,11 +681,38 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
   const PositionRange range = range_field(params, "range");
   const Json* only_field = optional_field(params, "context.only");
   Json only = only_field ? *only_field : Json();
-  with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis& a, Reply r) {
+  // A request the editor makes by itself (VS Code's light bulb, on every cursor move) shows
+  // no source actions: it does not get the fix-all, which costs a whole-file analysis.
+  const Json* trigger = optional_field(params, "context.triggerKind");
+  if (only.is_null() && trigger && trigger->is_number_integer() && trigger->get<int>() == 2)
+    only = Json::array({"quickfix", "source.lockward.trace"});
+  with_analysis(params, std::move(reply), [this, range, only](OpenDocument& open, const analysis::Analysis&, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
     const analysis::TextRange at = conv.byte_range(range);
-    r.reply(code_actions(*open.doc, a, encoding_, at, only, !open.trace_cancel));
     follow(open, {at.begin, at.begin});
+    // Each offered fix is checked by analysing its result (a whole-file analysis): on the
+    // worker, with copies of what it reads, so that the I/O thread goes on meanwhile.
+    auto doc = std::make_shared<const Document>(*open.doc);
+    auto config = std::make_shared<const ResolvedConfig>(config_for(open));
+    auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(r));
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);  // read by the worker
+    cancellable_[(*shared_reply)->id().dump()] = [weak = std::weak_ptr(shared_reply), cancelled] {
+      cancelled->store(true);
+      auto shared = weak.lock();
+      if (!shared) return;
+      if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
+      shared->reset();
+    };
+    boost::asio::post(workers_, [this, doc, config, at, only, encoding = encoding_, offer_trace = !open.trace_cancel,
+                                 shared_reply, cancelled, alive = alive_] {
+      if (!*alive || cancelled->load()) return;  // a cancelled request costs no analysis
+      Json actions = code_actions(*doc, *doc->analysis, config->options, encoding, at, only, offer_trace, &parallel_for_);
+      boost::asio::post(io_, [shared_reply, actions = std::move(actions), alive] {
+        if (!*alive || !*shared_reply) return;
+        (*shared_reply)->reply(actions);
+        shared_reply->reset();
+      });
+    });
   });
 }
 

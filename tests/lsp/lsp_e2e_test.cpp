@@ -1,6 +1,11 @@
 // End-to-end: the real `lockward lsp` binary over pipes.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -372,4 +377,99 @@ TEST_CASE("lsp: documents that are not SQL are left alone", "[lsp][e2e]") {
   auto published = lsp.wait_notification("textDocument/publishDiagnostics");
   REQUIRE(published);
   CHECK((*published)["params"]["uri"] == "untitled:Untitled-1");
+}
+
+TEST_CASE("lsp: codeActionKinds lists every kind of action the server offers", "[lsp][e2e]") {
+  LspProcess lsp;
+  Json init = lsp.initialize();
+  std::set<std::string> advertised;
+  for (const auto& k : init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"]) advertised.insert(k);
+  // A file whose actions include quick fixes, the fix-all source action and the trace.
+  lsp.notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d int NOT NULL;\n"));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+  Json actions = lsp.request("textDocument/codeAction",
+                             Json{{"textDocument", {{"uri", kUri}}},
+                                  {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 2}, {"character", 0}}}}},
+                                  {"context", {{"diagnostics", Json::array()}}}});
+  std::set<std::string> offered;
+  for (const auto& a : actions["result"]) offered.insert(a["kind"].get<std::string>());
+  CHECK(offered.count("quickfix"));
+  CHECK(offered.count("source.fixAll.lockward"));
+  CHECK(offered.count("source.lockward.trace"));
+  for (const auto& kind : offered) {
+    INFO(kind);
+    CHECK(advertised.count(kind));
+  }
+}
+
+TEST_CASE("lsp: stderr carries warnings and errors only unless --log-level asks for more", "[lsp][e2e]") {
+  auto session = [](std::vector<std::string> args) {
+    auto lsp = std::make_unique<LspProcess>(std::move(args));
+    lsp->initialize();
+    lsp->notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);"));
+    lsp->wait_notification("textDocument/publishDiagnostics");
+    lsp->request("shutdown", nullptr);
+    lsp->notify("exit", nullptr);
+    CHECK(lsp->wait_exit() == 0);
+    return lsp;
+  };
+  // No level given: a normal session writes nothing to stderr (Neovim logs stderr as errors).
+  CHECK(session({"--log-level", "default"})->stderr_text().empty());
+  // Asked for: the informational lines are there.
+  CHECK(session({"--log-level", "info"})->stderr_text().find("language server started") != std::string::npos);
+  // A log file gets info by default; stderr stays quiet.
+  char tmpl[] = "/tmp/lockward-lsp-log-XXXXXX";
+  int fd = mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  close(fd);
+  auto in_file = session({"--log-level", "default", "--log-file", tmpl});
+  CHECK(in_file->stderr_text().empty());
+  std::ifstream log(tmpl);
+  std::string content((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK(content.find("language server started") != std::string::npos);
+  std::remove(tmpl);
+}
+
+TEST_CASE("lsp: a document too large to check its fixes gets only the ignore comments", "[lsp][e2e][fixes]") {
+  LspProcess lsp;
+  lsp.initialize();
+  std::string text;
+  for (int i = 0; text.size() <= (512u << 10); ++i) text += "CREATE INDEX i" + std::to_string(i) + " ON t (c);\n";
+  lsp.notify("textDocument/didOpen", open_params(text));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics", 30000));
+  Json actions = lsp.request("textDocument/codeAction",
+                             Json{{"textDocument", {{"uri", kUri}}},
+                                  {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+                                  {"context", {{"diagnostics", Json::array()}, {"only", Json::array({"quickfix"})}}}},
+                             30000);
+  REQUIRE(actions["result"].is_array());
+  std::size_t ignores = 0;
+  for (const auto& a : actions["result"]) {
+    INFO(a["title"]);
+    CHECK(a["title"].get<std::string>().starts_with("Ignore "));
+    ++ignores;
+  }
+  CHECK(ignores > 0);
+}
+
+TEST_CASE("lsp: a code action request the editor makes by itself gets no fix-all", "[lsp][e2e][fixes]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen", open_params("CREATE INDEX i ON t (c);\n"));
+  REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+  auto kinds = [&](const Json& context) {
+    Json actions = lsp.request("textDocument/codeAction",
+                               Json{{"textDocument", {{"uri", kUri}}},
+                                    {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+                                    {"context", context}});
+    std::set<std::string> out;
+    for (const auto& a : actions["result"]) out.insert(a["kind"].get<std::string>());
+    return out;
+  };
+  // VS Code's light bulb (triggerKind 2, Automatic) shows no source actions.
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 2}}) ==
+        std::set<std::string>{"quickfix", "source.lockward.trace"});
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 1}}).count("source.fixAll.lockward"));
+  CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 2}, {"only", Json::array({"source"})}})
+            .count("source.fixAll.lockward"));
 }

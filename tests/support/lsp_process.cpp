@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -26,8 +27,19 @@ LspProcess::LspProcess(std::vector<std::string> extra_args) {
     dup2(err_fd, 2);
     close(to_child[1]);
     close(from_child[0]);
-    std::vector<std::string> args = {LOCKWARD_BINARY, "lsp", "--log-level", "debug"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    // Debug logs unless the test chooses the level (or, with "--log-level" "default", none).
+    std::vector<std::string> args = {LOCKWARD_BINARY, "lsp"};
+    if (std::find(extra_args.begin(), extra_args.end(), "--log-level") == extra_args.end()) {
+      args.push_back("--log-level");
+      args.push_back("debug");
+    }
+    for (std::size_t i = 0; i < extra_args.size(); ++i) {
+      if (extra_args[i] == "--log-level" && i + 1 < extra_args.size() && extra_args[i + 1] == "default") {
+        ++i;
+        continue;
+      }
+      args.push_back(extra_args[i]);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
