@@ -423,7 +423,8 @@ class Analyzer {
       return;
     }
 
-    const PieceResult& result = piece_result(piece);
+    bool owned = false;  // a result no one reads again: its facts can be moved, not copied
+    PieceResult& result = piece_result(piece, owned);
     if (result.error || result.nodes.empty()) {
       bool was_default = tx_default();
       Statement s = new_statement(piece, with_comments);
@@ -451,8 +452,9 @@ class Analyzer {
       return;
     }
 
-    for (const PieceResult::Node& node : result.nodes) {
+    for (PieceResult::Node& node : result.nodes) {
       StatementFacts facts = node.context_dependent ? classify_node(*node.tree, piece.code.slice(text_), node.code).first
+                             : owned                ? std::move(node.facts)
                                                     : node.facts;
       shift_ranges(facts, piece.code.begin);
       TextRange code{piece.code.begin + node.code.begin, piece.code.begin + node.code.end};
@@ -555,8 +557,10 @@ class Analyzer {
     return {std::move(facts), consulted};
   }
 
-  const PieceResult& piece_result(const Piece& piece) {
+  // `owned`: the result is this run's alone (not the cache's), read only by this call.
+  PieceResult& piece_result(const Piece& piece, bool& owned) {
     std::string_view piece_text = piece.code.slice(text_);
+    owned = !cache_;
     if (!cache_) {
       const std::size_t index = current_piece_ - precomputed_begin_;
       if (current_piece_ >= precomputed_begin_ && index < precomputed_.size() &&
