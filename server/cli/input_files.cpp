@@ -73,28 +73,37 @@ bool read_file(const std::string& path, std::string& contents, std::string& erro
     return false;
   }
   contents.clear();
-  // The size is a hint only (pipes and /proc files say 0, a file may grow): read to the end.
-  std::size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 64 * 1024;
-  for (;;) {
-    const std::size_t used = contents.size();
-    contents.resize(used + want);
-    const ssize_t n = ::read(fd, contents.data() + used, want);
-    if (n < 0 && errno == EINTR) {
-      contents.resize(used);
-      continue;
-    }
-    if (n <= 0) {
-      contents.resize(used);
+  // The size is a hint only (pipes and /proc files say 0, a file may change): the string gets
+  // exactly that much, then whatever more there is comes through a buffer on the stack (a
+  // string grown by a 64 KiB read would keep that capacity, per file, until exit).
+  if (S_ISREG(st.st_mode) && st.st_size > 0) contents.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t filled = 0;
+  while (filled < contents.size()) {
+    const ssize_t n = ::read(fd, contents.data() + filled, contents.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
       ::close(fd);
-      if (n < 0) {
-        error = "read error";
-        return false;
-      }
-      return true;
+      error = "read error";
+      return false;
     }
-    contents.resize(used + static_cast<std::size_t>(n));
-    want = std::max<std::size_t>(want, 64 * 1024);
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
   }
+  contents.resize(filled);
+  char more[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, more, sizeof more);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      error = "read error";
+      return false;
+    }
+    if (n == 0) break;
+    contents.append(more, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return true;
 }
 
 }  // namespace lockward::server
