@@ -209,10 +209,19 @@ class Analyzer {
       cache_->hits_ = 0;
     }
     tx_.in_transaction = tx_.implicit = policy_.in_tx = implicit_;
-    constexpr std::size_t kBatch = 1024;  // bounds the results waiting in memory
-    for (std::size_t piece = 0; piece < split_.pieces.size(); ++piece) {
-      if (piece % kBatch == 0) precompute_pieces(piece, std::min(split_.pieces.size(), piece + kBatch));
-      add_piece(piece);
+    // In batches (bounding the results waiting in memory): while one thread runs the sequential
+    // pass over a batch, the others parse and classify the next one.
+    constexpr std::size_t kBatch = 1024;
+    const std::size_t pieces = split_.pieces.size();
+    Batch next = plan_batch(0, std::min(pieces, kBatch));
+    run_batch(next, [] {});
+    for (std::size_t begin = 0; begin < pieces; begin += kBatch) {
+      const std::size_t end = std::min(pieces, begin + kBatch);
+      install_batch(std::move(next));
+      next = plan_batch(end, std::min(pieces, end + kBatch));
+      run_batch(next, [&] {
+        for (std::size_t piece = begin; piece < end; ++piece) add_piece(piece);
+      });
     }
     end_of_file();
     if (cache_) {
@@ -418,7 +427,8 @@ class Analyzer {
       return;
     }
 
-    const PieceResult& result = piece_result(piece);
+    bool owned = false;  // a result no one reads again: its facts can be moved, not copied
+    PieceResult& result = piece_result(piece, owned);
     if (result.error || result.nodes.empty()) {
       bool was_default = tx_default();
       Statement s = new_statement(piece, with_comments);
@@ -446,8 +456,9 @@ class Analyzer {
       return;
     }
 
-    for (const PieceResult::Node& node : result.nodes) {
+    for (PieceResult::Node& node : result.nodes) {
       StatementFacts facts = node.context_dependent ? classify_node(*node.tree, piece.code.slice(text_), node.code).first
+                             : owned                ? std::move(node.facts)
                                                     : node.facts;
       shift_ranges(facts, piece.code.begin);
       TextRange code{piece.code.begin + node.code.begin, piece.code.begin + node.code.end};
@@ -455,29 +466,53 @@ class Analyzer {
     }
   }
 
-  // With several threads at hand, parses and classifies pieces [begin, end) the cache lacks before the
-  // (sequential) analysis needs them.
-  void precompute_pieces(std::size_t begin, std::size_t end) {
-    constexpr std::size_t kWorthIt = 64;  // fewer pieces take well under a millisecond
-    precomputed_.clear();
-    precomputed_begin_ = begin;
-    if (!parallel_ || end - begin < kWorthIt) return;
+  // Pieces [begin, end) parsed and classified ahead of the sequential pass, on the caller's
+  // threads: those the cache lacks (`todo`), their results by position in `todo`.
+  struct Batch {
+    std::size_t begin = 0, end = 0;
     std::vector<std::size_t> todo;
+    std::vector<PieceResult> results;
+  };
+
+  // What of [begin, end) is worth computing ahead; nothing without several threads.
+  Batch plan_batch(std::size_t begin, std::size_t end) const {
+    constexpr std::size_t kWorthIt = 64;  // fewer pieces take well under a millisecond
+    Batch batch;
+    batch.begin = begin;
+    batch.end = end;
+    if (!parallel_ || end - begin < kWorthIt) return batch;
     for (std::size_t i = begin; i < end; ++i) {
       const Piece& piece = split_.pieces[i];
       if (piece.kind == PieceKind::PsqlMeta) continue;
       if (cache_ && cache_->entries_.contains(std::string(piece.code.slice(text_)))) continue;
-      todo.push_back(i);
+      batch.todo.push_back(i);
     }
-    std::vector<PieceResult> results(todo.size());
-    (*parallel_)(todo.size(), [&](std::size_t k) {
-      results[k] = compute_piece(split_.pieces[todo[k]].code.slice(text_), /*isolated=*/true);
+    batch.results.resize(batch.todo.size());
+    return batch;
+  }
+
+  // Computes `batch` on the threads while one of them runs `sequential` (which must touch
+  // nothing the computation reads but the text, the split and the options: compute_piece with
+  // `isolated` reads no other state).
+  template <class Sequential>
+  void run_batch(Batch& batch, const Sequential& sequential) {
+    if (batch.todo.empty()) return sequential();
+    (*parallel_)(batch.todo.size() + 1, [&](std::size_t k) {
+      if (k == 0) return sequential();
+      batch.results[k - 1] = compute_piece(split_.pieces[batch.todo[k - 1]].code.slice(text_), /*isolated=*/true);
     });
-    if (!cache_) precomputed_.resize(end - begin);
-    for (std::size_t k = 0; k < todo.size(); ++k) {
-      std::string_view piece_text = split_.pieces[todo[k]].code.slice(text_);
-      if (cache_) cache_->entries_.try_emplace(std::string(piece_text), StatementCache::Entry{std::move(results[k]), 0});
-      else precomputed_[todo[k] - begin] = std::move(results[k]);
+  }
+
+  // Makes a computed batch the one add_piece reads.
+  void install_batch(Batch batch) {
+    precomputed_.clear();
+    precomputed_begin_ = batch.begin;
+    if (batch.todo.empty()) return;
+    if (!cache_) precomputed_.resize(batch.end - batch.begin);
+    for (std::size_t k = 0; k < batch.todo.size(); ++k) {
+      std::string_view piece_text = split_.pieces[batch.todo[k]].code.slice(text_);
+      if (cache_) cache_->entries_.try_emplace(std::string(piece_text), StatementCache::Entry{std::move(batch.results[k]), 0});
+      else precomputed_[batch.todo[k] - batch.begin] = std::move(batch.results[k]);
     }
   }
 
@@ -526,8 +561,10 @@ class Analyzer {
     return {std::move(facts), consulted};
   }
 
-  const PieceResult& piece_result(const Piece& piece) {
+  // `owned`: the result is this run's alone (not the cache's), read only by this call.
+  PieceResult& piece_result(const Piece& piece, bool& owned) {
     std::string_view piece_text = piece.code.slice(text_);
+    owned = !cache_;
     if (!cache_) {
       const std::size_t index = current_piece_ - precomputed_begin_;
       if (current_piece_ >= precomputed_begin_ && index < precomputed_.size() &&

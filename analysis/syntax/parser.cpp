@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "analysis/syntax/json_tree.h"
 #include "analysis/syntax/nesting.h"
 
 namespace lockward::analysis {
@@ -121,7 +122,7 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
-ParseOutcome parse_statement(std::string_view text) {
+ParseOutcome parse_statement(std::string_view text, TreeReader reader) {
   ParseOutcome out;
   if (auto bad = find_invalid_utf8(text)) {
     out.error = ParseError{"invalid UTF-8 byte sequence", *bad};
@@ -142,7 +143,9 @@ ParseOutcome parse_statement(std::string_view text) {
     pg_query_free_parse_result(result);
     return out;
   }
-  nlohmann::json tree = nlohmann::json::parse(result.parse_tree, nullptr, false);
+  nlohmann::json tree;
+  if (reader == TreeReader::Nlohmann || !read_json_tree(result.parse_tree, tree))
+    tree = nlohmann::json::parse(result.parse_tree, nullptr, false);
   pg_query_free_parse_result(result);
   if (tree.is_discarded()) {
     out.error = ParseError{"the parser produced output lockward could not read", 0};

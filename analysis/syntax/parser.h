@@ -31,9 +31,13 @@ struct ParseOutcome {
   std::optional<ParseError> error;
 };
 
+// How libpg_query's JSON tree is read: by `read_json_tree` (json_tree.h), falling back to
+// nlohmann for what it declines, or by nlohmann alone (the tests compare the two).
+enum class TreeReader { Fast, Nlohmann };
+
 // Refuses a statement nested deeper than kMaxNesting (an error with `too_complex`); needs
 // kParseStackBytes of stack below the caller's frame.
-ParseOutcome parse_statement(std::string_view text);
+ParseOutcome parse_statement(std::string_view text, TreeReader reader = TreeReader::Fast);
 
 // Offset of the first byte that is not valid UTF-8, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);

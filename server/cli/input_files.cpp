@@ -1,13 +1,14 @@
 #include "server/cli/input_files.h"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace lockward::server {
 namespace fs = std::filesystem;
@@ -58,23 +59,50 @@ std::vector<InputFile> collect_input_files(const std::vector<std::string>& paths
 }
 
 bool read_file(const std::string& path, std::string& contents, std::string& error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    error = "is a directory";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // open/fstat/read straight into the string: a folder of a thousand small migrations spent a
+  // fifteenth of its time in ifstream's buffers and a copy out of a stringstream.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     error = std::string("cannot open: ") + std::strerror(errno);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    error = "is a directory";
     return false;
   }
-  contents = ss.str();
+  contents.clear();
+  // The size is a hint only (pipes and /proc files say 0, a file may change): the string gets
+  // exactly that much, then whatever more there is comes through a buffer on the stack (a
+  // string grown by a 64 KiB read would keep that capacity, per file, until exit).
+  if (S_ISREG(st.st_mode) && st.st_size > 0) contents.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t filled = 0;
+  while (filled < contents.size()) {
+    const ssize_t n = ::read(fd, contents.data() + filled, contents.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      error = "read error";
+      return false;
+    }
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  contents.resize(filled);
+  char more[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(fd, more, sizeof more);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      error = "read error";
+      return false;
+    }
+    if (n == 0) break;
+    contents.append(more, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
   return true;
 }
 

@@ -1,5 +1,8 @@
 #include "server/report/json_stream.h"
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace lockward::server {
@@ -19,6 +22,19 @@ std::size_t utf8_sequence(const unsigned char* p, std::size_t i, std::size_t n) 
   return len;
 }
 
+// True when none of the 8 bytes at p needs a look of its own: no control character, quote,
+// backslash or non-ASCII byte (the classic "has a byte less than n" bit tricks; exact for
+// telling whether any byte matches, which is all that is asked here).
+bool plain8(const unsigned char* p) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighs = 0x8080808080808080ULL;
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  const std::uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
+  const std::uint64_t special = ((v - kOnes * 0x20) & ~v) | ((quote - kOnes) & ~quote) |
+                                ((backslash - kOnes) & ~backslash) | v;
+  return (special & kHighs) == 0;
+}
+
 // `value` as a JSON string the way nlohmann escapes it (\b \f \n \r \t, other controls as
 // \u00xx, UTF-8 as is), copying runs that need no escape at once; false, and `out` unchanged,
 // when `value` is not valid UTF-8 (nlohmann's replacement then decides the text).
@@ -29,6 +45,10 @@ bool append_escaped(std::string& out, std::string_view value) {
   out += '"';
   std::size_t run = 0;
   for (std::size_t i = 0; i < n;) {
+    if (i + 8 <= n && plain8(p + i)) {
+      i += 8;
+      continue;
+    }
     const unsigned char c = p[i];
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence(p, i, n);
@@ -145,13 +165,15 @@ JsonStream& JsonStream::string(std::string_view value) {
 
 JsonStream& JsonStream::number(long long value) {
   value_prefix();
-  buffer_ += std::to_string(value);
+  char digits[24];
+  buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
   return *this;
 }
 
 JsonStream& JsonStream::number(std::size_t value) {
   value_prefix();
-  buffer_ += std::to_string(value);
+  char digits[24];
+  buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
   return *this;
 }
 

@@ -21,6 +21,7 @@ void write_file(std::ostream& out, const TraceFileReport& file) {
   out << file.path << " [" << analysis::risk_name(merged.max_risk) << "]\n";
   out << std::left << std::setw(4) << "#" << std::setw(44) << "statement" << std::setw(30) << "predicted"
       << std::setw(30) << "observed" << std::setw(11) << "verified" << "duration\n";
+  const SourceText source(file.text);  // one line index for the file, not a scan per error
   for (const auto& v : merged.statements) {
     const analysis::Statement& s = file.analysis.statements[v.statement];
     const trace::StatementTrace& t = file.trace.statements[v.statement];
@@ -32,7 +33,7 @@ void write_file(std::ostream& out, const TraceFileReport& file) {
         << (t.executed ? ms(t.duration_ms) + " ms" : "-") << "\n";
     if (v.status == trace::Verification::Error) {
       // Where PostgreSQL said the error is, so the reader can go there.
-      LineCol at = SourceText(file.text).line_col((t.error_range ? *t.error_range : s.code).begin);
+      LineCol at = source.line_col((t.error_range ? *t.error_range : s.code).begin);
       out << "      line " << at.line + 1 << ":" << at.column + 1 << ": " << v.detail << "\n";
     } else if (!v.detail.empty()) {
       out << "      " << v.detail << "\n";

@@ -232,6 +232,13 @@ TEST_CASE("a whole-file analysis that parses on several threads equals a sequent
     require_same(*doc.update(text, options, &counting), analyze(text, options));
   }
   CHECK(calls == 2);
+  // Several batches of 1,024: each parsed while another thread runs the sequential pass over
+  // the one before (the ignore directive makes it go through the statement cache too).
+  for (std::string text : {lockward::bench::generate_migration(3000),
+                           "-- lockward-ignore-file: create-index\n" + lockward::bench::generate_migration(3000)}) {
+    DocumentAnalysis doc;
+    require_same(*doc.update(text, options, &threads), analyze(text, options));
+  }
   // An edit is incremental: no threads.
   std::string text = base_text();
   DocumentAnalysis doc;

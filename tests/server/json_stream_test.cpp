@@ -38,3 +38,21 @@ TEST_CASE("JsonStream prints what nlohmann's dump(2) prints", "[report][json]") 
   expected["f_nested"] = json::array({json{{"x", nullptr}, {"y", true}}, json::array()});
   CHECK(text.str() == expected.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
+
+TEST_CASE("JsonStream escapes a special byte wherever it falls in an 8-byte block", "[report][json]") {
+  // Long runs are checked 8 bytes at a time; each special byte at each position of a block.
+  const std::vector<std::string> specials{"\"", "\\", "\n", "\x1f", std::string(1, '\0'), "\x7f", " ",
+                                          "~",  "\xC3\xA9", "\xE2\x80\xA6", "\xF0\x9F\x94\x92", "\xFF", "\xC3"};
+  std::vector<std::string> strings;
+  for (const auto& special : specials)
+    for (std::size_t at = 0; at < 20; ++at)
+      strings.push_back(std::string(at, 'a') + special + std::string(19 - at, 'b'));
+  std::ostringstream text;
+  {
+    JsonStream w(text);
+    w.begin_array();
+    for (const auto& s : strings) w.string(s);
+    w.end_array().finish();
+  }
+  CHECK(text.str() == json(strings).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
