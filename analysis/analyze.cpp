@@ -8,7 +8,9 @@
 #include <set>
 
 #include "analysis/document_analysis.h"
+#include "analysis/file_schema.h"
 #include "analysis/file_state.h"
+#include "analysis/migration_history.h"
 #include "analysis/rules/registry.h"
 #include "analysis/statement_cache.h"
 #include "analysis/syntax/parser.h"
@@ -116,7 +118,8 @@ std::string options_key(const Options& o) {
   for (std::int64_t v : {t.rows_medium, t.rows_large, t.rows_critical, t.bytes_medium, t.bytes_large, t.bytes_critical})
     key += std::to_string(v) + ',';
   key += std::to_string(reinterpret_cast<std::uintptr_t>(o.snapshot)) + '|' +
-         std::to_string(reinterpret_cast<std::uintptr_t>(o.stats));
+         std::to_string(reinterpret_cast<std::uintptr_t>(o.stats)) + '|' +
+         std::to_string(reinterpret_cast<std::uintptr_t>(o.schema)) + '@' + std::to_string(o.schema_place);
   return key;
 }
 
@@ -196,7 +199,9 @@ class Analyzer {
     }
     if (cache_) {
       std::string key = std::to_string(options_.pg_version) + "/" +
-                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot));
+                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot)) + "/" +
+                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.schema)) + "@" +
+                        std::to_string(options_.schema_place);
       if (key != cache_->options_key_) {
         cache_->entries_.clear();
         cache_->options_key_ = key;
@@ -431,6 +436,7 @@ class Analyzer {
       while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
       f.message = result.error ? result.error->message : "the statement is empty";
+      remember(FileSchema::kUnknownKey, "");
       f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
       if (result.error && result.error->too_complex) {
         f.rule = rule::kStatementTooComplex;
@@ -518,8 +524,19 @@ class Analyzer {
       return (!isolated && seen(validated_key(table.key(), std::string(column)))) ||
              snapshot_has_not_null_check(options_.snapshot, table, column);
     };
+    // On another thread the file's history is not there to read; asking for it is enough to
+    // have the statement classified again in its place.
+    FileSchema schema = file_schema(isolated);
+    ctx.schema = &schema;
     StatementFacts facts = classify(node, piece_text, 0, code, ctx);
-    return {std::move(facts), consulted};
+    return {std::move(facts), consulted || schema.consulted};
+  }
+
+  FileSchema file_schema(bool isolated = false) const {
+    FileSchema::Latest latest;
+    if (isolated) latest = [](const std::string&) { return std::optional<std::string>(); };
+    else latest = [this](const std::string& key) { return this->latest(key); };
+    return FileSchema(SchemaView{options_.schema, options_.schema_place}, std::move(latest));
   }
 
   const PieceResult& piece_result(const Piece& piece) {
@@ -614,6 +631,8 @@ class Analyzer {
       remember(created_key(c.name), "");
       remember(created_name_key(c.name.name), "");
     }
+    if (hides_schema_changes(node_type)) remember(FileSchema::kUnknownKey, "");
+    else file_schema().record(facts, [this](const std::string& key, std::string value) { remember(key, std::move(value)); });
     for (const AddedConstraint& c : facts.constraints_added) {
       if (!c.not_null_column.empty() && !c.not_valid) remember(validated_key(c.table.key(), c.not_null_column), "");
       if (!c.not_null_column.empty()) remember(pending_key(c.table.key(), c.name), c.not_null_column);

@@ -1,0 +1,57 @@
+#include "analysis/migration_history.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "analysis/classify/classify.h"
+#include "analysis/syntax/parser.h"
+#include "analysis/syntax/splitter.h"
+
+namespace lockward::analysis {
+namespace {
+
+// Statements that never create, drop, rename or alter a relation: not worth parsing here.
+bool cannot_change_schema(std::string_view code) {
+  std::size_t n = 0;
+  while (n < code.size() && n < 16 && std::isalpha(static_cast<unsigned char>(code[n]))) ++n;
+  std::string word(code.substr(0, n));
+  std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::string_view kSkip[] = {
+      "insert", "update", "delete", "merge", "set", "reset", "begin", "commit", "rollback", "start", "end",
+      "savepoint", "release", "analyze", "vacuum", "grant", "revoke", "comment", "lock", "truncate", "refresh",
+      "reindex", "cluster", "notify", "listen", "copy", "values", "show", "abort"};
+  return std::find(std::begin(kSkip), std::end(kSkip), word) != std::end(kSkip);
+}
+
+}  // namespace
+
+bool hides_schema_changes(std::string_view node_type) {
+  return node_type == "DoStmt" || node_type == "CallStmt" || node_type == "ExecuteStmt";
+}
+
+void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,
+                     const Options& options) {
+  model.count_file(place);
+  ClassifyContext context;
+  context.pg_version = options.pg_version;
+  for (const Piece& piece : split_statements(text).pieces) {
+    if (piece.kind != PieceKind::Sql) continue;
+    std::string_view code = piece.code.slice(text);
+    if (cannot_change_schema(code)) continue;
+    ParseOutcome parsed = parse_statement(code);
+    if (parsed.error || parsed.nodes.empty()) {
+      model.apply_unknown(place);
+      continue;
+    }
+    for (const ParsedNode& node : parsed.nodes) {
+      if (hides_schema_changes(node.type)) {
+        model.apply_unknown(place);
+        continue;
+      }
+      StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
+      model.apply(facts, place, source);
+    }
+  }
+}
+
+}  // namespace lockward::analysis
