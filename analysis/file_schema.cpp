@@ -77,6 +77,19 @@ std::optional<ObjectName> FileSchema::index_table(const ObjectName& index) const
   return std::nullopt;
 }
 
+std::vector<ObjectName> FileSchema::indexes_of(const ObjectName& table) const {
+  consulted = true;
+  std::vector<ObjectName> out;
+  if (!base_.model) return out;
+  // Those the file dropped, or moved to another table, are left out.
+  for (const ObjectName& index : base_.model->indexes_of(table, base_.place)) {
+    ObjectName name = shown(index);
+    std::optional<ObjectName> now = index_table(name);
+    if (now && now->name == table.name) out.push_back(std::move(name));
+  }
+  return out;
+}
+
 std::optional<ColumnType> FileSchema::column_type(const ObjectName& table, std::string_view column) const {
   consulted = true;
   std::string k = encode(table);

@@ -22,6 +22,7 @@ class FileSchema final : public SchemaLookup {
   FileSchema(SchemaView base, Latest latest) : base_(base), latest_(std::move(latest)) {}
 
   std::optional<ObjectName> index_table(const ObjectName& index) const override;
+  std::vector<ObjectName> indexes_of(const ObjectName& table) const override;
   std::optional<ColumnType> column_type(const ObjectName& table, std::string_view column) const override;
   std::vector<ObjectName> references(const ObjectName& table) const override;
   std::vector<ObjectName> referenced_by(const ObjectName& table) const override;

@@ -29,9 +29,8 @@ bool hides_schema_changes(std::string_view node_type) {
   return node_type == "DoStmt" || node_type == "CallStmt" || node_type == "ExecuteStmt";
 }
 
-void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,
-                     const Options& options) {
-  model.count_file(place);
+MigrationFacts migration_facts(std::string_view text, const Options& options) {
+  MigrationFacts out;
   ClassifyContext context;
   context.pg_version = options.pg_version;
   for (const Piece& piece : split_statements(text).pieces) {
@@ -40,18 +39,38 @@ void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Pla
     if (cannot_change_schema(code)) continue;
     ParseOutcome parsed = parse_statement(code);
     if (parsed.error || parsed.nodes.empty()) {
-      model.apply_unknown(place);
+      out.unknown = true;
       continue;
     }
     for (const ParsedNode& node : parsed.nodes) {
       if (hides_schema_changes(node.type)) {
-        model.apply_unknown(place);
+        out.unknown = true;
         continue;
       }
       StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
-      model.apply(facts, place, source);
+      // Only what apply() reads is kept.
+      if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
+          facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
+          facts.renames.empty())
+        continue;
+      facts.effects.clear();
+      facts.defined_names.clear();
+      out.statements.push_back(std::move(facts));
     }
   }
+  return out;
+}
+
+void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
+                     std::string_view source) {
+  model.count_file(place);
+  if (facts.unknown) model.apply_unknown(place);
+  for (const StatementFacts& f : facts.statements) model.apply(f, place, source);
+}
+
+void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,
+                     const Options& options) {
+  apply_migration(model, migration_facts(text, options), place, source);
 }
 
 }  // namespace lockward::analysis

@@ -4,11 +4,23 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
+#include "analysis/classify/classify.h"
 #include "analysis/options.h"
 #include "analysis/schema_model.h"
 
 namespace lockward::analysis {
+
+// What one migration file changes, before it is placed in a model: computed for each file on
+// any thread, then applied in the migrations' order.
+struct MigrationFacts {
+  std::vector<StatementFacts> statements;
+  bool unknown = false;  // a statement the model cannot follow (see hides_schema_changes)
+};
+MigrationFacts migration_facts(std::string_view text, const Options& options);
+void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
+                     std::string_view source);
 
 // Applies one migration file at `place`; `source` names it ("0001_init.sql"). Only statements
 // that can change the schema are parsed (DML, settings and transaction control are skipped).

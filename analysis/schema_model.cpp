@@ -68,6 +68,17 @@ std::vector<ObjectName> SchemaModel::referencing(const ObjectName& table, Place 
   return out;
 }
 
+std::vector<ObjectName> SchemaModel::indexes_of(const ObjectName& table, Place before) const {
+  const ObjectName target = qualified(table);
+  std::vector<ObjectName> out;
+  for (const auto& [k, versions] : relations_) {
+    const auto* r = latest(k, before);
+    if (r && *r && (*r)->kind == ObjectKind::Index && (*r)->table == target) out.push_back((*r)->name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool SchemaModel::complete(Place before) const {
   return files_before(before) > 0 &&
          std::none_of(unknown_.begin(), unknown_.end(), [&](Place p) { return p < before; });

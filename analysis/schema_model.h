@@ -73,6 +73,8 @@ class SchemaModel {
 
   // Lookups as of just before `place`.
   const SchemaRelation* relation(const ObjectName& name, Place before) const;
+  // The indexes on `table`, by name.
+  std::vector<ObjectName> indexes_of(const ObjectName& table, Place before) const;
   // The tables whose foreign keys point at `table` (never `table` itself).
   std::vector<ObjectName> referencing(const ObjectName& table, Place before) const;
   // True when everything before `place` was understood and at least one file was applied: an

@@ -433,11 +433,12 @@ const std::vector<CatalogueRow> kRows = {
   // The foreign keys' other ends (RemoveTriggerById drops the RI triggers there under ACCESS
   // EXCLUSIVE): the tables it references, and with CASCADE the tables referencing it.
   {.id = "drop-table", .form = "DROP TABLE",
-   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}},
+   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive},
+             {Index, AccessExclusive}},
    .risk = High,
    .why = "irreversible; waits for every query on the table and blocks the ones behind it",
    .note = "the tables at the other end of its foreign keys also take ACCESS EXCLUSIVE (their triggers are "
-           "dropped): the ones it references, and with CASCADE the ones referencing it",
+           "dropped): the ones it references, and with CASCADE the ones referencing it; so do its indexes",
    .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, p_id int REFERENCES p); "
             "CREATE TABLE c (t_id int REFERENCES t)",
    .example = "DROP TABLE t CASCADE"},

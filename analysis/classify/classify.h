@@ -100,6 +100,8 @@ class SchemaLookup {
  public:
   virtual ~SchemaLookup() = default;
   virtual std::optional<ObjectName> index_table(const ObjectName& index) const = 0;
+  // The indexes known on `table` (from CREATE INDEX; a constraint's index is named by PostgreSQL).
+  virtual std::vector<ObjectName> indexes_of(const ObjectName& table) const = 0;
   virtual std::optional<ColumnType> column_type(const ObjectName& table, std::string_view column) const = 0;
   // The tables `table`'s foreign keys point at, and those whose foreign keys point at `table`.
   virtual std::vector<ObjectName> references(const ObjectName& table) const = 0;

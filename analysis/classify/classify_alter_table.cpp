@@ -127,6 +127,13 @@ bool binary_coercible(const std::string& from_spelling, const std::string& to, c
   if (base == "character") base = "bpchar";
   if (base == "timestamp without time zone") base = "timestamp";
   if (base == "timestamp with time zone") base = "timestamptz";
+  // format_type() spells some types by their SQL names; the parser gives the internal ones.
+  static constexpr std::pair<std::string_view, std::string_view> kInternal[] = {
+      {"integer", "int4"}, {"bigint", "int8"}, {"smallint", "int2"}, {"boolean", "bool"}, {"real", "float4"},
+      {"double precision", "float8"}, {"time without time zone", "time"}, {"time with time zone", "timetz"},
+      {"bit varying", "varbit"}};
+  for (auto [sql, internal] : kInternal)
+    if (base == sql) base = std::string(internal);
   return binary_coercible(base, mods, to, to_mods);
 }
 

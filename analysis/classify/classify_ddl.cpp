@@ -141,6 +141,7 @@ void drop(const Input& in, StatementFacts& facts) {
       add_locks_on(facts.effects.back(), Role::ReferencedTable, tables_referenced_by(in, name));
       // Without CASCADE a referenced table cannot be dropped (the statement fails).
       if (cascade) add_locks_on(facts.effects.back(), Role::ReferencingTable, tables_referencing(in, name));
+      add_locks_on(facts.effects.back(), Role::Index, indexes_on(in, name));
     }
   }
   facts.summary = std::string(keyword) + names;

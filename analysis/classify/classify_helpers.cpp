@@ -257,6 +257,17 @@ std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& ta
   return out;
 }
 
+std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table) {
+  std::vector<ObjectName> out;
+  if (in.context.schema)
+    for (const ObjectName& o : in.context.schema->indexes_of(table)) add_unique(out, o);
+  if (const SnapshotTable* t = snapshot_table(in, table)) {
+    for (const SnapshotIndex& i : t->indexes)
+      add_unique(out, table.schema.empty() ? ObjectName{"", i.name} : ObjectName{t->name.schema, i.name});
+  }
+  return out;
+}
+
 bool absent(const Input& in, const ObjectName& name, bool snapshot_covers) {
   std::optional<bool> known = in.context.schema ? in.context.schema->exists(name) : std::nullopt;
   if (known && *known) return false;

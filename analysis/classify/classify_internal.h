@@ -75,6 +75,8 @@ ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::st
 // references, and the tables that reference it.
 std::vector<ObjectName> tables_referenced_by(const Input& in, const ObjectName& table);
 std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& table);
+// The indexes on `table` the schema and the snapshot know.
+std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table);
 
 // DROP … IF EXISTS of an object the schema knows to be absent (the snapshot, when it covers
 // the kind, or the earlier migrations): PostgreSQL takes no lock.
