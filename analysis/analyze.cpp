@@ -222,6 +222,8 @@ class Analyzer {
     apply_ignores(/*whole_file=*/true);
     auto analysis = std::make_shared<Analysis>();
     analysis->pg_version = options_.pg_version;
+    analysis->schema.migrations = options_.schema ? options_.schema->files_before(options_.schema_place) : 0;
+    analysis->schema.snapshot = options_.snapshot != nullptr;
     analysis->findings = sorted_findings();
     analysis->statements = std::move(region_);
     count(*analysis);
