@@ -191,20 +191,17 @@ ObjectName table_of_index(const Input& in, const ObjectName& index) {
 namespace {
 // The table a foreign key's pg_get_constraintdef() names after REFERENCES.
 ObjectName references_in_definition(const std::string& definition) {
-  {
-    const std::string& d = definition;
-    std::size_t at = d.find("REFERENCES ");
-    if (at == std::string::npos) return {};
-    std::string ref = d.substr(at + 11);
-    ref = ref.substr(0, ref.find('('));
-    while (!ref.empty() && ref.back() == ' ') ref.pop_back();
-    std::size_t dot = ref.find('.');
-    auto unquote = [](std::string v) {
-      return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
-    };
-    if (dot == std::string::npos) return ObjectName{"", unquote(ref)};
-    return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
-  }
+  std::size_t at = definition.find("REFERENCES ");
+  if (at == std::string::npos) return {};
+  std::string ref = definition.substr(at + 11);
+  ref = ref.substr(0, ref.find('('));
+  while (!ref.empty() && ref.back() == ' ') ref.pop_back();
+  std::size_t dot = ref.find('.');
+  auto unquote = [](std::string v) {
+    return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
+  };
+  if (dot == std::string::npos) return ObjectName{"", unquote(ref)};
+  return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
 }
 
 void add_unique(std::vector<ObjectName>& out, const ObjectName& name) {
