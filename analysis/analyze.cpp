@@ -8,7 +8,9 @@
 #include <set>
 
 #include "analysis/document_analysis.h"
+#include "analysis/file_schema.h"
 #include "analysis/file_state.h"
+#include "analysis/migration_history.h"
 #include "analysis/rules/registry.h"
 #include "analysis/statement_cache.h"
 #include "analysis/syntax/parser.h"
@@ -120,7 +122,8 @@ std::string options_key(const Options& o) {
   for (std::int64_t v : {t.rows_medium, t.rows_large, t.rows_critical, t.bytes_medium, t.bytes_large, t.bytes_critical})
     key += std::to_string(v) + ',';
   key += std::to_string(reinterpret_cast<std::uintptr_t>(o.snapshot)) + '|' +
-         std::to_string(reinterpret_cast<std::uintptr_t>(o.stats));
+         std::to_string(reinterpret_cast<std::uintptr_t>(o.stats)) + '|' +
+         std::to_string(reinterpret_cast<std::uintptr_t>(o.schema)) + '@' + std::to_string(o.schema_place);
   return key;
 }
 
@@ -200,7 +203,9 @@ class Analyzer {
     }
     if (cache_) {
       std::string key = std::to_string(options_.pg_version) + "/" +
-                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot));
+                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot)) + "/" +
+                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.schema)) + "@" +
+                        std::to_string(options_.schema_place);
       if (key != cache_->options_key_) {
         cache_->entries_.clear();
         cache_->options_key_ = key;
@@ -230,6 +235,8 @@ class Analyzer {
     apply_ignores(/*whole_file=*/true);
     auto analysis = std::make_shared<Analysis>();
     analysis->pg_version = options_.pg_version;
+    analysis->schema.migrations = options_.schema ? options_.schema->files_before(options_.schema_place) : 0;
+    analysis->schema.snapshot = options_.snapshot != nullptr;
     analysis->findings = sorted_findings();
     analysis->statements = std::move(region_);
     count(*analysis);
@@ -445,6 +452,7 @@ class Analyzer {
       while (end < piece.code.end && !std::isspace(static_cast<unsigned char>(text_[end]))) ++end;
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
       f.message = result.error ? result.error->message : "the statement is empty";
+      remember(FileSchema::kUnknownKey, "");
       f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
       if (result.error && result.error->too_complex) {
         f.rule = rule::kStatementTooComplex;
@@ -557,8 +565,19 @@ class Analyzer {
       return (!isolated && seen(validated_key(table.key(), std::string(column)))) ||
              snapshot_has_not_null_check(options_.snapshot, table, column);
     };
+    // On another thread the file's history is not there to read; asking for it is enough to
+    // have the statement classified again in its place.
+    FileSchema schema = file_schema(isolated);
+    ctx.schema = &schema;
     StatementFacts facts = classify(node, piece_text, 0, code, ctx);
-    return {std::move(facts), consulted};
+    return {std::move(facts), consulted || schema.consulted};
+  }
+
+  FileSchema file_schema(bool isolated = false) const {
+    FileSchema::Latest latest;
+    if (isolated) latest = [](const std::string&) { return std::optional<std::string>(); };
+    else latest = [this](const std::string& key) { return this->latest(key); };
+    return FileSchema(SchemaView{options_.schema, options_.schema_place}, std::move(latest));
   }
 
   // `owned`: the result is this run's alone (not the cache's), read only by this call.
@@ -655,6 +674,8 @@ class Analyzer {
       remember(created_key(c.name), "");
       remember(created_name_key(c.name.name), "");
     }
+    if (hides_schema_changes(node_type)) remember(FileSchema::kUnknownKey, "");
+    else file_schema().record(facts, [this](const std::string& key, std::string value) { remember(key, std::move(value)); });
     for (const AddedConstraint& c : facts.constraints_added) {
       if (!c.not_null_column.empty() && !c.not_valid) remember(validated_key(c.table.key(), c.not_null_column), "");
       if (!c.not_null_column.empty()) remember(pending_key(c.table.key(), c.name), c.not_null_column);

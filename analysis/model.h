@@ -125,8 +125,16 @@ struct Coverage {
   std::size_t psql_meta = 0;
 };
 
+// Where the schema the analysis used came from.
+struct SchemaSources {
+  std::size_t migrations = 0;  // earlier migrations applied (the file's history)
+  bool snapshot = false;       // a schema snapshot was given
+  friend bool operator==(const SchemaSources&, const SchemaSources&) = default;
+};
+
 struct Analysis {
   int pg_version = 17;
+  SchemaSources schema;
   std::vector<Statement> statements;
   std::vector<Finding> findings;   // in text order
   Coverage coverage;

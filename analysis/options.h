@@ -9,6 +9,7 @@
 
 #include "analysis/model.h"
 #include "analysis/schema.h"
+#include "analysis/schema_model.h"
 
 namespace lockward::analysis {
 
@@ -43,6 +44,10 @@ struct Options {
   std::map<std::string, RuleSetting, std::less<>> rules;
   RiskThresholds thresholds;
   const SchemaSnapshot* snapshot = nullptr;  // not owned
+  // What the earlier migrations built (not owned; null: not known), seen as of `schema_place`
+  // (the file's place in the model: the migrations applied before it).
+  const SchemaModel* schema = nullptr;
+  std::uint32_t schema_place = 0;
   const TableStats* stats = nullptr;         // not owned
 };
 

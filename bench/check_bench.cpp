@@ -1,11 +1,13 @@
 // `lockward check` end to end through the real binary (read, analyse, report), beside squawk on
 // the same input in the same run when squawk is installed. Reports numbers; asserts none.
 // Targets: one file of 20,000 statements under 250 ms in every format with peak RSS under
-// 100 MB; a folder of 1,000 files × 20 statements under 400 ms; faster than squawk on every
+// 100 MB; a folder of 1,000 files × 20 statements under 400 ms (each file with the schema its
+// predecessors built; `folder-no-history` without, `folder-last` the last file alone with 999
+// predecessors as history, target 300 ms); faster than squawk on every
 // input. ms per 1,000 statements at each size shows whether time grows linearly.
 //
 //   check_bench [--runs N] [--squawk PATH] [--formats text,json,…] [--squawk-reporters tty,json,gitlab]
-//               [SIZES… | folder]
+//               [SIZES… | folder | folder-no-history | folder-last]
 // (squawk's tty reporter grows quadratically: minutes at 20,000 statements.)
 //
 // squawk: `npm install squawk-cli` (its binary comes in the @squawk-cli/<platform> package);
@@ -127,6 +129,7 @@ struct Input {
   std::vector<std::string> paths;         // what lockward is given
   std::vector<std::string> squawk_paths;  // the same files, as squawk takes them
   std::size_t statements = 0;
+  std::vector<std::string> flags;         // extra lockward flags (--no-history)
 };
 
 void bench(const Input& input, const std::vector<std::string>& formats, const std::string& squawk,
@@ -135,6 +138,7 @@ void bench(const Input& input, const std::vector<std::string>& formats, const st
   const fs::path output = dir / "output";
   for (const auto& format : formats) {
     std::vector<std::string> argv{LOCKWARD_BINARY, "check", "--no-color", "--format", format};
+    argv.insert(argv.end(), input.flags.begin(), input.flags.end());
     argv.insert(argv.end(), input.paths.begin(), input.paths.end());
     report("lockward", format, run(argv, output, runs), input.statements);
   }
@@ -163,12 +167,13 @@ int main(int argc, char** argv) {
       list.clear();
       std::stringstream items(argv[++i]);
       for (std::string f; std::getline(items, f, ',');) list.push_back(f);
-    } else if (!a.empty() && (a == "folder" || a.find_first_not_of("0123456789") == std::string::npos)) {
+    } else if (!a.empty() && (a == "folder" || a == "folder-no-history" || a == "folder-last" ||
+                              a.find_first_not_of("0123456789") == std::string::npos)) {
       sizes.push_back(a);
     } else {
       std::fprintf(stderr,
                    "usage: check_bench [--runs N] [--squawk PATH] [--formats text,json,...] "
-                   "[--squawk-reporters tty,json,gitlab] [SIZES... | folder]\n");
+                   "[--squawk-reporters tty,json,gitlab] [SIZES... | folder | folder-no-history | folder-last]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -185,7 +190,7 @@ int main(int argc, char** argv) {
   const fs::path dir = mkdtemp(tmpl);
   for (const auto& size : sizes) {
     Input input;
-    if (size == "folder") {
+    if (size.starts_with("folder")) {
       // 1,000 files of 20 statements: the 20,000-statement text cut at each transaction's end.
       const std::string text = lockward::bench::generate_migration(20000);
       const fs::path folder = dir / "folder";
@@ -200,8 +205,19 @@ int main(int argc, char** argv) {
       }
       input.paths = {folder.string()};                     // lockward lists the folder
       input.squawk_paths = {(folder / "*.sql").string()};  // squawk expands the pattern
-      input.name = "folder of " + std::to_string(file) + " files";
+      input.name = "folder of " + std::to_string(file) + " files, each with its history";
       input.statements = 20000;
+      if (size == "folder-no-history") {
+        input.flags = {"--no-history"};
+        input.name = "folder of " + std::to_string(file) + " files, --no-history";
+      } else if (size == "folder-last") {
+        // The last file alone: its predecessors are read and applied as its history.
+        char name[32];
+        std::snprintf(name, sizeof name, "%04zu_migration.sql", file);
+        input.paths = input.squawk_paths = {(folder / name).string()};
+        input.name = "the last of " + std::to_string(file) + " files, " + std::to_string(file - 1) + " as history";
+        input.statements = 20;
+      }
     } else {
       input.statements = std::stoul(size);
       const fs::path file = dir / ("migration_" + size + ".sql");

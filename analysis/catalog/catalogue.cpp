@@ -430,11 +430,24 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int)", .example = "TRUNCATE t"},
 
   // ---- drops -------------------------------------------------------------------------------
+  // The foreign keys' other ends (RemoveTriggerById drops the RI triggers there under ACCESS
+  // EXCLUSIVE): the tables it references, and with CASCADE the tables referencing it.
   {.id = "drop-table", .form = "DROP TABLE",
-   .locks = {{Table, AccessExclusive}}, .risk = High,
+   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive},
+             {Index, AccessExclusive}},
+   .risk = High,
    .why = "irreversible; waits for every query on the table and blocks the ones behind it",
-   .note = "tables it references by foreign key also take ACCESS EXCLUSIVE (their triggers are dropped)",
-   .setup = "CREATE TABLE t (id int)", .example = "DROP TABLE t"},
+   .note = "the tables at the other end of its foreign keys also take ACCESS EXCLUSIVE (their triggers are "
+           "dropped): the ones it references, and with CASCADE the ones referencing it; so do its indexes",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, p_id int REFERENCES p); "
+            "CREATE TABLE c (t_id int REFERENCES t)",
+   .example = "DROP TABLE t CASCADE"},
+  // RangeVarGetRelidExtended with missing_ok returns InvalidOid before locking anything.
+  {.id = "drop-absent", .form = "DROP … IF EXISTS <object the schema does not have>",
+   .locks = {}, .risk = Safe,
+   .why = "the object does not exist: PostgreSQL notes that and takes no lock",
+   .note = "known absent from the earlier migrations (every one understood) or the snapshot",
+   .setup = "CREATE TABLE t (id int)", .example = "DROP TABLE IF EXISTS missing"},
   {.id = "drop-view", .form = "DROP VIEW",
    .locks = {{View, AccessExclusive}}, .risk = Medium,
    .why = "queries using the view fail at once",
@@ -639,6 +652,7 @@ std::string_view role_name(Role role) {
   switch (role) {
     case Table: return "table";
     case ReferencedTable: return "referenced table";
+    case ReferencingTable: return "referencing table";
     case PartitionParent: return "partitioned table";
     case InheritParent: return "parent table";
     case Partition: return "partition";

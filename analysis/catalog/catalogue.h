@@ -20,6 +20,7 @@ namespace lockward::analysis {
 enum class Role : std::uint8_t {
   Table,             // the table the statement alters, indexes, drops, …
   ReferencedTable,   // the table a FOREIGN KEY points at
+  ReferencingTable,  // a table whose FOREIGN KEY points at the statement's table (known from the schema)
   PartitionParent,   // the partitioned table in ATTACH / DETACH PARTITION
   InheritParent,     // the parent table in ALTER TABLE … [NO] INHERIT
   Partition,         // the partition being attached or detached

@@ -11,6 +11,7 @@ ObjectKind kind_for_role(Role role) {
   switch (role) {
     case Role::Table:
     case Role::ReferencedTable:
+    case Role::ReferencingTable:
     case Role::PartitionParent:
     case Role::InheritParent:
     case Role::Partition:
@@ -42,6 +43,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::Partition: who = targets.partition; break;
       case Role::Index: who = targets.index; break;
       case Role::DefaultPartition: continue;  // unknown statically unless a snapshot names it
+      case Role::ReferencingTable: continue;  // filled from the schema (add_locks_on)
       default: who = targets.other; break;
     }
     if (who.empty()) continue;

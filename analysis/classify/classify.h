@@ -11,6 +11,7 @@
 
 #include "analysis/model.h"
 #include "analysis/schema.h"
+#include "analysis/schema_model.h"
 #include "analysis/syntax/parser.h"
 
 namespace lockward::analysis {
@@ -18,6 +19,22 @@ namespace lockward::analysis {
 struct CreatedObject {
   ObjectName name;
   ObjectKind kind = ObjectKind::Table;
+  ObjectName table;  // an index's table
+};
+
+// DROP TABLE / INDEX / VIEW / MATERIALIZED VIEW / SEQUENCE / TYPE (one per object named).
+struct DroppedObject {
+  ObjectName name;
+  ObjectKind kind = ObjectKind::Table;
+  bool cascade = false;
+};
+
+// ALTER TABLE / INDEX / VIEW … RENAME TO (column empty) or RENAME COLUMN.
+struct RenamedObject {
+  ObjectName name;
+  ObjectKind kind = ObjectKind::Table;
+  std::string column;   // RENAME COLUMN: the old column name
+  std::string to;
 };
 
 // SET / SET LOCAL / RESET of a run-time setting.
@@ -33,6 +50,7 @@ struct AddedConstraint {
   char type = 'c';              // c, f, p, u, x
   bool not_valid = false;
   std::string not_null_column;  // for CHECK (col IS NOT NULL): the column
+  ObjectName referenced;        // for FOREIGN KEY: the table it points at
 };
 
 struct ColumnTypeUse {
@@ -65,16 +83,37 @@ struct StatementFacts {
   std::optional<SettingChange> setting;
   std::vector<AddedConstraint> constraints_added;
   std::vector<std::pair<ObjectName, std::string>> constraints_validated;  // (table, name)
-  std::vector<ColumnTypeUse> column_types;
+  std::vector<ColumnTypeUse> column_types;  // a column now has this type (CREATE TABLE, ADD COLUMN, TYPE)
+  std::vector<DroppedObject> drops;
+  std::vector<std::pair<ObjectName, std::string>> columns_dropped;      // (table, column)
+  std::vector<std::pair<ObjectName, std::string>> constraints_dropped;  // (table, name)
+  std::vector<RenamedObject> renames;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
   bool unanalysable = false;      // DO blocks, function bodies
   std::string unanalysable_reason;
 };
 
+// What the schema (earlier migrations, earlier statements of the file) says, for the rows and
+// roles that depend on it. Every answer may be "not known"; the snapshot is asked separately.
+class SchemaLookup {
+ public:
+  virtual ~SchemaLookup() = default;
+  virtual std::optional<ObjectName> index_table(const ObjectName& index) const = 0;
+  // The indexes known on `table` (from CREATE INDEX; a constraint's index is named by PostgreSQL).
+  virtual std::vector<ObjectName> indexes_of(const ObjectName& table) const = 0;
+  virtual std::optional<ColumnType> column_type(const ObjectName& table, std::string_view column) const = 0;
+  // The tables `table`'s foreign keys point at, and those whose foreign keys point at `table`.
+  virtual std::vector<ObjectName> references(const ObjectName& table) const = 0;
+  virtual std::vector<ObjectName> referenced_by(const ObjectName& table) const = 0;
+  // Whether a relation of that name exists; nullopt when the schema cannot say.
+  virtual std::optional<bool> exists(const ObjectName& name) const = 0;
+};
+
 struct ClassifyContext {
   int pg_version = 17;
   const SchemaSnapshot* snapshot = nullptr;
+  const SchemaLookup* schema = nullptr;  // null: nothing known beyond the snapshot
   // True when a validated CHECK (column IS NOT NULL) on the table is known from earlier in
   // the file or from the snapshot: SET NOT NULL then skips its scan (PG12+).
   std::function<bool(const ObjectName& table, std::string_view column)> has_not_null_check;

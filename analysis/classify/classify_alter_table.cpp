@@ -86,8 +86,29 @@ void add_column(const Input& in, const ObjectName& table, const Json& cmd, TextR
   }
 }
 
-// True when changing `from` (format_type spelling) to the new type is binary-coercible with no
-// rewrite: varchar widening or unlimiting, varchar ↔ text, numeric precision increase at the same scale.
+// True when changing a column of type `base`(`mods`) (the parser's spelling: "varchar", "numeric")
+// to the new type needs no rewrite (ATColumnChangeRequiresRewrite in tablecmds.c): the same type
+// and modifiers; a binary-coercible cast (varchar → text, text → varchar without a length);
+// or a length coercion its support function turns into a no-op (varchar_support: the new
+// length is unlimited or not shorter; numeric_support: unlimited, or the same scale and a
+// precision not smaller).
+bool binary_coercible(std::string base, const std::vector<long>& mods, const std::string& to,
+                      const std::vector<long>& to_mods) {
+  if (base == "bpchar" && to == "bpchar") return mods == to_mods;
+  if (base == to && mods == to_mods) return true;  // no change at all
+  if (base == "varchar" && to == "varchar") return to_mods.empty() || (!mods.empty() && to_mods[0] >= mods[0]);
+  if (base == "varchar" && to == "text") return true;
+  if (base == "text" && to == "varchar") return to_mods.empty();
+  if (base == "numeric" && to == "numeric") {
+    if (to_mods.empty()) return true;
+    if (mods.empty()) return false;
+    long scale = mods.size() > 1 ? mods[1] : 0, to_scale = to_mods.size() > 1 ? to_mods[1] : 0;
+    return scale == to_scale && to_mods[0] >= mods[0];
+  }
+  return false;
+}
+
+// The same for a snapshot's format_type() spelling ("character varying(20)").
 bool binary_coercible(const std::string& from_spelling, const std::string& to, const std::vector<long>& to_mods) {
   std::string base = from_spelling;
   std::vector<long> mods;
@@ -106,17 +127,14 @@ bool binary_coercible(const std::string& from_spelling, const std::string& to, c
   if (base == "character") base = "bpchar";
   if (base == "timestamp without time zone") base = "timestamp";
   if (base == "timestamp with time zone") base = "timestamptz";
-  if (base == to && mods == to_mods) return true;  // no change at all
-  if (base == "varchar" && to == "varchar") return to_mods.empty() || (!mods.empty() && to_mods[0] >= mods[0]);
-  if (base == "varchar" && to == "text") return true;
-  if (base == "text" && to == "varchar") return to_mods.empty();
-  if (base == "numeric" && to == "numeric") {
-    if (to_mods.empty()) return true;
-    if (mods.empty()) return false;
-    long scale = mods.size() > 1 ? mods[1] : 0, to_scale = to_mods.size() > 1 ? to_mods[1] : 0;
-    return scale == to_scale && to_mods[0] >= mods[0];
-  }
-  return false;
+  // format_type() spells some types by their SQL names; the parser gives the internal ones.
+  static constexpr std::pair<std::string_view, std::string_view> kInternal[] = {
+      {"integer", "int4"}, {"bigint", "int8"}, {"smallint", "int2"}, {"boolean", "bool"}, {"real", "float4"},
+      {"double precision", "float8"}, {"time without time zone", "time"}, {"time with time zone", "timetz"},
+      {"bit varying", "varbit"}};
+  for (auto [sql, internal] : kInternal)
+    if (base == sql) base = std::string(internal);
+  return binary_coercible(base, mods, to, to_mods);
 }
 
 void alter_column_type(const Input& in, const ObjectName& table, const Json& cmd, TextRange range,
@@ -129,10 +147,13 @@ void alter_column_type(const Input& in, const ObjectName& table, const Json& cmd
   bool has_using = !ast::field(def, "raw_default").is_null();
   bool rewrite = true, uncertain = false;
   std::string uncertainty;
+  std::optional<ColumnType> known = in.context.schema ? in.context.schema->column_type(table, column) : std::nullopt;
   if (!has_using) {
     const SnapshotTable* t = snapshot_table(in, table);
     const SnapshotColumn* col = t ? t->column(column) : nullptr;
-    if (col) {
+    if (known && !known->array && ast::list(tn, "arrayBounds").empty()) {
+      rewrite = !binary_coercible(known->name, known->typmods, to, to_mods);
+    } else if (col) {
       rewrite = !binary_coercible(col->type, to, to_mods);
     } else if (to == "varchar" || to == "text" || to == "numeric") {
       uncertain = true;
@@ -255,6 +276,12 @@ void subcommand(const Input& in, const ObjectName& table, const std::string& obj
     effect.constraint = column;
     facts.effects.push_back(std::move(effect));
     if (validate) facts.constraints_validated.emplace_back(table, column);
+    else facts.constraints_dropped.emplace_back(table, column);
+    return;
+  }
+  if (subtype == "AT_DropColumn") {
+    facts.columns_dropped.emplace_back(table, column);
+    simple("drop-column");
     return;
   }
   if (subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
@@ -283,6 +310,7 @@ void add_constraint(const Input& in, const ObjectName& table, const Json& con, s
     targets.referenced = ast::range_var(ast::field(con, "pktable"));
     row = not_valid ? "add-foreign-key-not-valid" : "add-foreign-key";
     added.type = 'f';
+    added.referenced = targets.referenced;
     keys = ast::string_list(ast::field(con, "fk_attrs"));
     if (keys.empty() && !column.empty()) keys.push_back(std::string(column));
   } else if (contype == "CONSTR_CHECK") {

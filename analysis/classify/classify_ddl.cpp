@@ -30,6 +30,7 @@ void create_table(const Input& in, StatementFacts& facts) {
                                 in.statement);
     effect.constraint = ast::str(con, "conname");
     facts.effects.push_back(std::move(effect));
+    facts.constraints_added.push_back({table, ast::str(con, "conname"), 'f', false, {}, referenced});
   };
   auto constraint = [&](const Json& con, const std::string& column) {
     std::string contype = ast::str(con, "contype");
@@ -95,6 +96,16 @@ void drop(const Input& in, StatementFacts& facts) {
   std::string type = ast::str(body, "removeType");
   std::string_view row, keyword;
   bool table_role = false;
+  const bool cascade = ast::str(body, "behavior") == "DROP_CASCADE";
+  const bool if_exists = ast::flag(body, "missing_ok");
+  ObjectKind kind = ObjectKind::Other;
+  if (type == "OBJECT_TABLE") kind = ObjectKind::Table;
+  else if (type == "OBJECT_VIEW") kind = ObjectKind::View;
+  else if (type == "OBJECT_MATVIEW") kind = ObjectKind::MaterializedView;
+  else if (type == "OBJECT_SEQUENCE") kind = ObjectKind::Sequence;
+  if (kind != ObjectKind::Other) {
+    for (const ObjectName& name : object_names(ast::list(body, "objects"))) facts.drops.push_back({name, kind, cascade});
+  }
   if (type == "OBJECT_TABLE") row = "drop-table", keyword = "DROP TABLE ", table_role = true;
   else if (type == "OBJECT_VIEW") row = "drop-view", keyword = "DROP VIEW ";
   else if (type == "OBJECT_MATVIEW") row = "drop-materialized-view", keyword = "DROP MATERIALIZED VIEW ";
@@ -119,8 +130,19 @@ void drop(const Input& in, StatementFacts& facts) {
   }
   std::string names;
   for (const ObjectName& name : object_names(ast::list(body, "objects"))) {
-    push(in, facts, row, table_role ? Targets{.table = name} : Targets{.other = name});
     names += (names.empty() ? "" : ", ") + name.sql();
+    // The schema covers relations; the snapshot, tables.
+    if (if_exists && kind != ObjectKind::Other && absent(in, name, kind == ObjectKind::Table)) {
+      facts.effects.push_back(absent_effect(in, name, kind));
+      continue;
+    }
+    push(in, facts, row, table_role ? Targets{.table = name} : Targets{.other = name});
+    if (table_role) {
+      add_locks_on(facts.effects.back(), Role::ReferencedTable, tables_referenced_by(in, name));
+      // Without CASCADE a referenced table cannot be dropped (the statement fails).
+      if (cascade) add_locks_on(facts.effects.back(), Role::ReferencingTable, tables_referencing(in, name));
+      add_locks_on(facts.effects.back(), Role::Index, indexes_on(in, name));
+    }
   }
   facts.summary = std::string(keyword) + names;
 }
@@ -134,10 +156,12 @@ void rename(const Input& in, StatementFacts& facts) {
   if (type == "OBJECT_TABLE") {
     effect = make_effect(in, "rename-table", Targets{.table = relation}, in.statement);
     effect.detail = to;
+    facts.renames.push_back({relation, ObjectKind::Table, {}, to});
     facts.summary = "ALTER TABLE " + relation.sql() + " RENAME TO " + quote_identifier(to);
   } else if (type == "OBJECT_COLUMN" && ast::str(body, "relationType") == "OBJECT_TABLE") {
     effect = make_effect(in, "rename-column", Targets{.table = relation}, in.statement);
     effect.column = sub;
+    facts.renames.push_back({relation, ObjectKind::Table, sub, to});
     effect.detail = to;
     facts.summary = "ALTER TABLE " + relation.sql() + " RENAME COLUMN " + quote_identifier(sub);
   } else if (type == "OBJECT_INDEX") {
@@ -145,6 +169,7 @@ void rename(const Input& in, StatementFacts& facts) {
                          in.statement);
     effect.index = relation.name;
     effect.detail = to;
+    facts.renames.push_back({relation, ObjectKind::Index, {}, to});
     facts.summary = "ALTER INDEX " + relation.sql() + " RENAME TO " + quote_identifier(to);
   } else if (type == "OBJECT_TABCONSTRAINT") {
     effect = make_effect(in, "rename-constraint", Targets{.table = relation}, in.statement);

@@ -175,6 +175,9 @@ const SnapshotTable* snapshot_table(const Input& in, const ObjectName& table) {
 }
 
 ObjectName table_of_index(const Input& in, const ObjectName& index) {
+  if (in.context.schema) {
+    if (std::optional<ObjectName> table = in.context.schema->index_table(index)) return *table;
+  }
   if (!in.context.snapshot) return {};
   for (const SnapshotTable& t : in.context.snapshot->tables) {
     if (!index.schema.empty() && t.name.schema != index.schema) continue;
@@ -185,24 +188,95 @@ ObjectName table_of_index(const Input& in, const ObjectName& index) {
   return {};
 }
 
+namespace {
+// The table a foreign key's pg_get_constraintdef() names after REFERENCES.
+ObjectName references_in_definition(const std::string& definition) {
+  std::size_t at = definition.find("REFERENCES ");
+  if (at == std::string::npos) return {};
+  std::string ref = definition.substr(at + 11);
+  ref = ref.substr(0, ref.find('('));
+  while (!ref.empty() && ref.back() == ' ') ref.pop_back();
+  std::size_t dot = ref.find('.');
+  auto unquote = [](std::string v) {
+    return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
+  };
+  if (dot == std::string::npos) return ObjectName{"", unquote(ref)};
+  return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
+}
+
+void add_unique(std::vector<ObjectName>& out, const ObjectName& name) {
+  auto same = [&](const ObjectName& o) {
+    return o.name == name.name && (o.schema == name.schema || (o.schema.empty() ? name.schema : o.schema) == "public");
+  };
+  if (!name.empty() && std::none_of(out.begin(), out.end(), same)) out.push_back(name);
+}
+}  // namespace
+
 ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::string_view constraint) {
   const SnapshotTable* t = snapshot_table(in, table);
   if (!t) return {};
   for (const SnapshotConstraint& c : t->constraints) {
-    if (c.type != 'f' || c.name != constraint) continue;
-    std::size_t at = c.definition.find("REFERENCES ");
-    if (at == std::string::npos) return {};
-    std::string ref = c.definition.substr(at + 11);
-    ref = ref.substr(0, ref.find('('));
-    while (!ref.empty() && ref.back() == ' ') ref.pop_back();
-    std::size_t dot = ref.find('.');
-    auto unquote = [](std::string v) {
-      return v.size() >= 2 && v.front() == '"' && v.back() == '"' ? v.substr(1, v.size() - 2) : v;
-    };
-    if (dot == std::string::npos) return ObjectName{"", unquote(ref)};
-    return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
+    if (c.type == 'f' && c.name == constraint) return references_in_definition(c.definition);
   }
   return {};
+}
+
+std::vector<ObjectName> tables_referenced_by(const Input& in, const ObjectName& table) {
+  std::vector<ObjectName> out;
+  if (in.context.schema)
+    for (const ObjectName& o : in.context.schema->references(table)) add_unique(out, o);
+  if (const SnapshotTable* t = snapshot_table(in, table)) {
+    for (const SnapshotConstraint& c : t->constraints)
+      if (c.type == 'f') add_unique(out, references_in_definition(c.definition));
+  }
+  std::erase_if(out, [&](const ObjectName& o) { return o.name == table.name; });  // a self-reference
+  return out;
+}
+
+std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& table) {
+  std::vector<ObjectName> out;
+  if (in.context.schema)
+    for (const ObjectName& o : in.context.schema->referenced_by(table)) add_unique(out, o);
+  if (in.context.snapshot) {
+    const SnapshotTable* target = snapshot_table(in, table);
+    for (const SnapshotTable& t : in.context.snapshot->tables) {
+      if (!target || t.name == target->name) continue;
+      for (const SnapshotConstraint& c : t.constraints) {
+        if (c.type != 'f') continue;
+        ObjectName ref = references_in_definition(c.definition);
+        if (ref.name == target->name.name && (ref.schema.empty() || ref.schema == target->name.schema)) {
+          add_unique(out, t.name.schema == "public" ? ObjectName{"", t.name.name} : t.name);
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table) {
+  std::vector<ObjectName> out;
+  if (in.context.schema)
+    for (const ObjectName& o : in.context.schema->indexes_of(table)) add_unique(out, o);
+  if (const SnapshotTable* t = snapshot_table(in, table)) {
+    for (const SnapshotIndex& i : t->indexes)
+      add_unique(out, table.schema.empty() ? ObjectName{"", i.name} : ObjectName{t->name.schema, i.name});
+  }
+  return out;
+}
+
+bool absent(const Input& in, const ObjectName& name, bool snapshot_covers) {
+  std::optional<bool> known = in.context.schema ? in.context.schema->exists(name) : std::nullopt;
+  if (known && *known) return false;
+  const SchemaSnapshot* snapshot = in.context.snapshot;
+  if (snapshot && (snapshot->find(name) || !table_of_index(in, name).empty())) return false;
+  return (known && !*known) || (snapshot && snapshot_covers);
+}
+
+Effect absent_effect(const Input& in, const ObjectName& name, ObjectKind kind) {
+  Effect effect = make_effect(in, "drop-absent", Targets{}, in.statement);
+  effect.detail = std::string(object_kind_name(kind)) + " " + name.sql();
+  return effect;
 }
 
 }  // namespace lockward::analysis::classify_detail

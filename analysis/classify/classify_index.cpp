@@ -33,7 +33,7 @@ void create_index(const Input& in, StatementFacts& facts) {
   if (!columns.empty()) effect.columns = column_list_sql(columns);
   facts.effects.push_back(std::move(effect));
   if (!name.empty()) {
-    facts.creates.push_back({ObjectName{table.schema, name}, ObjectKind::Index});
+    facts.creates.push_back({ObjectName{table.schema, name}, ObjectKind::Index, table});
     facts.defined_names.push_back({name, name_range(in, in.statement.begin, name)});
   }
 }
@@ -41,14 +41,20 @@ void create_index(const Input& in, StatementFacts& facts) {
 void drop_index(const Input& in, StatementFacts& facts) {
   const Json& body = in.node.body;
   bool concurrent = ast::flag(body, "concurrent");
+  bool if_exists = ast::flag(body, "missing_ok");
   std::string names;
   for (const auto& object : ast::list(body, "objects")) {
     ObjectName index = ast::qualified(ast::string_list(ast::list(ast::unwrap(object, "List"), "items")));
+    names += (names.empty() ? "" : ", ") + index.sql();
+    facts.drops.push_back({index, ObjectKind::Index, ast::str(body, "behavior") == "DROP_CASCADE"});
+    if (if_exists && absent(in, index)) {
+      facts.effects.push_back(absent_effect(in, index, ObjectKind::Index));
+      continue;
+    }
     Targets targets{.table = table_of_index(in, index), .index = index};
     Effect effect = make_effect(in, concurrent ? "drop-index-concurrently" : "drop-index", targets, in.statement);
     effect.index = index.name;
     facts.effects.push_back(std::move(effect));
-    names += (names.empty() ? "" : ", ") + index.sql();
   }
   facts.summary = std::string(concurrent ? "DROP INDEX CONCURRENTLY " : "DROP INDEX ") + names;
 }

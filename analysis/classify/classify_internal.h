@@ -71,6 +71,17 @@ const SnapshotTable* snapshot_table(const Input& in, const ObjectName& table);
 ObjectName table_of_index(const Input& in, const ObjectName& index);
 // The referenced table of a foreign key constraint known from the snapshot, or empty.
 ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::string_view constraint);
+// The other ends of `table`'s foreign keys, from the schema and the snapshot: the tables it
+// references, and the tables that reference it.
+std::vector<ObjectName> tables_referenced_by(const Input& in, const ObjectName& table);
+std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& table);
+// The indexes on `table` the schema and the snapshot know.
+std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table);
+
+// DROP … IF EXISTS of an object the schema knows to be absent (the snapshot, when it covers
+// the kind, or the earlier migrations): PostgreSQL takes no lock.
+bool absent(const Input& in, const ObjectName& name, bool snapshot_covers = true);
+Effect absent_effect(const Input& in, const ObjectName& name, ObjectKind kind);
 
 // ADD CONSTRAINT (table-level or inline in ADD COLUMN, where `column` names the new column):
 // one effect and the constraint facts.

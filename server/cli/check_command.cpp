@@ -1,8 +1,8 @@
 // `lockward check`: analyse files, report in the chosen format, decide the exit code.
 // Files are read and analysed on every core (a large file's statements are parsed on them),
 // each into its own slot; messages and the report then follow the files' order, so the output
-// does not depend on the number of threads. (What must flow from one file to the next, like
-// the schema history of earlier migrations, belongs to that ordered pass.)
+// does not depend on the number of threads. What flows from one file to the next, the schema
+// the earlier migrations of its folder built, is computed first (server/cli/history).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,6 +14,7 @@
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
+#include "server/cli/history.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
 #include "server/pool_parallel_for.h"
@@ -86,8 +87,23 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   const unsigned helpers = args.jobs ? *args.jobs - 1 : PoolParallelFor::helpers_for_cores(7);
   PoolParallelFor pool(helpers);
   const analysis::ParallelFor parallel = pool.parallel_for();
+  // The schema each file's earlier migrations built (one pass per folder).
+  Histories histories;
+  if (!args.no_history) {
+    for (const Slot& slot : slots)
+      if (slot.config && slot.config->ok()) histories.add(slot.report.path, slot.config->config.options);
+    histories.build(pool);
+  }
   auto analyse = [&](Slot& slot, const analysis::ParallelFor* statements_on) {
-    slot.report.analysis = analysis::analyze(slot.report.text, slot.config->config.options, nullptr, statements_on);
+    const analysis::SchemaView view = histories.view(slot.report.path);
+    if (!view.model) {
+      slot.report.analysis = analysis::analyze(slot.report.text, slot.config->config.options, nullptr, statements_on);
+      return;
+    }
+    analysis::Options options = slot.config->config.options;
+    options.schema = view.model;
+    options.schema_place = view.place;
+    slot.report.analysis = analysis::analyze(slot.report.text, options, nullptr, statements_on);
   };
   std::vector<std::size_t> large;
   std::mutex large_mutex;

@@ -125,6 +125,10 @@ void json_file(JsonStream& w, const std::string& path, const SourceText& source,
   w.key("max_risk").string(analysis::risk_name(extras.raise_max_risk ? extras.max_risk : max_risk(a)));
   w.key("path").string(path);
   w.key("pg_version").number(a.pg_version);
+  w.key("schema").begin_object();
+  w.key("migrations").number(a.schema.migrations);
+  w.key("snapshot").boolean(a.schema.snapshot);
+  w.end_object();
   w.key("statements").begin_array();
   for (std::size_t i = 0; i < a.statements.size(); ++i) statement_json(w, source, a.statements[i], i, extras);
   w.end_array();

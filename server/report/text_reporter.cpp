@@ -34,6 +34,7 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
   std::size_t total = 0, above = 0;
   analysis::Coverage coverage;
   int pg_version = 0;
+  std::size_t with_history = 0, snapshot = 0;
   for (const FileReport& file : files) {
     if (!file.error.empty()) {
       out << file.path << ": error: " << file.error << "\n";
@@ -41,6 +42,8 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
     }
     const auto& a = file.analysis;
     pg_version = a.pg_version;
+    with_history += a.schema.migrations > 0;
+    snapshot += a.schema.snapshot;
     coverage.statements += a.coverage.statements;
     coverage.analysed += a.coverage.analysed;
     coverage.unanalysable += a.coverage.unanalysable;
@@ -80,6 +83,17 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
   if (coverage.parse_errors) out << ", " << coverage.parse_errors << " with syntax errors";
   if (coverage.psql_meta) out << ", " << coverage.psql_meta << " psql meta-commands skipped";
   out << "\n";
+  // Which schema the predictions rest on: the earlier migrations (read, not reported) and a snapshot.
+  if (with_history || snapshot) {
+    out << "schema:";
+    if (with_history == 1 && files.size() == 1)
+      out << " " << files[0].analysis.schema.migrations << " earlier migration"
+          << (files[0].analysis.schema.migrations == 1 ? "" : "s");
+    else if (with_history)
+      out << " earlier migrations of " << with_history << (with_history == 1 ? " file" : " files");
+    if (snapshot) out << (with_history ? ", " : " ") << "a snapshot";
+    out << "\n";
+  }
 }
 
 }  // namespace lockward::server

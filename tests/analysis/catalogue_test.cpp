@@ -6,6 +6,7 @@
 
 #include "analysis/analyze.h"
 #include "analysis/catalog/catalogue.h"
+#include "analysis/migration_history.h"
 
 using namespace lockward::analysis;
 
@@ -35,6 +36,12 @@ TEST_CASE("every catalogue row's example is classified as that row, with its loc
                                             {{"v", "character varying(20)", false}, {"c", "integer", false}},
                                             {{"t_c_not_null", 'c', true, "CHECK ((c IS NOT NULL))"}}, {}, {}});
     if (row.id == "alter-column-type-no-rewrite" || row.id == "set-not-null-with-check") options.snapshot = &snapshot;
+    // The schema the setup built, as an earlier migration (the index's table, foreign keys,
+    // what does not exist).
+    SchemaModel model;
+    apply_migration(model, row.setup, 0, "setup.sql", options);
+    options.schema = &model;
+    options.schema_place = 1;
     INFO("row " << row.id << " (PostgreSQL " << options.pg_version << "): " << row.example);
     Analysis a = analyze(row.example, options);
     std::vector<Effect> effects = effects_of(a, row);

@@ -231,3 +231,48 @@ TEST_CASE("migration tool and assume-in-transaction flags decide the wrapping", 
   CHECK_FALSE(flagged("--migration-tool goose --no-assume-in-transaction"));
   CHECK_FALSE(flagged("--migration-tool golang-migrate"));
 }
+
+TEST_CASE("check reads a file's history from its folder; a folder equals each file with its history", "[cli][schema]") {
+  TempDir d;
+  d.write("m/001_init.sql",
+          "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50));\n"
+          "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n");
+  d.write("m/002_index.sql", "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n");
+  d.write("m/003_change.sql",
+          "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(200);\n"
+          "DROP INDEX users_email_idx;\nDROP TABLE IF EXISTS never_created;\n");
+  d.write("m/004_drop.sql", "SET lock_timeout = '2s';\nDROP TABLE orders;\n");
+  d.write("m/notes.txt", "not a migration");
+
+  auto locks_of = [](const json& file) {
+    std::vector<std::string> out;
+    for (const auto& s : file["statements"])
+      for (const auto& l : s["locks"]) out.push_back(l["object"].get<std::string>() + " " + l["mode"].get<std::string>());
+    return out;
+  };
+  const std::string third = (d.path / "m" / "003_change.sql").string();
+  json alone = json::parse(run("check --format json " + third, false).output);
+  REQUIRE(alone["files"].size() == 1);
+  std::vector<std::string> locks = locks_of(alone["files"][0]);
+  // DROP INDEX locks the index's table (from 002); the widening is no rewrite (the type from 001).
+  CHECK(std::count(locks.begin(), locks.end(), "users ACCESS EXCLUSIVE") == 2);
+  std::set<std::string> rules;
+  for (const auto& f : alone["files"][0]["findings"]) rules.insert(f["rule"].get<std::string>());
+  CHECK(rules.count("alter-column-type-no-rewrite") == 1);
+  CHECK(rules.count("alter-column-type") == 0);
+  CHECK(rules.count("drop-table") == 0);  // IF EXISTS of a table no migration created
+
+  json fourth = json::parse(run("check --format json " + (d.path / "m" / "004_drop.sql").string(), false).output);
+  std::vector<std::string> drop_locks = locks_of(fourth["files"][0]);
+  CHECK(std::count(drop_locks.begin(), drop_locks.end(), "users ACCESS EXCLUSIVE") == 1);  // the referenced table
+
+  json folder = json::parse(run("check --format json " + (d.path / "m").string(), false).output);
+  REQUIRE(folder["files"].size() == 4);
+  CHECK(folder["files"][2] == alone["files"][0]);
+  CHECK(folder["files"][3] == fourth["files"][0]);
+
+  json without = json::parse(run("check --no-history --format json " + third, false).output);
+  std::set<std::string> without_rules;
+  for (const auto& f : without["files"][0]["findings"]) without_rules.insert(f["rule"].get<std::string>());
+  CHECK(without_rules.count("drop-table") == 1);  // not known to be absent
+}

@@ -1,0 +1,280 @@
+#include "analysis/file_schema.h"
+
+#include <algorithm>
+
+namespace lockward::analysis {
+namespace {
+
+// History keys: 's', a letter for the fact, then the encoded name(s).
+//   sE<rel>          "1" created in the file, "0" dropped
+//   sI<index>        the index's table (encoded)
+//   sC<table>\x1e<column>  the column's type (encoded), "" dropped
+//   sF<table>        its foreign keys: name \x1d referenced, \x1e between
+//   sG<table>        the tables whose foreign keys point at it, \x1e between
+//   sA<table>        renamed in the file: its old name
+constexpr char kSep = '\x1e', kPair = '\x1d';
+
+std::string encode(const ObjectName& name) {
+  return (name.schema.empty() ? std::string("public") : name.schema) + '\x1f' + name.name;
+}
+ObjectName decode(const std::string& encoded) {
+  std::size_t at = encoded.find('\x1f');
+  if (at == std::string::npos) return ObjectName{"", encoded};
+  ObjectName out{encoded.substr(0, at), encoded.substr(at + 1)};
+  if (out.schema == "public") out.schema.clear();  // shown as a migration usually writes it
+  return out;
+}
+ObjectName shown(const ObjectName& qualified) { return qualified.schema == "public" ? ObjectName{"", qualified.name} : qualified; }
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  std::size_t from = 0;
+  while (true) {
+    std::size_t at = s.find(sep, from);
+    out.push_back(s.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    if (at == std::string::npos) break;
+    from = at + 1;
+  }
+  return out;
+}
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, kSep) : "") + parts[i];
+  return out;
+}
+
+std::string encode_type(const ColumnTypeUse& u) {
+  std::string out = u.type + kPair;
+  for (std::size_t i = 0; i < u.typmods.size(); ++i) out += (i ? "," : "") + std::to_string(u.typmods[i]);
+  return out + kPair + (u.array ? "1" : "0");
+}
+ColumnType decode_type(const std::string& s) {
+  std::vector<std::string> parts = split(s, kPair);
+  ColumnType t;
+  if (parts.size() != 3) return t;
+  t.name = parts[0];
+  for (const std::string& m : split(parts[1], ',')) t.typmods.push_back(std::strtol(m.c_str(), nullptr, 10));
+  t.array = parts[2] == "1";
+  return t;
+}
+
+}  // namespace
+
+const SchemaRelation* FileSchema::base(const std::string& encoded) const {
+  if (!base_.model) return nullptr;
+  std::size_t at = encoded.find('\x1f');
+  return base_.model->relation(ObjectName{encoded.substr(0, at), encoded.substr(at + 1)}, base_.place);
+}
+
+std::optional<ObjectName> FileSchema::index_table(const ObjectName& index) const {
+  consulted = true;
+  const std::string k = encode(index);
+  if (std::optional<std::string> v = latest_("sE" + k); v && *v == "0") return std::nullopt;
+  if (std::optional<std::string> v = latest_("sI" + k)) return decode(*v);
+  const SchemaRelation* r = base(k);
+  if (r && r->kind == ObjectKind::Index) return shown(r->table);
+  return std::nullopt;
+}
+
+std::vector<ObjectName> FileSchema::indexes_of(const ObjectName& table) const {
+  consulted = true;
+  std::vector<ObjectName> out;
+  if (!base_.model) return out;
+  // Those the file dropped, or moved to another table, are left out.
+  for (const ObjectName& index : base_.model->indexes_of(table, base_.place)) {
+    ObjectName name = shown(index);
+    std::optional<ObjectName> now = index_table(name);
+    if (now && now->name == table.name) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+std::optional<ColumnType> FileSchema::column_type(const ObjectName& table, std::string_view column) const {
+  consulted = true;
+  std::string k = encode(table);
+  bool renamed = false;
+  for (int hops = 0; hops < 2; ++hops) {
+    if (std::optional<std::string> v = latest_("sC" + k + kSep + std::string(column))) {
+      if (v->empty()) return std::nullopt;
+      return decode_type(*v);
+    }
+    if (std::optional<std::string> old = latest_("sA" + k)) {
+      k = *old;  // renamed in this file: its columns are still under the old name
+      renamed = true;
+      continue;
+    }
+    break;
+  }
+  if (std::optional<std::string> v = latest_("sE" + k); !renamed && v && *v == "0") return std::nullopt;
+  const SchemaRelation* r = base(k);
+  const SchemaColumn* c = r ? r->column(column) : nullptr;
+  if (c) return c->type;
+  return std::nullopt;
+}
+
+std::vector<FileSchema::ForeignKey> FileSchema::outgoing(const std::string& table) const {
+  std::vector<ForeignKey> out;
+  if (std::optional<std::string> v = latest_("sF" + table)) {
+    for (const std::string& item : split(*v, kSep)) {
+      std::size_t at = item.find(kPair);
+      out.push_back({item.substr(0, at), at == std::string::npos ? "" : item.substr(at + 1)});
+    }
+    return out;
+  }
+  if (const SchemaRelation* r = base(table))
+    for (const SchemaForeignKey& fk : r->foreign_keys) out.push_back({fk.name, encode(fk.referenced)});
+  return out;
+}
+
+std::vector<std::string> FileSchema::incoming(const std::string& table) const {
+  if (std::optional<std::string> v = latest_("sG" + table)) return split(*v, kSep);
+  std::vector<std::string> out;
+  if (base_.model) {
+    std::size_t at = table.find('\x1f');
+    for (const ObjectName& t : base_.model->referencing(ObjectName{table.substr(0, at), table.substr(at + 1)}, base_.place))
+      out.push_back(encode(t));
+  }
+  return out;
+}
+
+std::vector<ObjectName> FileSchema::references(const ObjectName& table) const {
+  consulted = true;
+  std::vector<ObjectName> out;
+  for (const ForeignKey& fk : outgoing(encode(table))) {
+    ObjectName n = decode(fk.referenced);
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+std::vector<ObjectName> FileSchema::referenced_by(const ObjectName& table) const {
+  consulted = true;
+  std::vector<ObjectName> out;
+  for (const std::string& t : incoming(encode(table))) out.push_back(decode(t));
+  return out;
+}
+
+std::optional<bool> FileSchema::exists(const ObjectName& name) const {
+  consulted = true;
+  if (std::optional<std::string> v = latest_("sE" + encode(name))) return *v == "1";
+  if (!base_.model || latest_("sU")) return std::nullopt;  // the file did something the model cannot follow
+  if (base_.model->relation(name, base_.place)) return true;
+  if (base_.model->complete(base_.place)) return false;
+  return std::nullopt;
+}
+
+void FileSchema::record(const StatementFacts& facts, const Remember& remember) const {
+  if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() && facts.drops.empty() &&
+      facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty())
+    return;
+  // Within one statement, later changes read the earlier ones' values through this overlay.
+  std::vector<std::pair<std::string, std::string>> mine;
+  auto value = [&](const std::string& key) -> std::optional<std::string> {
+    for (auto it = mine.rbegin(); it != mine.rend(); ++it)
+      if (it->first == key) return it->second;
+    return latest_(key);
+  };
+  FileSchema now(base_, value);
+  auto put = [&](const std::string& key, std::string v) {
+    remember(key, v);
+    mine.emplace_back(key, std::move(v));
+  };
+  auto set_outgoing = [&](const std::string& table, const std::vector<ForeignKey>& fks) {
+    std::vector<std::string> items;
+    for (const ForeignKey& fk : fks) items.push_back(fk.name + kPair + fk.referenced);
+    put("sF" + table, join(items));
+  };
+
+  for (const CreatedObject& c : facts.creates) {
+    if (c.kind == ObjectKind::Type || c.kind == ObjectKind::Schema || c.kind == ObjectKind::Database) continue;
+    const std::string k = encode(c.name);
+    put("sE" + k, "1");
+    if (c.kind == ObjectKind::Index) put("sI" + k, encode(c.table));
+    if (c.kind == ObjectKind::Table) {
+      put("sF" + k, "");
+      put("sG" + k, "");
+    }
+  }
+  for (const ColumnTypeUse& u : facts.column_types) put("sC" + encode(u.table) + kSep + u.column, encode_type(u));
+  for (const auto& [table, column] : facts.columns_dropped) put("sC" + encode(table) + kSep + column, "");
+  for (const AddedConstraint& c : facts.constraints_added) {
+    if (c.type != 'f' || c.referenced.empty()) continue;
+    const std::string t = encode(c.table), r = encode(c.referenced);
+    std::vector<ForeignKey> fks = now.outgoing(t);
+    fks.push_back({c.name, r});
+    set_outgoing(t, fks);
+    if (r == t) continue;
+    std::vector<std::string> in = now.incoming(r);
+    if (std::find(in.begin(), in.end(), t) == in.end()) in.push_back(t);
+    put("sG" + r, join(in));
+  }
+  // `table` no longer references `referenced` (when none of its foreign keys still does).
+  auto unlink = [&](const std::string& table, const std::string& referenced) {
+    std::vector<std::string> in = now.incoming(referenced);
+    std::erase(in, table);
+    put("sG" + referenced, join(in));
+  };
+  for (const auto& [table, name] : facts.constraints_dropped) {
+    const std::string t = encode(table);
+    std::vector<ForeignKey> fks = now.outgoing(t);
+    auto it = std::find_if(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.name == name; });
+    if (it == fks.end()) continue;
+    std::string referenced = it->referenced;
+    fks.erase(it);
+    set_outgoing(t, fks);
+    if (std::none_of(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.referenced == referenced; }))
+      unlink(t, referenced);
+  }
+  for (const DroppedObject& d : facts.drops) {
+    const std::string k = encode(d.name);
+    if (now.exists(d.name) == std::optional<bool>(false)) continue;
+    put("sE" + k, "0");
+    if (d.kind == ObjectKind::Index) put("sI" + k, "");
+    if (d.kind != ObjectKind::Table) continue;
+    for (const ForeignKey& fk : now.outgoing(k))
+      if (fk.referenced != k) unlink(k, fk.referenced);
+    for (const std::string& other : now.incoming(k)) {  // CASCADE drops their foreign keys
+      std::vector<ForeignKey> fks = now.outgoing(other);
+      std::erase_if(fks, [&](const ForeignKey& fk) { return fk.referenced == k; });
+      set_outgoing(other, fks);
+    }
+    put("sF" + k, "");
+    put("sG" + k, "");
+  }
+  for (const RenamedObject& rn : facts.renames) {
+    const std::string from = encode(rn.name);
+    if (!rn.column.empty()) {
+      if (std::optional<ColumnType> t = now.column_type(rn.name, rn.column)) {
+        put("sC" + from + kSep + rn.to, encode_type(ColumnTypeUse{rn.name, rn.to, t->name, t->typmods, t->array, {}}));
+        put("sC" + from + kSep + rn.column, "");
+      }
+      continue;
+    }
+    const std::string to = encode(ObjectName{rn.name.schema, rn.to});
+    put("sE" + from, "0");
+    put("sE" + to, "1");
+    if (rn.kind == ObjectKind::Index) {
+      if (std::optional<ObjectName> table = now.index_table(rn.name)) put("sI" + to, encode(*table));
+      continue;
+    }
+    put("sA" + to, from);
+    std::vector<ForeignKey> fks = now.outgoing(from);
+    std::vector<std::string> in = now.incoming(from);
+    set_outgoing(to, fks);
+    put("sG" + to, join(in));
+    for (const ForeignKey& fk : fks) {
+      std::vector<std::string> other = now.incoming(fk.referenced);
+      std::replace(other.begin(), other.end(), from, to);
+      put("sG" + fk.referenced, join(other));
+    }
+    for (const std::string& t : in) {
+      std::vector<ForeignKey> other = now.outgoing(t);
+      for (ForeignKey& fk : other)
+        if (fk.referenced == from) fk.referenced = to;
+      set_outgoing(t, other);
+    }
+  }
+}
+
+}  // namespace lockward::analysis

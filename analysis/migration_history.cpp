@@ -1,0 +1,76 @@
+#include "analysis/migration_history.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "analysis/classify/classify.h"
+#include "analysis/syntax/parser.h"
+#include "analysis/syntax/splitter.h"
+
+namespace lockward::analysis {
+namespace {
+
+// Statements that never create, drop, rename or alter a relation: not worth parsing here.
+bool cannot_change_schema(std::string_view code) {
+  std::size_t n = 0;
+  while (n < code.size() && n < 16 && std::isalpha(static_cast<unsigned char>(code[n]))) ++n;
+  std::string word(code.substr(0, n));
+  std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::string_view kSkip[] = {
+      "insert", "update", "delete", "merge", "set", "reset", "begin", "commit", "rollback", "start", "end",
+      "savepoint", "release", "analyze", "vacuum", "grant", "revoke", "comment", "lock", "truncate", "refresh",
+      "reindex", "cluster", "notify", "listen", "copy", "values", "show", "abort"};
+  return std::find(std::begin(kSkip), std::end(kSkip), word) != std::end(kSkip);
+}
+
+}  // namespace
+
+bool hides_schema_changes(std::string_view node_type) {
+  return node_type == "DoStmt" || node_type == "CallStmt" || node_type == "ExecuteStmt";
+}
+
+MigrationFacts migration_facts(std::string_view text, const Options& options) {
+  MigrationFacts out;
+  ClassifyContext context;
+  context.pg_version = options.pg_version;
+  for (const Piece& piece : split_statements(text).pieces) {
+    if (piece.kind != PieceKind::Sql) continue;
+    std::string_view code = piece.code.slice(text);
+    if (cannot_change_schema(code)) continue;
+    ParseOutcome parsed = parse_statement(code);
+    if (parsed.error || parsed.nodes.empty()) {
+      out.unknown = true;
+      continue;
+    }
+    for (const ParsedNode& node : parsed.nodes) {
+      if (hides_schema_changes(node.type)) {
+        out.unknown = true;
+        continue;
+      }
+      StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
+      // Only what apply() reads is kept.
+      if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
+          facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
+          facts.renames.empty())
+        continue;
+      facts.effects.clear();
+      facts.defined_names.clear();
+      out.statements.push_back(std::move(facts));
+    }
+  }
+  return out;
+}
+
+void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
+                     std::string_view source) {
+  model.count_file(place);
+  if (facts.unknown) model.apply_unknown(place);
+  for (const StatementFacts& f : facts.statements) model.apply(f, place, source);
+}
+
+void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,
+                     const Options& options) {
+  apply_migration(model, migration_facts(text, options), place, source);
+}
+
+}  // namespace lockward::analysis

@@ -1,0 +1,35 @@
+// The earlier migrations of a folder folded into a SchemaModel: each file's statements are
+// split, parsed and classified (no rule runs) and applied at the file's place. Pure: the callers
+// (the CLI, the language server, tests) read the files and hand over their text.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "analysis/classify/classify.h"
+#include "analysis/options.h"
+#include "analysis/schema_model.h"
+
+namespace lockward::analysis {
+
+// What one migration file changes, before it is placed in a model: computed for each file on
+// any thread, then applied in the migrations' order.
+struct MigrationFacts {
+  std::vector<StatementFacts> statements;
+  bool unknown = false;  // a statement the model cannot follow (see hides_schema_changes)
+};
+MigrationFacts migration_facts(std::string_view text, const Options& options);
+void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
+                     std::string_view source);
+
+// Applies one migration file at `place`; `source` names it ("0001_init.sql"). Only statements
+// that can change the schema are parsed (DML, settings and transaction control are skipped).
+// Needs kParseStackBytes of stack, as analyze() does.
+void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,
+                     const Options& options);
+
+// A statement the model cannot follow: a DO block, CALL or EXECUTE runs code that may change
+// the schema in ways lockward cannot see.
+bool hides_schema_changes(std::string_view node_type);
+
+}  // namespace lockward::analysis

@@ -1,0 +1,106 @@
+// The schema that earlier migrations built, as pure data: relations (tables with their columns'
+// types and foreign keys, indexes with their table, views, materialized views, sequences) and
+// one step, apply(), that folds one classified statement into it. Versioned by place: a folder's
+// migrations are applied once, in order, each file at its own place, and the view of any file
+// ("what exists before file N") is asked for without copies, so files are analysed side by side.
+//
+// Names: an unqualified name means `public` (the default search_path). The model never guesses:
+// a lookup it cannot answer returns nullopt, and once a statement it cannot follow was applied
+// (a DO block, a function body, a syntax error) it no longer claims that anything is absent.
+// Lock facts are not here: the catalogue says which lock a form takes, the model only which
+// objects a row's roles resolve to. Immutable while analyses read it; thread-safe to read.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "analysis/model.h"
+#include "analysis/object_name.h"
+
+namespace lockward::analysis {
+
+struct StatementFacts;
+
+// A column's type as the parser spells it: the last name part, lower case ("varchar", "int4",
+// "numeric", "text"), its modifiers ((20) → {20}; (10,2) → {10, 2}) and whether it is an array.
+struct ColumnType {
+  std::string name;
+  std::vector<long> typmods;
+  bool array = false;
+  friend bool operator==(const ColumnType&, const ColumnType&) = default;
+};
+std::string column_type_sql(const ColumnType& type);  // "varchar(20)", "int4[]"
+
+struct SchemaColumn {
+  std::string name;
+  ColumnType type;
+};
+
+struct SchemaForeignKey {
+  std::string name;       // may be empty (declared inline without a name)
+  ObjectName referenced;  // schema always filled
+};
+
+// A relation as the model knows it. `table` is the index's table (indexes only).
+struct SchemaRelation {
+  ObjectKind kind = ObjectKind::Table;
+  ObjectName name;  // schema always filled
+  std::vector<SchemaColumn> columns;
+  std::vector<SchemaForeignKey> foreign_keys;  // outgoing
+  ObjectName table;
+  std::string source;  // where it was created: "0001_init.sql"
+
+  const SchemaColumn* column(std::string_view column_name) const;
+};
+
+class SchemaModel {
+ public:
+  using Place = std::uint32_t;
+
+  // Folds a statement's facts in at `place` (places never decrease). `source` names where the
+  // statement is ("0001_init.sql"). A statement lockward could not follow (unanalysable, a
+  // syntax error) is given as `understood = false`: the model then stops claiming absence.
+  void apply(const StatementFacts& facts, Place place, std::string_view source);
+  void apply_unknown(Place place);
+  // One more source file before `place` (counted for reports: "schema: 41 earlier migrations").
+  void count_file(Place place) { files_.push_back(place); }
+
+  // Lookups as of just before `place`.
+  const SchemaRelation* relation(const ObjectName& name, Place before) const;
+  // The indexes on `table`, by name.
+  std::vector<ObjectName> indexes_of(const ObjectName& table, Place before) const;
+  // The tables whose foreign keys point at `table` (never `table` itself).
+  std::vector<ObjectName> referencing(const ObjectName& table, Place before) const;
+  // True when everything before `place` was understood and at least one file was applied: an
+  // object the model does not know then does not exist (as far as the migrations go).
+  bool complete(Place before) const;
+  std::size_t files_before(Place before) const;
+
+  // The model's key of a name: "schema.name", public when unqualified.
+  static std::string key(const ObjectName& name);
+  static ObjectName qualified(const ObjectName& name);
+
+ private:
+  using Version = std::pair<Place, std::shared_ptr<const SchemaRelation>>;  // null: dropped
+  const std::shared_ptr<const SchemaRelation>* latest(const std::string& key, Place before) const;
+  void set(const std::string& key, Place place, std::shared_ptr<const SchemaRelation> value);
+  std::unordered_map<std::string, std::vector<Version>> relations_;
+  std::vector<Place> unknown_;  // places of statements the model could not follow
+  std::vector<Place> files_;
+};
+
+// The schema as one statement sees it: the model before its file (may be null) and the snapshot
+// facts the classifier already reads. What the earlier statements of the same file changed is
+// layered on top by analyze() (it lives in the file's History, so an edit re-analyses it).
+struct SchemaView {
+  const SchemaModel* model = nullptr;
+  SchemaModel::Place place = 0;
+};
+
+}  // namespace lockward::analysis

@@ -1,0 +1,156 @@
+// Schema-aware analysis: the migrations before a file tell which objects a statement's locks
+// fall on. Each folder of tests/data/schema holds migrations; the last one is checked with the
+// others as its history, and its locks and findings must match the folder's expected.txt
+// (LOCKWARD_UPDATE_GOLDEN=1 rewrites them). The lock claims are proven on PostgreSQL by the
+// same folders traced (see docs) and by the catalogue rows' examples (verify-rules).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "analysis/analyze.h"
+#include "analysis/document_analysis.h"
+#include "analysis/migration_history.h"
+#include "analysis/schema_model.h"
+#include "check_helpers.h"
+
+using namespace lockward::analysis;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<fs::path> migrations(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".sql") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// What a user sees of the last file: each statement's locks, rewrite and risk, then the findings.
+std::string dump(const Analysis& a) {
+  std::string out;
+  for (const Statement& s : a.statements) {
+    out += s.summary + ":";
+    std::vector<std::string> locks;
+    for (const LockFact& l : s.locks)
+      locks.push_back(" " + l.object.sql() + " " + std::string(lock_mode_name(l.mode)) + (l.new_object ? " (new)" : ""));
+    std::sort(locks.begin(), locks.end());
+    for (const std::string& l : locks) out += l;
+    if (s.rewrite != Rewrite::None) out += "; " + std::string(rewrite_name(s.rewrite));
+    out += "; risk " + std::string(risk_name(s.risk)) + "\n";
+  }
+  for (const Finding& f : a.findings) out += "finding " + f.rule + " " + std::string(risk_name(f.risk)) + "\n";
+  return out;
+}
+
+Analysis check_with_history(const fs::path& dir, SchemaModel& model, const Options& base) {
+  std::vector<fs::path> files = migrations(dir);
+  REQUIRE(files.size() >= 2);
+  for (std::size_t i = 0; i + 1 < files.size(); ++i)
+    apply_migration(model, read(files[i]), static_cast<SchemaModel::Place>(i), files[i].filename().string(), base);
+  Options options = base;
+  options.schema = &model;
+  options.schema_place = static_cast<SchemaModel::Place>(files.size() - 1);
+  return analyze(read(files.back()), options);
+}
+
+}  // namespace
+
+TEST_CASE("schema folders: the last migration's locks with the earlier ones as history", "[schema]") {
+  const fs::path root = fs::path(LOCKWARD_TEST_DATA) / "schema";
+  const bool update = std::getenv("LOCKWARD_UPDATE_GOLDEN") != nullptr;
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.is_directory()) cases.push_back(e.path());
+  std::sort(cases.begin(), cases.end());
+  REQUIRE(cases.size() >= 6);
+  for (const fs::path& dir : cases) {
+    INFO(dir.filename().string());
+    SchemaModel model;
+    std::string got = dump(check_with_history(dir, model, Options{}));
+    if (update) std::ofstream(dir / "expected.txt", std::ios::binary) << got;
+    CHECK(got == read(dir / "expected.txt"));
+  }
+}
+
+TEST_CASE("without history the same statements stay as unknown as before", "[schema]") {
+  Analysis a = analyze("DROP INDEX users_email_idx; ALTER TABLE accounts ALTER COLUMN name TYPE varchar(100);"
+                       "DROP TABLE IF EXISTS never_created;",
+                       Options{});
+  REQUIRE(a.statements.size() == 3);
+  REQUIRE(a.statements[0].locks.size() == 1);  // the index only: its table is not known
+  CHECK(a.statements[1].effects[0].uncertain);
+  CHECK(a.statements[2].effects[0].row->id == "drop-table");
+}
+
+TEST_CASE("the file's own earlier statements are schema too", "[schema]") {
+  SchemaModel model;
+  apply_migration(model, "CREATE TABLE users (id bigint, email varchar(50));", 0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  Analysis a = analyze("CREATE INDEX users_email_idx ON users (email);\n"
+                       "ALTER TABLE users ALTER COLUMN email TYPE varchar(80);\n"
+                       "ALTER TABLE users ALTER COLUMN email TYPE varchar(60);\n"
+                       "ALTER TABLE users RENAME TO members;\n"
+                       "ALTER TABLE members ALTER COLUMN email TYPE text;\n"
+                       "DROP INDEX users_email_idx;\n"
+                       "DROP INDEX IF EXISTS users_email_idx;\n",
+                       options);
+  REQUIRE(a.statements.size() == 7);
+  CHECK(a.statements[1].effects[0].row->id == "alter-column-type-no-rewrite");
+  CHECK(a.statements[2].effects[0].row->id == "alter-column-type");  // 80 → 60 shortens
+  CHECK(a.statements[4].effects[0].row->id == "alter-column-type-no-rewrite");  // under its new name
+  // The index was created in this file (new) but its table exists: the table's lock counts.
+  bool users_locked = false;
+  for (const LockFact& l : a.statements[5].locks) users_locked |= l.object.name == "users" && !l.new_object;
+  CHECK(users_locked);
+  CHECK(a.statements[6].effects[0].row->id == "drop-absent");
+}
+
+TEST_CASE("an incremental update with history equals analyze()", "[schema]") {
+  SchemaModel model;
+  apply_migration(model,
+                  "CREATE TABLE users (id bigint PRIMARY KEY, email varchar(50));\n"
+                  "CREATE TABLE orders (id bigint, user_id bigint REFERENCES users);\n"
+                  "CREATE INDEX users_email_idx ON users (email);",
+                  0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  std::string text =
+      "DROP INDEX users_email_idx;\n"
+      "CREATE INDEX users_email_idx ON users (email);\n"
+      "ALTER TABLE users ALTER COLUMN email TYPE varchar(80);\n"
+      "DROP TABLE orders;\n"
+      "DROP TABLE IF EXISTS orders;\n";
+  DocumentAnalysis doc;
+  doc.update(text, options);
+  // Edits that change what later statements see of the schema.
+  const std::pair<std::string, std::string> edits[] = {
+      {"DROP INDEX users_email_idx;\n", "-- gone\n"},
+      {"varchar(80)", "varchar(20)"},
+      {"DROP TABLE orders;\n", ""},
+      {"CREATE INDEX users_email_idx", "CREATE INDEX other_idx"},
+      {"-- gone\n", "DROP INDEX users_email_idx;\n"},
+  };
+  for (const auto& [from, to] : edits) {
+    std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+    std::shared_ptr<const Analysis> inc = doc.update(text, options);
+    INFO(text);
+    CHECK(dump(*inc) == dump(analyze(text, options)));
+  }
+}
