@@ -31,6 +31,7 @@ enum class Role : std::uint8_t {
   Type,              // a type or domain (object lock, not a relation lock)
   Schema,
   Database,
+  Source,            // a relation a statement's query reads (INSERT … SELECT, UPDATE … FROM, DELETE … USING)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 
@@ -91,6 +92,11 @@ struct CatalogueRow {
 };
 
 std::span<const CatalogueRow> catalogue();
+// Statements that take no lock on any relation whatever they name: transaction control and
+// session state (BEGIN, SET, SHOW, DISCARD, LISTEN, …), by libpg_query node type. Every other
+// statement is covered by a row or reported UNKNOWN.
+bool takes_no_relation_lock(std::string_view node_type);
+std::span<const std::string_view> statements_without_relation_locks();
 // The row with this id that holds for pg_version, or nullptr.
 const CatalogueRow* find_row(std::string_view id, int pg_version);
 // The strongest lock the row puts on `role`, if any.

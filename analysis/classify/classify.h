@@ -68,8 +68,11 @@ struct StatementFacts {
   std::vector<ColumnTypeUse> column_types;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
-  bool unanalysable = false;      // DO blocks, function bodies
-  std::string unanalysable_reason;
+  // Its locks are not known: a form without a catalogue row (or the session statements
+  // catalogue.h lists as taking none), a DO block, a LANGUAGE sql function's validation.
+  // Reported UNKNOWN, never SAFE.
+  bool unknown = false;
+  std::string unknown_reason;
 };
 
 struct ClassifyContext {

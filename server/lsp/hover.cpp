@@ -25,7 +25,8 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
   std::string md = "**" + s->summary + "** · PostgreSQL " + std::to_string(a.pg_version) + "\n\n";
   if (s->status == analysis::StatementStatus::ParseError) md += "This statement was not parsed (a syntax error, or nested too deep); see the diagnostic.\n\n";
   if (s->status == analysis::StatementStatus::Unanalysable)
-    md += "Its locks cannot be known statically; trace the migration to see them.\n\n";
+    md += "Locks: **unknown** — trace it to learn (`lockward trace`, or the Trace this migration command). "
+          "Risk **UNKNOWN**: not known to be safe.\n\n";
   if (s->status == analysis::StatementStatus::PsqlMeta) md += "psql meta-command: not analysed.\n\n";
   if (s->status == analysis::StatementStatus::Analysed) {
     if (s->locks.empty()) md += "Takes no table lock that blocks other sessions.\n\n";
