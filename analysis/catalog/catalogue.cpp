@@ -616,8 +616,8 @@ const std::vector<CatalogueRow> kRows = {
   {.id = "merge", .form = "MERGE", .min_pg = 15, .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "ROW EXCLUSIVE on the target; the changed rows stay locked until commit",
    .note = "PostgreSQL 15+",
-   .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)",
-   .example = "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)"},
+   .setup = "CREATE TABLE t (id int)",
+   .example = "MERGE INTO t USING (VALUES (1)) AS s (id) ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)"},
   {.id = "copy-from", .form = "COPY … FROM", .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "loads rows under ROW EXCLUSIVE, like INSERT",
    .setup = "CREATE TABLE t (id int)", .example = "COPY t FROM STDIN"},
@@ -746,6 +746,67 @@ const std::vector<CatalogueRow> kRows = {
   {.id = "drop-function", .form = "DROP FUNCTION / PROCEDURE / ROUTINE",
    .risk = Low, .why = "locks no table, but callers (and, with CASCADE, triggers and defaults using it) fail at once",
    .setup = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'", .example = "DROP FUNCTION f()"},
+  // AlterDomainNotNull: get_rels_with_domain(…, ShareLock), each table using the domain
+  // scanned for NULLs.
+  {.id = "alter-domain-set-not-null", .form = "ALTER DOMAIN … SET NOT NULL",
+   .locks = {{Table, Share}}, .scans = true, .risk = High,
+   .why = "checks every column of every table that uses the domain for NULLs, blocking writes to those tables",
+   .note = "each table using the domain is held in SHARE while it is scanned",
+   .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint)", .example = "ALTER DOMAIN posint SET NOT NULL"},
+  // AlterDomainDefault / AlterDomainNotNull (DROP) / AlterDomainDropConstraint: the pg_type
+  // and pg_constraint rows only; no table is opened.
+  {.id = "alter-domain", .form = "ALTER DOMAIN … SET / DROP DEFAULT, DROP NOT NULL, DROP CONSTRAINT",
+   .risk = Low, .why = "catalog-only; no table using the domain is locked or scanned",
+   .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint)", .example = "ALTER DOMAIN posint SET DEFAULT 1"},
+  // AlterTableNamespace: RangeVarGetRelidExtended(…, AccessExclusiveLock) for every relation kind.
+  {.id = "set-schema-view", .form = "ALTER VIEW … SET SCHEMA",
+   .locks = {{View, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .why = "brief ACCESS EXCLUSIVE, but queries using the old qualified name or search_path fail at once",
+   .setup = "CREATE SCHEMA s; CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t", .example = "ALTER VIEW v SET SCHEMA s"},
+  {.id = "set-schema-materialized-view", .form = "ALTER MATERIALIZED VIEW … SET SCHEMA",
+   .locks = {{MaterializedView, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .why = "brief ACCESS EXCLUSIVE, but queries using the old qualified name or search_path fail at once",
+   .setup = "CREATE SCHEMA s; CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one", .example = "ALTER MATERIALIZED VIEW mv SET SCHEMA s"},
+  {.id = "set-schema-sequence", .form = "ALTER SEQUENCE … SET SCHEMA",
+   .locks = {{Sequence, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .why = "ACCESS EXCLUSIVE on the sequence blocks nextval(), and code naming the old qualified name fails",
+   .setup = "CREATE SCHEMA s; CREATE SEQUENCE q", .example = "ALTER SEQUENCE q SET SCHEMA s"},
+  // CreateSchemaCommand: a new namespace; schema elements are classified on their own.
+  {.id = "create-schema", .form = "CREATE SCHEMA",
+   .risk = Safe, .why = "creates a new schema: nothing existing is locked",
+   .setup = "SELECT 1", .example = "CREATE SCHEMA IF NOT EXISTS reports"},
+  // AlterFunction: the pg_proc row only.
+  {.id = "alter-function", .form = "ALTER FUNCTION / PROCEDURE / ROUTINE (options)",
+   .risk = Safe, .why = "changes the function's catalog entry; no table is locked",
+   .setup = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'",
+   .example = "ALTER FUNCTION f() STABLE"},
+  // Roles are shared objects (each example uses its own role: they outlive verify-rules' databases):
+  // CreateRole / AlterRole / DropRole / GrantRole lock pg_authid,
+  // no relation of the database.
+  {.id = "create-role", .form = "CREATE ROLE / USER / GROUP",
+   .risk = Safe, .why = "creates a role; no table is locked",
+   .setup = "SELECT 1", .example = "CREATE ROLE lockward_verify_r1"},
+  {.id = "alter-role", .form = "ALTER ROLE / USER (options, SET)",
+   .risk = Safe, .why = "changes a role; no table is locked",
+   .setup = "CREATE ROLE lockward_verify_r2", .example = "ALTER ROLE lockward_verify_r2 SET work_mem = '64MB'"},
+  {.id = "drop-role", .form = "DROP ROLE / USER / GROUP",
+   .risk = Low, .why = "no table is locked, but sessions and grants of that role stop working",
+   .setup = "CREATE ROLE lockward_verify_r3", .example = "DROP ROLE lockward_verify_r3"},
+  {.id = "grant-role", .form = "GRANT / REVOKE role",
+   .risk = Safe, .why = "changes role membership; no table is locked",
+   .setup = "CREATE ROLE lockward_verify_r4; CREATE ROLE lockward_verify_r5",
+   .example = "GRANT lockward_verify_r4 TO lockward_verify_r5"},
+  // ExecAlterDefaultPrivilegesStmt: pg_default_acl only; applies to objects created later.
+  {.id = "alter-default-privileges", .form = "ALTER DEFAULT PRIVILEGES",
+   .risk = Safe, .why = "applies to objects created later; nothing existing is locked",
+   .setup = "SELECT 1", .example = "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC"},
+  // MERGE (PostgreSQL 15+): the source relation is read under AccessShareLock.
+  {.id = "merge-using", .form = "MERGE … USING <table>", .min_pg = 15,
+   .locks = {{Table, RowExclusive}, {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the target and ACCESS SHARE on the source; the changed rows stay locked until commit",
+   .note = "PostgreSQL 15+",
+   .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)",
+   .example = "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)"},
   // CreateFunction: a function body in a procedural language is not run (plpgsql only checks
   // its syntax); LANGUAGE sql bodies are analysed, which locks what they name: UNKNOWN.
   {.id = "create-function", .form = "CREATE [OR REPLACE] FUNCTION / PROCEDURE (not LANGUAGE sql)",

@@ -291,6 +291,19 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     push(in, facts, "drop-database", Targets{.other = ObjectName{"", ast::str(body, "dbname")}});
   } else if (type == "RenameStmt") {
     rename(in, facts);
+  } else if (type == "AlterObjectSchemaStmt" && (ast::str(body, "objectType") == "OBJECT_VIEW" ||
+                                                 ast::str(body, "objectType") == "OBJECT_MATVIEW" ||
+                                                 ast::str(body, "objectType") == "OBJECT_SEQUENCE")) {
+    std::string kind = ast::str(body, "objectType");
+    ObjectName relation = ast::range_var(ast::field(body, "relation"));
+    std::string_view row = kind == "OBJECT_VIEW" ? "set-schema-view" : kind == "OBJECT_MATVIEW" ? "set-schema-materialized-view"
+                                                                                                : "set-schema-sequence";
+    std::string_view keyword = kind == "OBJECT_VIEW"      ? "ALTER VIEW "
+                               : kind == "OBJECT_MATVIEW" ? "ALTER MATERIALIZED VIEW "
+                                                          : "ALTER SEQUENCE ";
+    facts.summary = std::string(keyword) + relation.sql() + " SET SCHEMA " + quote_identifier(ast::str(body, "newschema"));
+    push(in, facts, row, Targets{.other = relation});
+    facts.effects.back().detail = ast::str(body, "newschema");
   } else if (type == "AlterObjectSchemaStmt" && ast::str(body, "objectType") == "OBJECT_TABLE") {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "ALTER TABLE " + table.sql() + " SET SCHEMA " + quote_identifier(ast::str(body, "newschema"));
@@ -354,6 +367,10 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     } else if (subtype == "V") {
       push(in, facts, "alter-domain-validate-constraint", Targets{.other = name});
       facts.effects.back().constraint = ast::str(body, "name");
+    } else if (subtype == "O") {
+      push(in, facts, "alter-domain-set-not-null", Targets{.other = name});
+    } else if (subtype == "T" || subtype == "N" || subtype == "X") {
+      push(in, facts, "alter-domain", Targets{.other = name});
     }
   } else if (type == "CreateSeqStmt") {
     ObjectName seq = ast::range_var(ast::field(body, "sequence"));
@@ -396,6 +413,24 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
   } else if (type == "GrantStmt") {
     facts.summary = ast::flag(body, "is_grant") ? "GRANT" : "REVOKE";
     push(in, facts, "grant-revoke", Targets{});
+  } else if (type == "CreateSchemaStmt") {
+    facts.summary = "CREATE SCHEMA " + quote_identifier(ast::str(body, "schemaname"));
+    push(in, facts, "create-schema", Targets{});
+  } else if (type == "AlterFunctionStmt") {
+    facts.summary = "ALTER FUNCTION";
+    push(in, facts, "alter-function", Targets{});
+  } else if (type == "CreateRoleStmt" || type == "AlterRoleStmt" || type == "AlterRoleSetStmt" ||
+             type == "DropRoleStmt" || type == "GrantRoleStmt") {
+    std::string_view row = type == "CreateRoleStmt" ? "create-role" : type == "DropRoleStmt" ? "drop-role"
+                           : type == "GrantRoleStmt" ? "grant-role" : "alter-role";
+    facts.summary = type == "CreateRoleStmt" ? "CREATE ROLE " + quote_identifier(ast::str(body, "role"))
+                    : type == "DropRoleStmt" ? std::string("DROP ROLE")
+                    : type == "GrantRoleStmt" ? std::string(ast::flag(body, "is_grant") ? "GRANT role" : "REVOKE role")
+                                              : std::string("ALTER ROLE");
+    push(in, facts, row, Targets{});
+  } else if (type == "AlterDefaultPrivilegesStmt") {
+    facts.summary = "ALTER DEFAULT PRIVILEGES";
+    push(in, facts, "alter-default-privileges", Targets{});
   } else if (type == "CreateExtensionStmt") {
     facts.summary = "CREATE EXTENSION " + quote_identifier(ast::str(body, "extname"));
     push(in, facts, "create-extension", Targets{});

@@ -148,8 +148,13 @@ void write(const Input& in, StatementFacts& facts, std::string_view row, std::st
     for (const char* key : {"selectStmt", "returningList", "withClause"}) {
       for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
     }
+  } else if (row == "merge") {
+    for (const char* key : {"sourceRelation", "withClause"}) {
+      for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
+    }
   }
-  Effect effect = make_effect(in, sources.empty() ? row : "insert-select", Targets{.table = table}, in.statement);
+  std::string_view with_sources = row == "merge" ? "merge-using" : "insert-select";
+  Effect effect = make_effect(in, sources.empty() ? row : with_sources, Targets{.table = table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
   facts.effects.push_back(std::move(effect));
 }

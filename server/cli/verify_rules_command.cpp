@@ -32,6 +32,10 @@ namespace {
 // Row id, and the right the trace role lacks for it.
 constexpr std::pair<std::string_view, std::string_view> kSuperuserRows[] = {
     {"drop-database", "its setup creates a database (CREATEDB)"},
+    {"create-role", "it creates a role (CREATEROLE)"},
+    {"alter-role", "its setup creates a role (CREATEROLE)"},
+    {"drop-role", "its setup creates a role (CREATEROLE)"},
+    {"grant-role", "its setup creates roles (CREATEROLE)"},
 };
 
 std::string_view superuser_reason(const analysis::CatalogueRow& row) {
