@@ -287,9 +287,18 @@ const std::vector<CatalogueRow> kRows = {
    .why = "copies every block of the relation to the new tablespace under ACCESS EXCLUSIVE",
    .setup = "CREATE TABLE t (id int)", .example = "ALTER TABLE t SET TABLESPACE fast_ssd"},
   {.id = "set-logged", .form = "ALTER TABLE … SET LOGGED / UNLOGGED",
-   .locks = {{Table, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .max_pg = 14, .locks = {{Table, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .why = "rewrites the whole table (and writes it to WAL for LOGGED) under ACCESS EXCLUSIVE",
-   .setup = "CREATE UNLOGGED TABLE t (id int)", .example = "ALTER TABLE t SET LOGGED"},
+   .setup = "CREATE UNLOGGED TABLE t (id serial PRIMARY KEY)", .example = "ALTER TABLE t SET LOGGED"},
+  // PostgreSQL 15+: owned sequences follow the table (SequenceChangePersistence locks each
+  // AccessExclusiveLock when called for ALTER TABLE).
+  {.id = "set-logged", .form = "ALTER TABLE … SET LOGGED / UNLOGGED",
+   .min_pg = 15, .locks = {{Table, AccessExclusive}, {Sequence, AccessExclusive}}, .rewrite = Rewrite::Table,
+   .scans = true, .risk = Critical,
+   .why = "rewrites the whole table (and writes it to WAL for LOGGED) under ACCESS EXCLUSIVE",
+   .note = "since PostgreSQL 15 its owned sequences (serial, identity) change persistence too, each under "
+           "ACCESS EXCLUSIVE: inserts using them wait",
+   .setup = "CREATE UNLOGGED TABLE t (id serial PRIMARY KEY)", .example = "ALTER TABLE t SET LOGGED"},
   {.id = "set-storage-parameters", .form = "ALTER TABLE … SET / RESET (storage parameters)",
    .locks = {{Table, ShareUpdateExclusive}}, .risk = Safe,
    .why = "fillfactor, autovacuum_* and planner options take SHARE UPDATE EXCLUSIVE: reads and writes continue",
@@ -423,7 +432,7 @@ const std::vector<CatalogueRow> kRows = {
    .no_transaction = true, .recipe = Recipe::Repack,
    .why = "rewrites the whole table while reads and writes wait",
    .note = "cannot run inside a transaction block",
-   .setup = "CREATE TABLE t (id int)", .example = "VACUUM FULL t"},
+   .setup = "CREATE TABLE t (id serial PRIMARY KEY)", .example = "VACUUM FULL t"},
   {.id = "analyze", .form = "ANALYZE",
    .locks = {{Table, ShareUpdateExclusive}}, .scans = true, .risk = Safe,
    .why = "samples the table under SHARE UPDATE EXCLUSIVE: reads and writes continue",
@@ -432,7 +441,7 @@ const std::vector<CatalogueRow> kRows = {
    .locks = {{Table, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = High,
    .why = "removes every row and blocks every query on the table until commit",
    .note = "CASCADE also truncates every table with a foreign key to it",
-   .setup = "CREATE TABLE t (id int)", .example = "TRUNCATE t"},
+   .setup = "CREATE TABLE t (id serial PRIMARY KEY)", .example = "TRUNCATE t"},
 
   // ---- drops -------------------------------------------------------------------------------
   {.id = "drop-table", .form = "DROP TABLE",
