@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -90,6 +91,13 @@ struct CatalogueRow {
   std::string_view interrupted_setup;
   std::string_view interrupted_while_reading;
 };
+
+// The locks a row puts on the table's indexes and owned sequences when the statement's text
+// does not name them (rewrites, DROP TABLE, OWNER TO, SET SCHEMA, SET LOGGED, INSERT's
+// nextval()), as words for hover and explain: "ACCESS EXCLUSIVE on each index of the table".
+// One line per role, for the effects' rows; empty when every such lock is named.
+struct Effect;
+std::vector<std::string> unnamed_index_and_sequence_locks(const std::vector<Effect>& effects);
 
 std::span<const CatalogueRow> catalogue();
 // Statements that take no lock on any relation whatever they name: transaction control and

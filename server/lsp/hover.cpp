@@ -36,6 +36,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
       md += l.new_object ? " — created in this file, invisible to other sessions: harmless\n"
                          : " — " + analysis::blocks_in_words(l.mode) + "\n";
     }
+    for (const std::string& also : analysis::unnamed_index_and_sequence_locks(s->effects)) md += "- " + also + "\n";
     md += "\n" + std::string(analysis::rewrite_name(s->rewrite)) + (s->scans ? "; scans the table" : "") +
           " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
     for (const auto& e : s->effects) {

@@ -273,3 +273,30 @@ TEST_CASE("UNKNOWN ranks just above SAFE and is never raised or lowered by table
   CHECK(raise(Risk::High, 5) == Risk::Critical);
   CHECK(default_severity(Risk::Unknown) == Severity::Warning);
 }
+
+TEST_CASE("the locks on a table's indexes and owned sequences are named even when the text does not name them",
+          "[coverage]") {
+  auto lines = [](const std::string& sql, int pg = 17) {
+    Options options;
+    options.pg_version = pg;
+    return unnamed_index_and_sequence_locks(analyze(sql, options).statements.at(0).effects);
+  };
+  auto has = [](const std::vector<std::string>& v, const std::string& what) {
+    return std::any_of(v.begin(), v.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+  };
+  // INSERT calls nextval() for a serial or identity column.
+  CHECK(has(lines("INSERT INTO t VALUES (1)"), "ROW EXCLUSIVE on each sequence"));
+  CHECK(has(lines("DROP TABLE t"), "ACCESS EXCLUSIVE on each index"));
+  CHECK(has(lines("DROP TABLE t"), "ACCESS EXCLUSIVE on each sequence"));
+  CHECK(has(lines("ALTER TABLE t OWNER TO someone"), "ACCESS EXCLUSIVE on each sequence"));
+  CHECK(has(lines("ALTER TABLE t SET SCHEMA s"), "ACCESS EXCLUSIVE on each sequence"));
+  CHECK(has(lines("TRUNCATE t RESTART IDENTITY"), "ACCESS EXCLUSIVE on each sequence"));
+  CHECK(has(lines("TRUNCATE t"), "ACCESS EXCLUSIVE on each index"));
+  CHECK(has(lines("ALTER TABLE t ALTER COLUMN c TYPE bigint"), "ACCESS EXCLUSIVE on each index"));
+  CHECK(has(lines("VACUUM FULL t"), "ACCESS EXCLUSIVE on each index"));
+  CHECK(has(lines("REINDEX TABLE t"), "ACCESS EXCLUSIVE on each index"));
+  // SET LOGGED takes the sequences along from PostgreSQL 15 only.
+  CHECK(has(lines("ALTER TABLE t SET LOGGED", 15), "ACCESS EXCLUSIVE on each sequence"));
+  CHECK_FALSE(has(lines("ALTER TABLE t SET LOGGED", 14), "on each sequence"));
+  CHECK(lines("SELECT * FROM t").empty());
+}
