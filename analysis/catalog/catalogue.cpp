@@ -821,6 +821,12 @@ const std::vector<CatalogueRow> kRows = {
    .note = "PostgreSQL 15+",
    .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)",
    .example = "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)"},
+  // ExecAlterOwnerStmt → AlterObjectOwner_internal: the object's catalog row (functions, types,
+  // schemas, …); relations go through ALTER TABLE … OWNER TO instead.
+  {.id = "owner-to-object", .form = "ALTER FUNCTION / TYPE / SCHEMA / … OWNER TO (not a relation)",
+   .risk = Safe, .why = "changes the owner of a function, type, schema or similar: no table is locked",
+   .setup = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'",
+   .example = "ALTER FUNCTION f() OWNER TO CURRENT_USER"},
   // CreateFunction: a function body in a procedural language is not run (plpgsql only checks
   // its syntax); LANGUAGE sql bodies are analysed, which locks what they name: UNKNOWN.
   {.id = "create-function", .form = "CREATE [OR REPLACE] FUNCTION / PROCEDURE (not LANGUAGE sql)",

@@ -428,6 +428,10 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
                     : type == "GrantRoleStmt" ? std::string(ast::flag(body, "is_grant") ? "GRANT role" : "REVOKE role")
                                               : std::string("ALTER ROLE");
     push(in, facts, row, Targets{});
+  } else if (type == "AlterOwnerStmt") {
+    std::string kind = ast::str(body, "objectType");
+    facts.summary = "ALTER " + (kind.size() > 7 ? kind.substr(7) : kind) + " OWNER TO";
+    push(in, facts, "owner-to-object", Targets{});
   } else if (type == "AlterDefaultPrivilegesStmt") {
     facts.summary = "ALTER DEFAULT PRIVILEGES";
     push(in, facts, "alter-default-privileges", Targets{});
