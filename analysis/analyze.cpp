@@ -440,6 +440,7 @@ class Analyzer {
       bool was_default = tx_default();
       Statement s = new_statement(piece, with_comments);
       s.status = StatementStatus::ParseError;
+      s.risk = Risk::Unknown;  // not analysed: no lock or risk claim beside the syntax error
       s.summary = first_line(piece.code.slice(text_), 40);
       Finding f;
       f.rule = rule::kSyntaxError;
@@ -648,7 +649,7 @@ class Analyzer {
     s.node = node_type;
     s.summary = facts.summary;
     s.tx_control = facts.tx_control;
-    s.status = facts.unanalysable ? StatementStatus::Unanalysable : StatementStatus::Analysed;
+    s.status = facts.unknown ? StatementStatus::Unanalysable : StatementStatus::Analysed;
     if (facts.tx_control != TxControl::None) s.tx = TxContext{s.tx.in_transaction, s.tx.implicit, s.tx.begin_statement};
 
     for (Effect& e : facts.effects) {
@@ -663,10 +664,14 @@ class Analyzer {
     }
     s.effects = std::move(facts.effects);  // the statement owns them; facts keep the rest
 
-    if (facts.unanalysable) {
-      Finding f = note(s, rule::kUnanalysable,
-                       facts.summary + ": " + facts.unanalysable_reason + "; lockward cannot predict its locks");
-      f.help = "Review it by hand, or trace the migration to see what it really locks.";
+    if (facts.unknown) {
+      // A level of its own: never SAFE, whatever else the statement's effects say.
+      s.risk = Risk::Unknown;
+      Finding f = note(s, rule::kUnknownLock,
+                       facts.summary + ": " + facts.unknown_reason + "; its locks are unknown (not known to be safe)");
+      f.risk = Risk::Unknown;
+      f.severity = default_severity(Risk::Unknown);
+      f.help = "Run `lockward trace` on the migration to learn the locks it takes, or review it by hand.";
       add_finding(std::move(f), 0);
     }
 

@@ -32,6 +32,7 @@ Severity default_severity(Risk risk) {
     case Risk::Critical:
     case Risk::High: return Severity::Error;
     case Risk::Medium: return Severity::Warning;
+    case Risk::Unknown: return Severity::Warning;  // never a hint: the locks are not known
     case Risk::Low: return Severity::Information;
     case Risk::Safe: return Severity::Hint;
   }

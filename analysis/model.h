@@ -51,7 +51,7 @@ enum class TxControl : std::uint8_t { None, Begin, Commit, Rollback, Savepoint, 
 
 enum class StatementStatus : std::uint8_t {
   Analysed,     // parsed and classified
-  Unanalysable, // parsed, but its effect cannot be known statically (DO blocks, function bodies)
+  Unanalysable, // parsed, but its locks are not known (no catalogue row, DO blocks): risk UNKNOWN
   ParseError,   // the parser rejected it
   PsqlMeta,     // a psql meta-command, skipped
 };
@@ -81,7 +81,8 @@ struct Statement {
   std::vector<LockFact> locks;   // strongest lock per object across effects
   Rewrite rewrite = Rewrite::None;
   bool scans = false;
-  Risk risk = Risk::Safe;        // strongest effect risk on existing objects
+  Risk risk = Risk::Safe;        // strongest effect risk on existing objects; UNKNOWN when not
+                                 // analysed (no row, a DO block, a syntax error)
   TxContext tx;
 };
 

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "github-actions", "gitlab"}));
   check_cmd->add_flag("--ci", check.ci, "Exit 1 when a finding exceeds --max-risk");
   check_cmd->add_option("--max-risk", check.max_risk, "safe, low, medium, high or critical (default high)");
+  check_cmd->add_flag_callback("--fail-on-unknown", [&] { check.fail_on_unknown = true; },
+                              "With --ci: also exit 1 on a statement whose locks are UNKNOWN");
   check_cmd->add_option("--config", check.config_path, "A .lockward.toml to use instead of the one found");
   check_cmd->add_option("--stats-file", check.stats_file, "Table sizes (JSON) that raise risk");
   check_cmd->add_option("--snapshot", check.snapshot_file, "Schema snapshot from `lockward snapshot`");

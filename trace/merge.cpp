@@ -28,6 +28,7 @@ std::string_view verification_name(Verification v) {
     case Verification::Error: return "Error";
     case Verification::Skipped: return "Skipped";
     case Verification::NoLocks: return "No locks";
+    case Verification::Observed: return "Observed";
   }
   return "";
 }
@@ -174,7 +175,10 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       f.severity = analysis::default_severity(f.risk);
       f.message = "trace observed " + std::string(analysis::lock_mode_name(o.mode)) + " on " +
                   std::string(analysis::object_kind_name(o.kind)) + " " + o.object.sql() + " (" +
-                  analysis::blocks_in_words(o.mode) + "), which the static analysis did not predict";
+                  analysis::blocks_in_words(o.mode) + ")" +
+                  (s.status == analysis::StatementStatus::Unanalysable
+                       ? ": the statement's locks were unknown statically, this is what it takes"
+                       : ", which the static analysis did not predict");
       if (f.risk > analysis::Risk::Safe) out.trace_only.push_back(std::move(f));
     }
     // Rewrites: only tables count; index rebuilds come with the statements that predict them.
@@ -207,7 +211,11 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       return c.matches();
     });
     bool rewrite_match = !v.predicted_rewrite || *v.predicted_rewrite == table_rewritten;
-    if (v.locks.empty() && rewrite_match) {
+    if (s.status == analysis::StatementStatus::Unanalysable) {
+      // Nothing was predicted, so nothing can be wrong: the observed locks (as trace-only
+      // findings) turn the UNKNOWN into an answer.
+      v.status = Verification::Observed;
+    } else if (v.locks.empty() && rewrite_match) {
       v.status = Verification::NoLocks;
     } else if (locks_match && rewrite_match) {
       v.status = Verification::Confirmed;

@@ -18,6 +18,7 @@ enum class Verification {
   Error,       // the statement failed
   Skipped,     // not executed (after an error, or it does not parse)
   NoLocks,     // predicted and observed no lock on an existing object
+  Observed,    // its locks were UNKNOWN statically: what the trace saw is the answer (trace-only findings)
 };
 std::string_view verification_name(Verification v);
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,7 @@ enum class Role : std::uint8_t {
   Type,              // a type or domain (object lock, not a relation lock)
   Schema,
   Database,
+  Source,            // a relation a statement's query reads (INSERT … SELECT, UPDATE … FROM, DELETE … USING)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 
@@ -94,7 +96,19 @@ struct CatalogueRow {
   std::string_view interrupted_while_reading;
 };
 
+// The locks a row puts on the table's indexes and owned sequences when the statement's text
+// does not name them (rewrites, DROP TABLE, OWNER TO, SET SCHEMA, SET LOGGED, INSERT's
+// nextval()), as words for hover and explain: "ACCESS EXCLUSIVE on each index of the table".
+// One line per role, for the effects' rows; empty when every such lock is named.
+struct Effect;
+std::vector<std::string> unnamed_index_and_sequence_locks(const std::vector<Effect>& effects);
+
 std::span<const CatalogueRow> catalogue();
+// Statements that take no lock on any relation whatever they name: transaction control and
+// session state (BEGIN, SET, SHOW, DISCARD, LISTEN, …), by libpg_query node type. Every other
+// statement is covered by a row or reported UNKNOWN.
+bool takes_no_relation_lock(std::string_view node_type);
+std::span<const std::string_view> statements_without_relation_locks();
 // The row with this id that holds for pg_version, or nullptr.
 const CatalogueRow* find_row(std::string_view id, int pg_version);
 // The strongest lock the row puts on `role`, if any.

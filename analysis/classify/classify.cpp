@@ -15,7 +15,8 @@ ObjectKind kind_for_role(Role role) {
     case Role::PartitionParent:
     case Role::InheritParent:
     case Role::Partition:
-    case Role::DefaultPartition: return ObjectKind::Table;
+    case Role::DefaultPartition:
+    case Role::Source: return ObjectKind::Table;
     case Role::Index: return ObjectKind::Index;
     case Role::View: return ObjectKind::View;
     case Role::MaterializedView: return ObjectKind::MaterializedView;
@@ -44,6 +45,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::Index: who = targets.index; break;
       case Role::DefaultPartition: continue;  // unknown statically unless a snapshot names it
       case Role::ReferencingTable: continue;  // filled from the schema (add_locks_on)
+      case Role::Source: continue;            // each relation the query reads: add_locks_on
       default: who = targets.other; break;
     }
     if (who.empty()) continue;
@@ -113,6 +115,12 @@ StatementFacts classify(const ParsedNode& node, std::string_view text, std::size
   classify_ddl(in, facts);
   classify_other(in, facts);
   if (facts.summary.empty()) facts.summary = node.type;
+  // Not knowing is an answer of its own: a statement no row covered is UNKNOWN, never SAFE.
+  if (facts.effects.empty() && facts.tx_control == TxControl::None && !facts.setting && !facts.unknown &&
+      !takes_no_relation_lock(node.type)) {
+    facts.unknown = true;
+    facts.unknown_reason = "lockward's lock catalogue has no row for this form (" + node.type + ")";
+  }
   return facts;
 }
 

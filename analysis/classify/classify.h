@@ -90,8 +90,11 @@ struct StatementFacts {
   std::vector<RenamedObject> renames;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
-  bool unanalysable = false;      // DO blocks, function bodies
-  std::string unanalysable_reason;
+  // Its locks are not known: a form without a catalogue row (or the session statements
+  // catalogue.h lists as taking none), a DO block, a LANGUAGE sql function's validation.
+  // Reported UNKNOWN, never SAFE.
+  bool unknown = false;
+  std::string unknown_reason;
 };
 
 // What the schema (earlier migrations, earlier statements of the file) says, for the rows and

@@ -1,5 +1,8 @@
 // DDL other than ALTER TABLE and indexes: CREATE / DROP / RENAME of relations and types,
 // views and materialized views, triggers, policies, sequences, maintenance, LOCK, COMMENT, GRANT.
+#include <cctype>
+#include <string>
+
 #include "analysis/classify/classify_internal.h"
 
 namespace lockward::analysis::classify_detail {
@@ -46,6 +49,13 @@ void create_table(const Input& in, StatementFacts& facts) {
     (void)column;
   };
   for (const auto& elt : ast::list(body, "tableElts")) {
+    if (const Json& like = ast::unwrap(elt, "TableLikeClause"); !like.is_null()) {
+      ObjectName source = ast::range_var(ast::field(like, "relation"));
+      Effect effect = make_effect(in, "create-table-like", Targets{.table = source}, in.statement);
+      effect.detail = table.sql();
+      facts.effects.push_back(std::move(effect));
+      continue;
+    }
     if (const Json& con = ast::unwrap(elt, "Constraint"); !con.is_null()) {
       constraint(con, {});
       continue;
@@ -59,14 +69,17 @@ void create_table(const Input& in, StatementFacts& facts) {
     facts.defined_names.push_back({name, name_range(in, in.at(ast::location(col)), name)});
     for (const auto& c : ast::list(col, "constraints")) constraint(ast::unwrap(c, "Constraint"), name);
   }
-  if (!ast::field(body, "partbound").is_null()) {
-    for (const auto& parent : ast::list(body, "inhRelations")) {
-      ObjectName p = ast::range_var(ast::unwrap(parent, "RangeVar"));
-      Effect effect = make_effect(in, "create-table-partition-of", Targets{.table = p}, in.statement);
-      effect.detail = table.sql();
-      facts.effects.push_back(std::move(effect));
-    }
+  bool partition = !ast::field(body, "partbound").is_null();
+  for (const auto& parent : ast::list(body, "inhRelations")) {
+    ObjectName p = ast::range_var(ast::unwrap(parent, "RangeVar"));
+    Effect effect = partition ? make_effect(in, "create-table-partition-of", Targets{.table = p}, in.statement)
+                              : make_effect(in, "create-table-inherits", Targets{.table = table, .referenced = p},
+                                            in.statement);
+    effect.detail = table.sql();
+    facts.effects.push_back(std::move(effect));
   }
+  // A plain new table locks nothing another session can see.
+  if (facts.effects.empty()) facts.effects.push_back(make_effect(in, "create-table", Targets{}, in.statement));
 }
 
 void create_table_as(const Input& in, StatementFacts& facts, const Json& into, const Json& query, bool matview) {
@@ -112,17 +125,31 @@ void drop(const Input& in, StatementFacts& facts) {
   else if (type == "OBJECT_SCHEMA") row = "drop-schema", keyword = "DROP SCHEMA ";
   else if (type == "OBJECT_TYPE") row = "drop-type", keyword = "DROP TYPE ";
   else if (type == "OBJECT_DOMAIN") row = "drop-type", keyword = "DROP DOMAIN ";
-  else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY") {
+  else if (type == "OBJECT_SEQUENCE") row = "drop-sequence", keyword = "DROP SEQUENCE ";
+  else if (type == "OBJECT_FUNCTION" || type == "OBJECT_PROCEDURE" || type == "OBJECT_ROUTINE") {
+    std::string_view what = type == "OBJECT_FUNCTION" ? "DROP FUNCTION " : type == "OBJECT_PROCEDURE" ? "DROP PROCEDURE "
+                                                                                                       : "DROP ROUTINE ";
+    std::string names;
+    for (const auto& o : ast::list(body, "objects")) {
+      ObjectName name = ast::qualified(ast::string_list(ast::field(ast::unwrap(o, "ObjectWithArgs"), "objname")));
+      push(in, facts, "drop-function", Targets{});
+      names += (names.empty() ? "" : ", ") + name.sql();
+    }
+    facts.summary = std::string(what) + names;
+    return;
+  } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_POLICY" || type == "OBJECT_RULE") {
     // objects: [[schema,] table, name]
-    bool trigger = type == "OBJECT_TRIGGER";
+    std::string_view what = type == "OBJECT_TRIGGER" ? "trigger" : type == "OBJECT_POLICY" ? "policy" : "rule";
     for (const auto& o : ast::list(body, "objects")) {
       auto parts = ast::string_list(ast::list(ast::unwrap(o, "List"), "items"));
       if (parts.empty()) continue;
       std::string name = parts.back();
       parts.pop_back();
       ObjectName table = ast::qualified(parts);
-      push(in, facts, trigger ? "drop-trigger" : "drop-policy", Targets{.table = table});
-      facts.summary = std::string(trigger ? "DROP TRIGGER " : "DROP POLICY ") + quote_identifier(name) + " ON " + table.sql();
+      push(in, facts, "drop-" + std::string(what), Targets{.table = table});
+      std::string keyword = "DROP " + std::string(what) + " ";
+      for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      facts.summary = keyword + quote_identifier(name) + " ON " + table.sql();
     }
     return;
   } else {
@@ -176,6 +203,28 @@ void rename(const Input& in, StatementFacts& facts) {
     effect.constraint = sub;
     effect.detail = to;
     facts.summary = "ALTER TABLE " + relation.sql() + " RENAME CONSTRAINT " + quote_identifier(sub);
+  } else if (type == "OBJECT_VIEW" || type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE") {
+    std::string_view row = type == "OBJECT_VIEW" ? "rename-view" : type == "OBJECT_MATVIEW" ? "rename-materialized-view"
+                                                                                            : "rename-sequence";
+    std::string_view keyword = type == "OBJECT_VIEW"      ? "ALTER VIEW "
+                               : type == "OBJECT_MATVIEW" ? "ALTER MATERIALIZED VIEW "
+                                                          : "ALTER SEQUENCE ";
+    effect = make_effect(in, row, Targets{.other = relation}, in.statement);
+    effect.detail = to;
+    facts.summary = std::string(keyword) + relation.sql() + " RENAME TO " + quote_identifier(to);
+  } else if (type == "OBJECT_COLUMN" && (ast::str(body, "relationType") == "OBJECT_VIEW" ||
+                                         ast::str(body, "relationType") == "OBJECT_MATVIEW")) {
+    bool view = ast::str(body, "relationType") == "OBJECT_VIEW";
+    effect = make_effect(in, view ? "rename-view-column" : "rename-materialized-view-column",
+                         Targets{.other = relation}, in.statement);
+    effect.column = sub;
+    effect.detail = to;
+    facts.summary = std::string(view ? "ALTER VIEW " : "ALTER MATERIALIZED VIEW ") + relation.sql() +
+                    " RENAME COLUMN " + quote_identifier(sub);
+  } else if (type == "OBJECT_TRIGGER") {
+    effect = make_effect(in, "rename-trigger", Targets{.table = relation}, in.statement);
+    effect.detail = to;
+    facts.summary = "ALTER TRIGGER " + quote_identifier(sub) + " ON " + relation.sql() + " RENAME TO " + quote_identifier(to);
   } else if (type == "OBJECT_SCHEMA") {
     effect = make_effect(in, "rename-schema", Targets{.other = ObjectName{"", sub}}, in.statement);
     effect.detail = to;
@@ -228,8 +277,24 @@ void comment(const Input& in, StatementFacts& facts) {
   if (type == "OBJECT_COLUMN" && !parts.empty()) parts.pop_back();
   bool relation = type == "OBJECT_TABLE" || type == "OBJECT_COLUMN" || type == "OBJECT_VIEW" ||
                   type == "OBJECT_MATVIEW" || type == "OBJECT_FOREIGN_TABLE";
-  facts.summary = "COMMENT ON " + (relation ? ast::qualified(parts).sql() : type.substr(7));
+  bool on_table = type == "OBJECT_TABCONSTRAINT" || type == "OBJECT_TRIGGER" || type == "OBJECT_RULE" ||
+                  type == "OBJECT_POLICY";
+  std::string kind = type.size() > 7 ? type.substr(7) : type;
+  if (on_table && !parts.empty()) {
+    std::string name = parts.back();
+    parts.pop_back();
+    facts.summary = "COMMENT ON " + kind + " " + quote_identifier(name) + " ON " + ast::qualified(parts).sql();
+    push(in, facts, "comment-on-table-object", Targets{.table = ast::qualified(parts)});
+    return;
+  }
+  facts.summary = "COMMENT ON " + (relation ? ast::qualified(parts).sql()
+                                   : type == "OBJECT_INDEX" || type == "OBJECT_SEQUENCE" ? kind + " " + ast::qualified(parts).sql()
+                                                                                         : kind);
   if (relation) push(in, facts, "comment-on", Targets{.table = ast::qualified(parts)});
+  else if (type == "OBJECT_INDEX")
+    push(in, facts, "comment-on-index", Targets{.table = table_of_index(in, ast::qualified(parts)), .index = ast::qualified(parts)});
+  else if (type == "OBJECT_SEQUENCE") push(in, facts, "comment-on-sequence", Targets{.other = ast::qualified(parts)});
+  else if (type != "OBJECT_LARGEOBJECT" && type != "OBJECT_FOREIGN_TABLE") push(in, facts, "comment-on-object", Targets{});
 }
 
 }  // namespace
@@ -251,6 +316,19 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     push(in, facts, "drop-database", Targets{.other = ObjectName{"", ast::str(body, "dbname")}});
   } else if (type == "RenameStmt") {
     rename(in, facts);
+  } else if (type == "AlterObjectSchemaStmt" && (ast::str(body, "objectType") == "OBJECT_VIEW" ||
+                                                 ast::str(body, "objectType") == "OBJECT_MATVIEW" ||
+                                                 ast::str(body, "objectType") == "OBJECT_SEQUENCE")) {
+    std::string kind = ast::str(body, "objectType");
+    ObjectName relation = ast::range_var(ast::field(body, "relation"));
+    std::string_view row = kind == "OBJECT_VIEW" ? "set-schema-view" : kind == "OBJECT_MATVIEW" ? "set-schema-materialized-view"
+                                                                                                : "set-schema-sequence";
+    std::string_view keyword = kind == "OBJECT_VIEW"      ? "ALTER VIEW "
+                               : kind == "OBJECT_MATVIEW" ? "ALTER MATERIALIZED VIEW "
+                                                          : "ALTER SEQUENCE ";
+    facts.summary = std::string(keyword) + relation.sql() + " SET SCHEMA " + quote_identifier(ast::str(body, "newschema"));
+    push(in, facts, row, Targets{.other = relation});
+    facts.effects.back().detail = ast::str(body, "newschema");
   } else if (type == "AlterObjectSchemaStmt" && ast::str(body, "objectType") == "OBJECT_TABLE") {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "ALTER TABLE " + table.sql() + " SET SCHEMA " + quote_identifier(ast::str(body, "newschema"));
@@ -277,6 +355,11 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "CREATE TRIGGER " + quote_identifier(ast::str(body, "trigname")) + " ON " + table.sql();
     push(in, facts, "create-trigger", Targets{.table = table});
+  } else if (type == "RuleStmt") {
+    ObjectName table = ast::range_var(ast::field(body, "relation"));
+    facts.summary = std::string(ast::flag(body, "replace") ? "CREATE OR REPLACE RULE " : "CREATE RULE ") +
+                    quote_identifier(ast::str(body, "rulename")) + " ON " + table.sql();
+    push(in, facts, "create-rule", Targets{.table = table});
   } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
     ObjectName table = ast::range_var(ast::field(body, "table"));
     bool create = type == "CreatePolicyStmt";
@@ -309,6 +392,10 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     } else if (subtype == "V") {
       push(in, facts, "alter-domain-validate-constraint", Targets{.other = name});
       facts.effects.back().constraint = ast::str(body, "name");
+    } else if (subtype == "O") {
+      push(in, facts, "alter-domain-set-not-null", Targets{.other = name});
+    } else if (subtype == "T" || subtype == "N" || subtype == "X") {
+      push(in, facts, "alter-domain", Targets{.other = name});
     }
   } else if (type == "CreateSeqStmt") {
     ObjectName seq = ast::range_var(ast::field(body, "sequence"));
@@ -318,7 +405,17 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
   } else if (type == "AlterSeqStmt") {
     ObjectName seq = ast::range_var(ast::field(body, "sequence"));
     facts.summary = "ALTER SEQUENCE " + seq.sql();
-    push(in, facts, "alter-sequence", Targets{.other = seq});
+    ObjectName owner;
+    for (const auto& o : ast::list(body, "options")) {
+      const Json& d = ast::unwrap(o, "DefElem");
+      if (ast::str(d, "defname") != "owned_by") continue;
+      auto parts = ast::string_list(ast::list(ast::unwrap(ast::field(d, "arg"), "List"), "items"));
+      if (parts.size() >= 2) {  // [schema.]table.column; OWNED BY NONE is one word
+        parts.pop_back();
+        owner = ast::qualified(parts);
+      }
+    }
+    push(in, facts, owner.empty() ? "alter-sequence" : "alter-sequence-owned-by", Targets{.table = owner, .other = seq});
   } else if (type == "ClusterStmt") {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "CLUSTER" + (table.empty() ? "" : " " + table.sql());
@@ -330,7 +427,7 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     std::string names;
     for (const auto& r : ast::list(body, "relations")) {
       ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
-      push(in, facts, "truncate", Targets{.table = table});
+      push(in, facts, ast::flag(body, "restart_seqs") ? "truncate-restart-identity" : "truncate", Targets{.table = table});
       names += (names.empty() ? "" : ", ") + table.sql();
     }
     facts.summary = "TRUNCATE " + names;
@@ -341,6 +438,28 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
   } else if (type == "GrantStmt") {
     facts.summary = ast::flag(body, "is_grant") ? "GRANT" : "REVOKE";
     push(in, facts, "grant-revoke", Targets{});
+  } else if (type == "CreateSchemaStmt") {
+    facts.summary = "CREATE SCHEMA " + quote_identifier(ast::str(body, "schemaname"));
+    push(in, facts, "create-schema", Targets{});
+  } else if (type == "AlterFunctionStmt") {
+    facts.summary = "ALTER FUNCTION";
+    push(in, facts, "alter-function", Targets{});
+  } else if (type == "CreateRoleStmt" || type == "AlterRoleStmt" || type == "AlterRoleSetStmt" ||
+             type == "DropRoleStmt" || type == "GrantRoleStmt") {
+    std::string_view row = type == "CreateRoleStmt" ? "create-role" : type == "DropRoleStmt" ? "drop-role"
+                           : type == "GrantRoleStmt" ? "grant-role" : "alter-role";
+    facts.summary = type == "CreateRoleStmt" ? "CREATE ROLE " + quote_identifier(ast::str(body, "role"))
+                    : type == "DropRoleStmt" ? std::string("DROP ROLE")
+                    : type == "GrantRoleStmt" ? std::string(ast::flag(body, "is_grant") ? "GRANT role" : "REVOKE role")
+                                              : std::string("ALTER ROLE");
+    push(in, facts, row, Targets{});
+  } else if (type == "AlterOwnerStmt") {
+    std::string kind = ast::str(body, "objectType");
+    facts.summary = "ALTER " + (kind.size() > 7 ? kind.substr(7) : kind) + " OWNER TO";
+    push(in, facts, "owner-to-object", Targets{});
+  } else if (type == "AlterDefaultPrivilegesStmt") {
+    facts.summary = "ALTER DEFAULT PRIVILEGES";
+    push(in, facts, "alter-default-privileges", Targets{});
   } else if (type == "CreateExtensionStmt") {
     facts.summary = "CREATE EXTENSION " + quote_identifier(ast::str(body, "extname"));
     push(in, facts, "create-extension", Targets{});

@@ -111,7 +111,15 @@ void dml(const Input& in, StatementFacts& facts, bool update) {
   d.tautological_where = d.has_where && is_tautology(where);
   facts.summary = (update ? "UPDATE " : "DELETE FROM ") + d.table.sql();
   facts.dml = d;
-  facts.effects.push_back(make_effect(in, update ? "update" : "delete", Targets{.table = d.table}, in.statement));
+  // What else the statement reads: FROM / USING, subqueries in SET, WHERE, RETURNING and WITH.
+  std::vector<ObjectName> sources;
+  for (const char* key : {update ? "fromClause" : "usingClause", "whereClause", "targetList", "returningList", "withClause"}) {
+    for (ObjectName& o : range_vars_in(ast::field(body, key))) sources.push_back(std::move(o));
+  }
+  Effect effect = make_effect(in, sources.empty() ? (update ? "update" : "delete") : (update ? "update-from" : "delete-using"),
+                              Targets{.table = d.table}, in.statement);
+  add_locks_on(effect, Role::Source, sources);
+  facts.effects.push_back(std::move(effect));
 }
 
 // A query: ACCESS SHARE on what it reads, ROW SHARE with FOR UPDATE / SHARE (SELECT … INTO is DDL).
@@ -120,7 +128,11 @@ void select(const Input& in, StatementFacts& facts) {
   if (!ast::field(body, "intoClause").is_null()) return;
   bool locking = !ast::list(body, "lockingClause").empty();
   std::vector<ObjectName> sources = range_vars_in(body);
-  if (sources.empty()) return;  // SELECT 1, SELECT set_config(…): nothing locked
+  if (sources.empty()) {  // SELECT 1, SELECT set_config(…): the row, with no relation to lock
+    facts.effects.push_back(make_effect(in, locking ? "select-for-update" : "select", Targets{}, in.statement));
+    facts.summary = "SELECT";
+    return;
+  }
   Effect effect = make_effect(in, locking ? "select-for-update" : "select", Targets{.table = sources[0]}, in.statement);
   add_locks_on(effect, Role::Table, sources);
   facts.effects.push_back(std::move(effect));
@@ -130,7 +142,21 @@ void select(const Input& in, StatementFacts& facts) {
 void write(const Input& in, StatementFacts& facts, std::string_view row, std::string_view verb) {
   ObjectName table = ast::range_var(ast::field(in.node.body, "relation"));
   facts.summary = std::string(verb) + table.sql();
-  facts.effects.push_back(make_effect(in, row, Targets{.table = table}, in.statement));
+  // INSERT … SELECT (and subqueries in VALUES, RETURNING, WITH): what it reads.
+  std::vector<ObjectName> sources;
+  if (row == "insert") {
+    for (const char* key : {"selectStmt", "returningList", "withClause"}) {
+      for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
+    }
+  } else if (row == "merge") {
+    for (const char* key : {"sourceRelation", "withClause"}) {
+      for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
+    }
+  }
+  std::string_view with_sources = row == "merge" ? "merge-using" : "insert-select";
+  Effect effect = make_effect(in, sources.empty() ? row : with_sources, Targets{.table = table}, in.statement);
+  add_locks_on(effect, Role::Source, sources);
+  facts.effects.push_back(std::move(effect));
 }
 
 void copy(const Input& in, StatementFacts& facts) {
@@ -154,8 +180,19 @@ void function(const Input& in, StatementFacts& facts) {
   bool procedure = ast::flag(body, "is_procedure");
   facts.summary = std::string(procedure ? "CREATE PROCEDURE " : "CREATE FUNCTION ") +
                   ast::qualified(ast::string_list(ast::field(body, "funcname"))).sql();
-  facts.unanalysable = true;
-  facts.unanalysable_reason = "a function body runs later; its locks are not analysed";
+  std::string language;
+  for (const auto& o : ast::list(body, "options")) {
+    const Json& d = ast::unwrap(o, "DefElem");
+    if (ast::str(d, "defname") == "language") language = lower(ast::str(ast::unwrap(ast::field(d, "arg"), "String"), "sval"));
+  }
+  // A LANGUAGE sql body (or a BEGIN ATOMIC one) is parsed and analysed at creation, which
+  // locks the tables it names; other languages only store the body.
+  if (language == "sql" || language.empty() || !ast::field(body, "sql_body").is_null()) {
+    facts.unknown = true;
+    facts.unknown_reason = "a LANGUAGE sql body is validated at creation, locking the tables it names";
+    return;
+  }
+  facts.effects.push_back(make_effect(in, "create-function", Targets{}, in.statement));
 }
 
 }  // namespace
@@ -173,8 +210,8 @@ void classify_other(const Input& in, StatementFacts& facts) {
   else if (type == "CreateFunctionStmt") function(in, facts);
   else if (type == "DoStmt") {
     facts.summary = "DO block";
-    facts.unanalysable = true;
-    facts.unanalysable_reason = "the locks a DO block takes depend on the code it runs";
+    facts.unknown = true;
+    facts.unknown_reason = "the locks a DO block takes depend on the code it runs";
   }
 }
 

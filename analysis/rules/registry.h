@@ -47,7 +47,7 @@ inline constexpr std::string_view kIdentifierTooLong = "identifier-too-long";
 // Syntax and coverage
 inline constexpr std::string_view kSyntaxError = "syntax-error";
 inline constexpr std::string_view kStatementTooComplex = "statement-too-complex";
-inline constexpr std::string_view kUnanalysable = "unanalysable-statement";
+inline constexpr std::string_view kUnknownLock = "unknown-lock";
 inline constexpr std::string_view kPsqlMeta = "psql-meta-command";
 inline constexpr std::string_view kUnknownRule = "unknown-rule-in-ignore";
 inline constexpr std::string_view kUnusedIgnore = "unused-ignore";

@@ -66,6 +66,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   overrides.migration_tool = args.migration_tool;
   overrides.assume_in_transaction = args.assume_in_transaction;
   overrides.max_risk = args.max_risk;
+  overrides.fail_on_unknown = args.fail_on_unknown;
   overrides.stats_file = args.stats_file;
   overrides.snapshot_file = args.snapshot_file;
 
@@ -121,6 +122,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<FileReport> reports;
   bool io_error = false;
   analysis::Risk max_risk = analysis::Risk::High;
+  bool fail_on_unknown = false;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     Slot& slot = slots[i];
     if (!slot.config) {
@@ -138,6 +140,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     max_risk = slot.config->config.max_risk;
+    fail_on_unknown = slot.config->config.fail_on_unknown;
     reports.push_back(std::move(slot.report));
   }
 
@@ -166,8 +169,11 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     for (const auto& r : done) {
       for (const auto& f : r.analysis.findings) {
         // A statement that does not parse (or nests too deep to) fails CI whatever the
-        // threshold: nothing was checked.
-        if (f.risk > max_risk || f.rule == "syntax-error" || f.rule == "statement-too-complex") return kExitFindings;
+        // threshold: nothing was checked. An UNKNOWN finding fails only above a SAFE threshold
+        // (UNKNOWN ranks just above SAFE) or with fail_on_unknown.
+        if (f.risk > max_risk || f.rule == "syntax-error" || f.rule == "statement-too-complex" ||
+            (fail_on_unknown && f.risk == analysis::Risk::Unknown))
+          return kExitFindings;
       }
     }
   }

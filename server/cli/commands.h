@@ -19,6 +19,7 @@ struct CheckArgs {
   std::string format = "text";
   bool ci = false;
   std::optional<std::string> max_risk;
+  std::optional<bool> fail_on_unknown;  // --fail-on-unknown: --ci fails on an UNKNOWN finding
   std::optional<std::string> config_path;
   std::optional<std::string> stats_file;
   std::optional<std::string> snapshot_file;

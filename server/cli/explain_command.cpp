@@ -23,15 +23,32 @@ int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, st
     if (f.statement && *f.statement < findings.size()) findings[*f.statement].push_back(&f);
   for (const auto& s : a.statements) {
     out << "\n" << s.index + 1 << ". " << s.summary << "\n";
-    if (s.locks.empty()) out << "   takes no table lock that blocks anything\n";
+    if (s.status == analysis::StatementStatus::ParseError) {
+      // Not analysed: no lock or risk claim beside the syntax error.
+      out << "   not analysed: the statement does not parse\n";
+      for (const analysis::Finding* f : findings[s.index])
+        out << "   [" << f->rule << "] " << f->message << "\n";
+      continue;
+    }
+    if (s.status == analysis::StatementStatus::PsqlMeta) {
+      out << "   not analysed: psql meta-command\n";
+      continue;
+    }
+    if (s.status == analysis::StatementStatus::Unanalysable) {
+      out << "   locks unknown — trace it to learn them (`lockward trace`); risk UNKNOWN\n";
+    } else if (s.locks.empty()) {
+      out << "   takes no table lock that blocks anything\n";
+    }
     for (const auto& l : s.locks) {
       out << "   " << analysis::lock_mode_name(l.mode) << " on " << analysis::object_kind_name(l.kind) << " "
           << l.object.sql() << (l.new_object ? " (created in this file: harmless)" : "")
           << (l.until_statement_end ? " (released when the statement ends)" : "") << "\n"
           << "     " << analysis::blocks_in_words(l.mode) << "\n";
     }
-    out << "   " << analysis::rewrite_name(s.rewrite) << (s.scans ? ", scans the table" : "") << "; risk "
-        << analysis::risk_name(s.risk) << "\n";
+    for (const std::string& also : analysis::unnamed_index_and_sequence_locks(s.effects)) out << "   " << also << "\n";
+    if (s.status != analysis::StatementStatus::Unanalysable)
+      out << "   " << analysis::rewrite_name(s.rewrite) << (s.scans ? ", scans the table" : "") << "; risk "
+          << analysis::risk_name(s.risk) << "\n";
     for (const auto& e : s.effects) {
       if (!e.row) continue;
       out << "   " << e.row->form << ": " << e.row->why << "\n";

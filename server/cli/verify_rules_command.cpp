@@ -38,6 +38,10 @@ struct SuperuserRow {
 constexpr SuperuserRow kSuperuserRows[] = {
     {"drop-database", 99, "its setup creates a database (CREATEDB)"},
     {"create-extension", 12, "before PostgreSQL 13 no extension is trusted: only a superuser creates one"},
+    {"create-role", 99, "it creates a role (CREATEROLE)"},
+    {"alter-role", 99, "its setup creates a role (CREATEROLE)"},
+    {"drop-role", 99, "its setup creates a role (CREATEROLE)"},
+    {"grant-role", 99, "its setup creates roles (CREATEROLE)"},
 };
 
 std::string_view superuser_reason(const analysis::CatalogueRow& row, int major) {

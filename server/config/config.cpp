@@ -22,6 +22,7 @@ struct FileSettings {
   std::optional<bool> assume_in_transaction;
   std::optional<bool> timeouts_set_externally;
   std::optional<analysis::Risk> max_risk;
+  std::optional<bool> fail_on_unknown;
   std::optional<std::int64_t> max_lock_timeout_ms;
   std::optional<std::int64_t> max_statement_timeout_ms;
   std::optional<fs::path> stats_file;     // resolved against the config file's folder
@@ -90,18 +91,20 @@ FileSettings read_config_file(const fs::path& file) {
       if (v && analysis::is_known_migration_tool(*v)) s.migration_tool = *v;
       else error(node, key, "one of none, goose, dbmate, flyway, golang-migrate, sqitch, node-pg-migrate, rails, django, "
                             "alembic, knex, prisma");
-    } else if (key == "assume_in_transaction" || key == "timeouts_set_externally") {
+    } else if (key == "assume_in_transaction" || key == "timeouts_set_externally" || key == "fail_on_unknown") {
       auto v = node.value<bool>();
       if (!node.is_boolean() || !v) {
         error(node, key, "true or false");
       } else if (key == "assume_in_transaction") {
         s.assume_in_transaction = *v;
+      } else if (key == "fail_on_unknown") {
+        s.fail_on_unknown = *v;
       } else {
         s.timeouts_set_externally = *v;
       }
     } else if (key == "max_risk") {
       auto v = node.value<std::string>();
-      auto r = v ? analysis::risk_from_name(*v) : std::nullopt;
+      auto r = v ? analysis::threshold_from_name(*v) : std::nullopt;
       if (r) s.max_risk = r;
       else error(node, key, "one of safe, low, medium, high, critical");
     } else if (key == "max_lock_timeout") {
@@ -209,6 +212,7 @@ ConfigResult resolve_config(const fs::path& for_path, const ConfigOverrides& ove
     if (f.assume_in_transaction) o.assume_in_transaction = f.assume_in_transaction;
     if (f.timeouts_set_externally) o.timeouts_set_externally = *f.timeouts_set_externally;
     if (f.max_risk) c.max_risk = *f.max_risk;
+    if (f.fail_on_unknown) c.fail_on_unknown = *f.fail_on_unknown;
     if (f.max_lock_timeout_ms) o.max_lock_timeout_ms = *f.max_lock_timeout_ms;
     if (f.max_statement_timeout_ms) o.max_statement_timeout_ms = *f.max_statement_timeout_ms;
     stats_path = f.stats_file;
@@ -234,9 +238,10 @@ ConfigResult resolve_config(const fs::path& for_path, const ConfigOverrides& ove
   if (overrides.assume_in_transaction) o.assume_in_transaction = overrides.assume_in_transaction;
   if (overrides.timeouts_set_externally) o.timeouts_set_externally = *overrides.timeouts_set_externally;
   if (overrides.max_risk) {
-    if (auto r = analysis::risk_from_name(*overrides.max_risk)) c.max_risk = *r;
+    if (auto r = analysis::threshold_from_name(*overrides.max_risk)) c.max_risk = *r;
     else result.errors.push_back("--max-risk: expected one of safe, low, medium, high, critical");
   }
+  if (overrides.fail_on_unknown) c.fail_on_unknown = *overrides.fail_on_unknown;
   if (overrides.stats_file) stats_path = fs::path(*overrides.stats_file);
   if (overrides.snapshot_file) snapshot_path = fs::path(*overrides.snapshot_file);
 

@@ -20,6 +20,7 @@ struct ConfigOverrides {
   std::optional<bool> assume_in_transaction;
   std::optional<bool> timeouts_set_externally;
   std::optional<std::string> max_risk;
+  std::optional<bool> fail_on_unknown;
   std::optional<std::string> stats_file;
   std::optional<std::string> snapshot_file;
 };
@@ -27,6 +28,9 @@ struct ConfigOverrides {
 struct ResolvedConfig {
   analysis::Options options;  // snapshot and stats point into the members below
   analysis::Risk max_risk = analysis::Risk::High;
+  // --ci fails on an UNKNOWN finding (a statement whose locks lockward does not know) even
+  // when max_risk is above SAFE. Off by default: unknowns are warnings, not failures.
+  bool fail_on_unknown = false;
   std::optional<std::filesystem::path> config_file;  // the .lockward.toml used, if any
   std::shared_ptr<const analysis::SchemaSnapshot> snapshot;
   std::shared_ptr<const analysis::TableStats> stats;

@@ -90,6 +90,7 @@ std::string_view evidence_mark(trace::Verification status) {
   switch (status) {
     case trace::Verification::Confirmed: return "✓ Confirmed";
     case trace::Verification::NoLocks: return "✓ no locks";
+    case trace::Verification::Observed: return "✓ Observed (locks were unknown)";
     case trace::Verification::Mismatch: return "✗ Mismatch";
     case trace::Verification::Error: return "✗ Error";
     case trace::Verification::Skipped: return "not executed";

@@ -26,7 +26,8 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
   std::string md = "**" + s->summary + "** · PostgreSQL " + std::to_string(a.pg_version) + "\n\n";
   if (s->status == analysis::StatementStatus::ParseError) md += "This statement was not parsed (a syntax error, or nested too deep); see the diagnostic.\n\n";
   if (s->status == analysis::StatementStatus::Unanalysable)
-    md += "Its locks cannot be known statically; trace the migration to see them.\n\n";
+    md += "Locks: **unknown** — trace it to learn (`lockward trace`, or the Trace this migration command). "
+          "Risk **UNKNOWN**: not known to be safe.\n\n";
   if (s->status == analysis::StatementStatus::PsqlMeta) md += "psql meta-command: not analysed.\n\n";
   if (s->status == analysis::StatementStatus::Analysed) {
     if (s->locks.empty()) md += "Takes no table lock that blocks other sessions.\n\n";
@@ -37,6 +38,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
                          : " — " + analysis::blocks_in_words(l.mode);
       md += l.until_statement_end ? "; released when the statement ends, not held until COMMIT\n" : "\n";
     }
+    for (const std::string& also : analysis::unnamed_index_and_sequence_locks(s->effects)) md += "- " + also + "\n";
     md += "\n" + std::string(analysis::rewrite_name(s->rewrite)) + (s->scans ? "; scans the table" : "") +
           " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
     for (const auto& e : s->effects) {

@@ -23,6 +23,7 @@ const char* risk_icon(analysis::Risk r) {
     case analysis::Risk::Critical: return "🔴";
     case analysis::Risk::High: return "🟠";
     case analysis::Risk::Medium: return "🟡";
+    case analysis::Risk::Unknown: return "❔";
     case analysis::Risk::Low: return "🔵";
     case analysis::Risk::Safe: return "🟢";
   }

@@ -13,6 +13,7 @@ std::string_view severity(analysis::Risk r) {
     case analysis::Risk::Critical: return "blocker";
     case analysis::Risk::High: return "critical";
     case analysis::Risk::Medium: return "major";
+    case analysis::Risk::Unknown: return "major";  // a warning, as in the editor: not known to be safe
     case analysis::Risk::Low: return "minor";
     case analysis::Risk::Safe: return "info";
   }

@@ -13,6 +13,7 @@ const char* risk_color(analysis::Risk r) {
     case analysis::Risk::Critical: return "\033[1;31m";
     case analysis::Risk::High: return "\033[31m";
     case analysis::Risk::Medium: return "\033[33m";
+    case analysis::Risk::Unknown: return "\033[35m";
     case analysis::Risk::Low: return "\033[36m";
     case analysis::Risk::Safe: return "\033[32m";
   }

@@ -18,6 +18,7 @@ const char* verdict_icon(trace::Verification v) {
     case trace::Verification::Error: return "💥";
     case trace::Verification::Skipped: return "⏭️";
     case trace::Verification::NoLocks: return "➖";
+    case trace::Verification::Observed: return "🔎";
   }
   return "";
 }

@@ -176,10 +176,20 @@ TEST_CASE("ATTACH PARTITION: parent lock depends on the version, the partition i
 
 TEST_CASE("statements without a lock of interest, and function bodies", "[classify]") {
   CHECK(run("SET lock_timeout = '1s'").statements[0].effects.empty());
-  CHECK(run("SELECT 1").statements[0].effects.empty());
+  // SELECT 1 is the select row with nothing to lock: covered, SAFE.
+  Analysis one = run("SELECT 1");
+  REQUIRE(one.statements[0].effects.size() == 1);
+  CHECK(one.statements[0].locks.empty());
+  CHECK(one.statements[0].risk == Risk::Safe);
+  // A LANGUAGE sql body is validated at creation (its tables locked): unknown.
   Analysis f = run("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1'");
   CHECK(f.statements[0].status == StatementStatus::Unanalysable);
+  CHECK(f.statements[0].risk == Risk::Unknown);
   CHECK(f.statements[0].effects.empty());
+  // A plpgsql body is only stored.
+  Analysis p = run("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'");
+  CHECK(p.statements[0].status == StatementStatus::Analysed);
+  CHECK(p.statements[0].risk == Risk::Safe);
 }
 
 TEST_CASE("LOCK TABLE takes the mode it names", "[classify]") {

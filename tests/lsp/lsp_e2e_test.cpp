@@ -473,3 +473,24 @@ TEST_CASE("lsp: a code action request the editor makes by itself gets no fix-all
   CHECK(kinds(Json{{"diagnostics", Json::array()}, {"triggerKind", 2}, {"only", Json::array({"source"})}})
             .count("source.fixAll.lockward"));
 }
+
+TEST_CASE("lsp: a statement whose locks are unknown is a warning, and hover says to trace it", "[lsp][e2e][coverage]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen", open_params("SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE t'; END $$;\n"));
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  Json unknown;
+  for (const auto& d : (*published)["params"]["diagnostics"])
+    if (d["code"] == "unknown-lock") unknown = d;
+  REQUIRE(unknown.is_object());
+  CHECK(unknown["severity"] == 2);  // Warning
+  CHECK(unknown["message"].get<std::string>().find("UNKNOWN") != std::string::npos);
+  Json hover = lsp.request("textDocument/hover",
+                           Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 1}, {"character", 1}}}});
+  std::string md = hover["result"]["contents"]["value"];
+  CHECK(md.find("unknown** — trace it to learn") != std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}

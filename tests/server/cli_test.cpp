@@ -276,3 +276,73 @@ TEST_CASE("check reads a file's history from its folder; a folder equals each fi
   for (const auto& f : without["files"][0]["findings"]) without_rules.insert(f["rule"].get<std::string>());
   CHECK(without_rules.count("drop-table") == 1);  // not known to be absent
 }
+
+TEST_CASE("UNKNOWN reads the same in every format, and fails CI only when asked", "[cli][report][coverage]") {
+  TempDir d;
+  // A DO block's locks are unknown; nothing else in the file is risky.
+  std::string f = d.write("001.sql", "SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE t'; END $$;\n");
+  auto text = run("check --no-color " + f, false);
+  CHECK(text.output.find("UNKNOWN") != std::string::npos);
+  CHECK(text.output.find("unknown-lock") != std::string::npos);
+  CHECK(text.output.find("SAFE") == std::string::npos);  // neither the file nor a finding reads SAFE
+
+  json j = json::parse(run("check --format json " + f, false).output);
+  const json& file = j["files"][0];
+  CHECK(file["max_risk"] == "UNKNOWN");
+  CHECK(file["statements"][1]["risk"] == "UNKNOWN");
+  bool found = false;
+  for (const auto& fd : file["findings"]) {
+    if (fd["rule"] != "unknown-lock") continue;
+    found = true;
+    CHECK(fd["risk"] == "UNKNOWN");
+    CHECK(fd["severity"] == "warning");
+    CHECK(fd["help"].get<std::string>().find("lockward trace") != std::string::npos);
+  }
+  CHECK(found);
+
+  json s = json::parse(run("check --format sarif " + f, false).output);
+  found = false;
+  for (const auto& r : s["runs"][0]["results"]) {
+    if (r["ruleId"] != "unknown-lock") continue;
+    found = true;
+    CHECK(r["level"] == "warning");
+    CHECK(r["properties"]["risk"] == "UNKNOWN");
+  }
+  CHECK(found);
+
+  json g = json::parse(run("check --format gitlab " + f, false).output);
+  found = false;
+  for (const auto& issue : g) {
+    if (issue["check_name"] != "unknown-lock") continue;
+    found = true;
+    CHECK(issue["severity"] == "major");
+  }
+  CHECK(found);
+
+  std::string md = run("check --format github " + f, false).output;
+  CHECK(md.find("**UNKNOWN** `unknown-lock`") != std::string::npos);
+  std::string actions = run("check --format github-actions " + f, false).output;
+  CHECK(actions.find("::warning file=") != std::string::npos);
+  CHECK(actions.find("title=lockward unknown-lock::") != std::string::npos);
+  CHECK(actions.find("UNKNOWN") != std::string::npos);
+
+  // A warning, not a failure, unless asked.
+  CHECK(run("check --ci " + f).code == 0);
+  CHECK(run("check --ci --max-risk low " + f).code == 0);
+  CHECK(run("check --ci --max-risk safe " + f).code == 1);
+  CHECK(run("check --ci --fail-on-unknown " + f).code == 1);
+  CHECK(run("check --ci --max-risk unknown " + f).code == 2);  // not a threshold
+  d.write(".lockward.toml", "fail_on_unknown = true\n");
+  CHECK(run("check --ci " + f).code == 1);
+}
+
+TEST_CASE("explain: an unknown statement says so, a syntax error makes no lock or risk claim", "[cli][coverage]") {
+  auto e = run("explain \"ALTER VIEW v RENAME TO w; DO \\$\\$BEGIN END\\$\\$; ALTER TABLE t ADD COLUMN (\"", false);
+  INFO(e.output);
+  CHECK(e.output.find("ACCESS EXCLUSIVE on view v") != std::string::npos);
+  CHECK(e.output.find("locks unknown") != std::string::npos);
+  CHECK(e.output.find("risk UNKNOWN") != std::string::npos);
+  CHECK(e.output.find("not analysed: the statement does not parse") != std::string::npos);
+  CHECK(e.output.find("risk SAFE") == std::string::npos);
+  CHECK(e.output.find("takes no table lock") == std::string::npos);
+}

@@ -90,7 +90,9 @@ struct HostileDatabase {
   // Proof that the traps work here: an unqualified query as a superuser springs one.
   void check_armed() const {
     trace::PgConnection su(cluster().conninfo(db));
-    REQUIRE(su.exec("SELECT pg_total_relation_size(c.oid) FROM pg_class c LIMIT 1").ok());
+    trace::QueryResult armed = su.exec("SELECT pg_total_relation_size(c.oid) FROM pg_class c LIMIT 1");
+    INFO((armed.ok() ? std::string() : armed.error->message + " / " + su.error()));
+    REQUIRE(armed.ok());
     CHECK(sprung() == std::vector<std::string>{"pg_total_relation_size"});
   }
 };

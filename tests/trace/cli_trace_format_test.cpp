@@ -13,13 +13,16 @@ using nlohmann::json;
 
 namespace {
 
-// A confirmed CREATE INDEX, then a DO block whose EXCLUSIVE lock no prediction covers.
+// A confirmed CREATE INDEX, then a SELECT of a function whose EXCLUSIVE lock no prediction
+// covers (a DO block would not do: its locks are UNKNOWN, and the trace's verdict "observed").
 std::string write_mixed(const TempDir& dir) {
-  dir.write("m/001_t.sql", "CREATE TABLE t (c int);\n");
+  dir.write("m/001_t.sql",
+            "CREATE TABLE t (c int);\n"
+            "CREATE FUNCTION lock_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN LOCK TABLE t IN EXCLUSIVE MODE; END $$;\n");
   return dir.write("m/002_index.sql",
                    "SET lock_timeout = '2s';\n"
                    "CREATE INDEX t_c_idx ON t (c);\n"
-                   "DO $$ BEGIN EXECUTE 'LOCK TABLE t IN EXCLUSIVE MODE'; END $$;\n");
+                   "SELECT lock_t();\n");
 }
 
 // Statement 3 fails at `nope` (line 3, column 8).

@@ -138,14 +138,19 @@ TEST_CASE("a failing statement is an error at the server's position, the rest is
   CHECK(t.merged.errors[0].range.slice(sql) == "nope");
 }
 
-TEST_CASE("an unpredicted lock becomes a trace-only finding with risk from the lock", "[trace]") {
-  // LOCK TABLE … IN EXCLUSIVE MODE on a table the analysis knows nothing about yet is still
-  // predicted once the catalogue has it; a trigger-free way to get an unpredicted lock is a
-  // DO block, which static analysis cannot see into.
+TEST_CASE("a trace turns an UNKNOWN statement into the locks it observed", "[trace]") {
+  // A DO block's locks are UNKNOWN statically; the trace runs it, and what it took is the
+  // answer: a trace-only finding with risk from the lock, and the verdict "observed" (not a
+  // mismatch: nothing was predicted).
   Traced t = run("CREATE TABLE t (c int)", "DO $$ BEGIN EXECUTE 'LOCK TABLE t IN EXCLUSIVE MODE'; END $$;");
+  CHECK(t.analysis.statements[0].risk == analysis::Risk::Unknown);
+  REQUIRE(t.merged.statements.size() == 1);
+  CHECK(t.merged.statements[0].status == trace::Verification::Observed);
+  CHECK(t.merged.mismatches == 0);
   REQUIRE(t.merged.trace_only.size() == 1);
   CHECK(t.merged.trace_only[0].rule == "trace-unexpected-lock");
   CHECK(t.merged.trace_only[0].risk == analysis::Risk::High);
+  CHECK(t.merged.trace_only[0].message.find("unknown statically") != std::string::npos);
   CHECK(t.merged.max_risk >= analysis::Risk::High);
 }
 
