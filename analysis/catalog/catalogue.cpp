@@ -694,9 +694,10 @@ const std::vector<CatalogueRow> kRows = {
    .why = "ACCESS EXCLUSIVE on the sequence blocks nextval(), and defaults naming the old name by text fail",
    .setup = "CREATE SEQUENCE s", .example = "ALTER SEQUENCE s RENAME TO s2"},
   // renameatt: AccessExclusiveLock on the relation.
-  {.id = "rename-view-column", .form = "ALTER VIEW … RENAME COLUMN",
+  {.id = "rename-view-column", .form = "ALTER VIEW … RENAME COLUMN", .min_pg = 13,
    .locks = {{View, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
    .why = "brief ACCESS EXCLUSIVE on the view, but queries using the old column name fail at once",
+   .note = "PostgreSQL 13+ (the grammar has no ALTER VIEW … RENAME COLUMN before; ALTER TABLE renames a view's column)",
    .setup = "CREATE TABLE t (id int); CREATE VIEW v AS SELECT id FROM t", .example = "ALTER VIEW v RENAME COLUMN id TO v_id"},
   {.id = "rename-materialized-view-column", .form = "ALTER MATERIALIZED VIEW … RENAME COLUMN",
    .locks = {{MaterializedView, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
