@@ -156,6 +156,9 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       }
       c.absent = std::any_of(t.absent_before.begin(), t.absent_before.end(),
                              [&](const analysis::ObjectName& n) { return same_object(p.object, n); });
+      c.created_in_transaction =
+          std::any_of(t.created_in_transaction.begin(), t.created_in_transaction.end(),
+                      [&](const analysis::ObjectName& n) { return same_object(p.object, n); });
       v.locks.push_back(std::move(c));
     }
     for (const ObservedLock& o : observed) {

@@ -31,8 +31,9 @@ struct LockComparison {
   bool predicted_until_statement_end = false;
   bool observed_until_statement_end = false;
   bool absent = false;  // the object did not exist when the statement started: nothing to lock
+  bool created_in_transaction = false;  // created by the statement's own transaction: not traced
   bool matches() const {
-    if (absent && !observed) return true;
+    if ((absent || created_in_transaction) && !observed) return true;
     return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
   }
 };

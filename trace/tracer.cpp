@@ -236,6 +236,12 @@ class FileTracer {
         return n.name == l.object.name && (l.object.schema.empty() || n.schema == l.object.schema);
       });
       if (!exists) t.absent_before.push_back(l.object);
+      bool created_here = std::any_of(created_in_transaction_.begin(), created_in_transaction_.end(), [&](std::uint32_t oid) {
+        auto it = catalog_.relations.find(oid);
+        return it != catalog_.relations.end() && it->second.name.name == l.object.name &&
+               (l.object.schema.empty() || it->second.name.schema == l.object.schema);
+      });
+      if (created_here) t.created_in_transaction.push_back(l.object);
     }
   }
 
@@ -248,7 +254,9 @@ class FileTracer {
                     std::vector<ObservedLock>& during) {
     const analysis::LockFact* target = nullptr;
     for (const auto& l : s.locks) {
-      if (l.until_statement_end && !l.new_object && l.kind == analysis::ObjectKind::Table) target = &l;
+      // Objects created earlier in the file count too: committed, the observer can lock them;
+      // created in the open transaction, it cannot, and the hold below gives up.
+      if (l.until_statement_end && l.kind == analysis::ObjectKind::Table) target = &l;
     }
     if (!target) return false;
     if (!observer_.exec("BEGIN").ok()) return false;

@@ -41,6 +41,9 @@ struct StatementTrace {
   // Relations the prediction locks that did not exist when it started (DROP … IF EXISTS of
   // a missing object): nothing to lock, so no lock to see.
   std::vector<analysis::ObjectName> absent_before;
+  // Relations the prediction locks that its own transaction created: no other session can
+  // see them, so the trace leaves their locks out.
+  std::vector<analysis::ObjectName> created_in_transaction;
   std::vector<std::string> changes;
   double duration_ms = 0;
   double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held

@@ -33,6 +33,7 @@ void verification_json(JsonStream& w, const TraceFileReport& f, const SourceText
   for (const auto& c : v.locks) {
     w.begin_object();
     if (c.absent) w.key("absent").boolean(true);
+    if (c.created_in_transaction) w.key("created_in_transaction").boolean(true);
     w.key("object").string(c.object.sql());
     w.key("observed");
     mode_or_null(w, c.observed);

@@ -41,7 +41,7 @@ TEST_CASE("lsp trace: COPY TO PROGRAM fails as lockward_migrator unless traceSup
   lockward::test::TempDir folder;
   fs::path marker = fs::temp_directory_path() / ("lockward-lsp-program-" + std::to_string(getpid()));
   fs::remove(marker);
-  std::string text = "COPY (SELECT 1) TO PROGRAM 'touch " + marker.string() + "';\n";
+  std::string text = "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; touch " + marker.string() + "';\n";
   std::string uri = "file://" + folder.write("001_evil.sql", text);
   for (bool superuser : {false, true}) {
     // A cluster of its own for each run: nothing of the first run's keeper reaches the second.

@@ -33,7 +33,7 @@ trace::LocalCluster& cluster() { return test::shared_cluster(); }
 std::string trap(const std::string& signature, const std::string& returns, const fs::path& dir, const std::string& marker,
                  const std::string& answer) {
   return "CREATE FUNCTION public." + signature + " RETURNS " + returns + " LANGUAGE plpgsql AS $trap$ BEGIN " +
-         "EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch " + (dir / marker).string() + "'''; RETURN " + answer +
+         "EXECUTE 'COPY (SELECT 1) TO PROGRAM ''cat >/dev/null; touch " + (dir / marker).string() + "'''; RETURN " + answer +
          "; END $trap$;\n";
 }
 

@@ -137,3 +137,25 @@ TEST_CASE("preceding migrations replay statement by statement (CONCURRENTLY incl
   CHECK(r.output.find("replaying") == std::string::npos);
   CHECK(r.output.find("0 errors") != std::string::npos);
 }
+
+TEST_CASE("lockward trace --pg-bin alone takes the version from the installation", "[trace][cli][pg12]") {
+  trace::PgSearch search;
+  search.major = 12;
+  trace::PgLookup lookup = trace::find_pg_binaries(search);
+  INFO(lookup.error);
+  REQUIRE(lookup.binaries);
+  const std::string bin = lookup.binaries->bin_dir.string();
+  TempDir dir;
+  std::string file = dir.write("001_copy.sql", "CREATE TABLE t (id int);\nBEGIN;\nCOPY t TO STDOUT;\nCOMMIT;\n");
+  auto r = run_lockward("trace --format json --pg-bin " + bin + " " + file);
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(r.output.find("\"pg_version\": 12") != std::string::npos);
+  // The statement-scoped lock of COPY … TO on 12, predicted and observed as such.
+  CHECK(r.output.find("\"observed_until\": \"statement end\"") != std::string::npos);
+  CHECK(r.output.find("\"predicted_until\": \"statement end\"") != std::string::npos);
+  // Both given and disagreeing: refused, naming the installation's version.
+  auto both = run_lockward("trace --pg-version 17 --pg-bin " + bin + " " + file);
+  CHECK(both.code == 2);
+  CHECK(both.output.find("holds PostgreSQL 12") != std::string::npos);
+}

@@ -35,7 +35,7 @@ struct Marker {
     std::error_code ec;
     fs::remove(path, ec);
   }
-  std::string copy_to_program() const { return "COPY (SELECT 1) TO PROGRAM 'touch " + path.string() + "';\n"; }
+  std::string copy_to_program() const { return "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; touch " + path.string() + "';\n"; }
 };
 
 }  // namespace
