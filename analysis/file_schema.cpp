@@ -215,8 +215,10 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     std::erase(in, table);
     put("sG" + referenced, join(in));
   };
-  for (const auto& [table, name] : facts.constraints_dropped) {
-    const std::string t = encode(table);
+  for (const auto& dropped : facts.constraints_dropped) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::string& name = dropped.second;
+    const std::string t = encode(dropped.first);
     std::vector<ForeignKey> fks = now.outgoing(t);
     auto it = std::find_if(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.name == name; });
     if (it == fks.end()) continue;

@@ -126,13 +126,14 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
   for (const auto& [table, column] : facts.columns_dropped) {
     auto r = current(table);
     if (!r) continue;
-    std::erase_if(r->columns, [&](const SchemaColumn& c) { return c.name == column; });
+    std::erase_if(r->columns, [&column = column](const SchemaColumn& c) { return c.name == column; });
     set(key(table), place, std::move(r));
   }
   for (const auto& [table, name] : facts.constraints_dropped) {
     auto r = current(table);
     if (!r) continue;
-    std::erase_if(r->foreign_keys, [&](const SchemaForeignKey& fk) { return fk.name == name; });
+    // An init-capture: clang 14 (the fuzz build) cannot capture a structured binding.
+    std::erase_if(r->foreign_keys, [&name = name](const SchemaForeignKey& fk) { return fk.name == name; });
     set(key(table), place, std::move(r));
   }
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
