@@ -392,6 +392,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     {  // its tool's transaction default, and its up part only (a down section is not deployed)
       std::shared_ptr<const MigrationSet> set = sets.of(input.path, config.config.options.migration_tool);
       config.config.options = options_in_set(config.config.options, *set, set->place(input.path));
+      file.migration = {set->tool().tool, set->tool().reason, set->tool().note, "up"};
       file.text = analysis::part_text(config.config.options.migration_tool, file.text, analysis::Part::Up);
     }
     // Without a snapshot of their own, predictions see the schema the replay built, as a user

@@ -4,10 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "analysis/analyze.h"
 #include "analysis/migration_set.h"
 #include "server/migrations/migration_set.h"
+#include "tests/support/run_binary.h"
 
 namespace fs = std::filesystem;
 namespace analysis = lockward::analysis;
@@ -216,4 +218,27 @@ TEST_CASE("open buffers are read instead of their files", "[migration-set]") {
   for (const auto& [name, text] : set->history_before(root / "10_index_email.sql"))
     if (name == "2_add_email.sql") saw = text.find("phone") != std::string::npos;
   CHECK(saw);
+}
+
+TEST_CASE("check --changed-since reports only the files that differ from a git ref, with their history",
+          "[migration-set][cli]") {
+  lockward::test::TempDir d;
+  d.write("m/V1__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+  d.write("m/V2__index.sql", "CREATE INDEX users_email_idx ON users (email);\n");
+  const std::string in = "cd '" + d.path.string() + "' && ";
+  auto git = lockward::test::run_shell(in + "git init -q . && git add -A && git -c user.email=t@example.com "
+                                            "-c user.name=t commit -q -m init 2>&1");
+  REQUIRE(git.code == 0);
+  d.write("m/V10__drop_index.sql", "DROP INDEX users_email_idx;\n");
+  auto r = lockward::test::run_shell(in + LOCKWARD_BINARY + " check --format json --changed-since HEAD m 2>&1");
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.output);
+  REQUIRE(j["files"].size() == 1);
+  CHECK(j["files"][0]["path"] == "m/V10__drop_index.sql");
+  CHECK(j["files"][0]["schema"]["migrations"] == 2);  // V1 and V2, in Flyway's order
+  CHECK(j["files"][0]["migration"]["tool"] == "flyway");
+  auto bad = lockward::test::run_shell(in + LOCKWARD_BINARY + " check --changed-since no-such-ref m 2>&1");
+  CHECK(bad.code == 2);
+  CHECK(bad.output.find("--changed-since") != std::string::npos);
 }
