@@ -759,9 +759,12 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
       shared->reset();
     };
     boost::asio::post(workers_, [this, doc, config, at, only, encoding = encoding_, offer_trace = !open.trace_cancel,
-                                 shared_reply, cancelled, alive = alive_] {
+                                 shared_reply, cancelled, memory = open.memory, alive = alive_] {
       if (!*alive || cancelled->load()) return;  // a cancelled request costs no analysis
-      Json actions = code_actions(*doc, *doc->analysis, config->options, encoding, at, only, offer_trace, &parallel_for_);
+      // The options the document was analysed with: its migration set's tool and history (the
+      // memory is only touched on this one worker thread).
+      const analysis::Options options = options_with_history(config->options, memory->history.get());
+      Json actions = code_actions(*doc, *doc->analysis, options, encoding, at, only, offer_trace, &parallel_for_);
       boost::asio::post(io_, [shared_reply, actions = std::move(actions), alive] {
         if (!*alive || !*shared_reply) return;
         (*shared_reply)->reply(actions);
