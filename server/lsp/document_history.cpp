@@ -20,7 +20,7 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
                                                               const analysis::Options& options, const Overlay& overlay,
                                                               std::shared_ptr<const DocumentHistory> previous) {
   auto out = std::make_shared<DocumentHistory>();
-  out->set = MigrationSet::load(MigrationSet::root_of(file), options.migration_tool, overlay);
+  out->set = MigrationSet::load(MigrationSet::root_of(file), options.migration_tool, overlay, file);
   out->place = out->set->place(file);
   const auto before = out->set->history_before(file);
   std::uint64_t h = 1469598103934665603ULL;

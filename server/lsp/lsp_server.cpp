@@ -916,7 +916,7 @@ void LspServer::start_trace(const std::string& uri, std::optional<Reply> reply, 
     // Its migration set (open buffers in place of their files): the up parts before it are
     // replayed, and only its own up part is traced.
     std::shared_ptr<const MigrationSet> set =
-        MigrationSet::load(MigrationSet::root_of(file), config.options.migration_tool, open_buffers());
+        MigrationSet::load(MigrationSet::root_of(file), config.options.migration_tool, open_buffers(), file);
     request.history = set->history_before(file);
     request.options = options_in_set(request.options, *set, set->place(file));
     request.text = std::make_shared<const std::string>(

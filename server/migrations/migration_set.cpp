@@ -39,7 +39,7 @@ fs::path MigrationSet::root_of(const fs::path& file) {
 }
 
 std::shared_ptr<const MigrationSet> MigrationSet::load(const fs::path& root_in, std::string_view configured,
-                                                       const Overlay& overlay) {
+                                                       const Overlay& overlay, const fs::path& open_file) {
   auto set = std::make_shared<MigrationSet>();
   set->root_ = absolute_normal(root_in);
   const fs::path& root = set->root_;
@@ -59,6 +59,12 @@ std::shared_ptr<const MigrationSet> MigrationSet::load(const fs::path& root_in, 
         if (sub->is_regular_file(f_ec)) names.push_back(name + "/" + sub->path().filename().string());
       }
     }
+  }
+  if (!open_file.empty()) {
+    const std::string rel = absolute_normal(open_file).lexically_relative(root).generic_string();
+    if (!rel.empty() && !rel.starts_with("..") && std::count(rel.begin(), rel.end(), '/') <= 1 &&
+        std::find(names.begin(), names.end(), rel) == names.end())
+      names.push_back(rel);
   }
   std::sort(names.begin(), names.end());
   for (std::string& rel : names) {

@@ -25,8 +25,11 @@ class MigrationSet {
   // per migration (Prisma, Diesel) and for sqitch's deploy/ and revert/.
   static std::filesystem::path root_of(const std::filesystem::path& file);
   // Lists and reads the set at `root`. `configured`: the migration_tool setting ("" when unset).
+  // `open_file`, when given, belongs to the set even before it exists on disk (an editor's new,
+  // unsaved document); its text comes from `overlay`.
   static std::shared_ptr<const MigrationSet> load(const std::filesystem::path& root, std::string_view configured,
-                                                   const Overlay& overlay = nullptr);
+                                                   const Overlay& overlay = nullptr,
+                                                   const std::filesystem::path& open_file = {});
 
   const std::filesystem::path& root() const { return root_; }
   const analysis::ToolChoice& tool() const { return tool_; }
