@@ -338,8 +338,15 @@ class Analyzer {
  private:
   bool transaction_default() const {
     std::optional<bool> directive = file_transaction_directive(text_, split_);
-    bool tool_wraps = options_.assume_in_transaction.value_or(tool_wraps_in_transaction(options_.migration_tool));
+    bool tool_wraps = options_.assume_in_transaction.value_or(
+        tool_wraps_in_transaction(options_.migration_tool) ||
+        (tool_wraps_several_statements(options_.migration_tool) && sql_statements(split_) > 1));
     return directive.value_or(tool_wraps);
+  }
+
+  static std::size_t sql_statements(const SplitResult& split) {
+    return static_cast<std::size_t>(std::count_if(split.pieces.begin(), split.pieces.end(),
+                                                  [](const Piece& p) { return p.kind == PieceKind::Sql; }));
   }
 
   bool tx_default() const {

@@ -56,16 +56,22 @@ std::optional<IgnoreDirective> parse_ignore(std::string_view text, const Comment
 
 std::optional<bool> file_transaction_directive(std::string_view text, const SplitResult& split) {
   for (const Comment& c : split.file_comments) {
-    // Squeezed and lowered, a directive starts with "+goose", "lockward-" or "migrate:up":
+    // Squeezed and lowered, a directive starts with "+goose", "lockward-", "migrate:",
+    // "no-transaction" or "atlas:":
     // other comments (most of them) are passed over without copying them.
     std::string_view raw = c.body.slice(text);
     const std::size_t first = raw.find_first_not_of(" \t\r\n\f\v");
-    if (first == std::string_view::npos || std::string_view("+lLmM").find(raw[first]) == std::string_view::npos)
+    if (first == std::string_view::npos || std::string_view("+lLmMnNaA").find(raw[first]) == std::string_view::npos)
       continue;
     std::string body = lower(raw);
     body.erase(std::remove_if(body.begin(), body.end(), [](unsigned char ch) { return std::isspace(ch); }), body.end());
     if (body == "+goosenotransaction" || body.starts_with("lockward-no-transaction")) return false;
-    if (body.starts_with("migrate:up") && body.find("transaction:false") != std::string::npos) return false;
+    if ((body.starts_with("migrate:up") || body.starts_with("migrate:down")) &&
+        body.find("transaction:false") != std::string::npos)
+      return false;
+    // sqlx's `-- no-transaction` and Atlas's `-- atlas:txmode none` (`file` and `all` wrap).
+    if (body == "no-transaction" || body == "atlas:txmodenone") return false;
+    if (body == "atlas:txmodefile" || body == "atlas:txmodeall") return true;
     if (body.starts_with("lockward-in-transaction")) return true;
   }
   return std::nullopt;

@@ -26,7 +26,9 @@ std::optional<IgnoreDirective> parse_ignore(std::string_view text, const Comment
 
 // The file's own statement about its transaction, if any: false for goose's
 // `-- +goose NO TRANSACTION`, dbmate's `-- migrate:up transaction:false` and
-// `-- lockward-no-transaction`; true for `-- lockward-in-transaction`.
+// `-- lockward-no-transaction` (and `-- migrate:down transaction:false` in a down part, sqlx's
+// `-- no-transaction`, Atlas's `-- atlas:txmode none`); true for `-- lockward-in-transaction`
+// and `-- atlas:txmode file|all`.
 std::optional<bool> file_transaction_directive(std::string_view text, const SplitResult& split);
 
 }  // namespace lockward::analysis

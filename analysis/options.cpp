@@ -8,25 +8,35 @@
 namespace lockward::analysis {
 namespace {
 
+enum class Wrapping { None, File, SeveralStatements };
+
 struct ToolDefault {
   std::string_view name;
-  bool wraps;
+  Wrapping wraps;
 };
 
-// What each tool does with a plain .sql migration by default.
-constexpr std::array<ToolDefault, 12> kTools = {{
-    {"none", false},
-    {"goose", true},            // unless `-- +goose NO TRANSACTION`
-    {"dbmate", true},           // unless `-- migrate:up transaction:false`
-    {"flyway", true},           // PostgreSQL DDL is transactional; Flyway wraps each script
-    {"golang-migrate", false},  // runs the file as one multi-statement exec, no wrapping
-    {"sqitch", false},          // scripts carry their own BEGIN/COMMIT
-    {"node-pg-migrate", true},
-    {"rails", true},
-    {"django", true},
-    {"alembic", true},
-    {"knex", true},
-    {"prisma", true},
+// What each tool does with a plain .sql migration by default (docs/configuration.md).
+constexpr std::array<ToolDefault, 17> kTools = {{
+    {"none", Wrapping::None},
+    {"goose", Wrapping::File},    // unless `-- +goose NO TRANSACTION`
+    {"dbmate", Wrapping::File},   // unless `-- migrate:up transaction:false`
+    {"flyway", Wrapping::File},   // unless executeInTransaction=false in <script>.conf
+    // The PostgreSQL driver sends the whole file as one query string: PostgreSQL runs a string
+    // of several statements as one implicit transaction (a single statement runs alone), unless
+    // the file has its own BEGIN/COMMIT; x-multi-statement=true splits it instead.
+    {"golang-migrate", Wrapping::SeveralStatements},
+    {"sqlx", Wrapping::File},     // unless `-- no-transaction` on the first line
+    {"sqitch", Wrapping::None},   // scripts carry their own BEGIN/COMMIT
+    {"prisma", Wrapping::SeveralStatements},    // the script is sent as one query string
+    {"diesel", Wrapping::File},   // unless run_in_transaction = false in metadata.toml
+    {"supabase", Wrapping::SeveralStatements},  // the statements go as one pipeline
+    {"drizzle", Wrapping::File},  // drizzle-kit migrate: one transaction around the pending files
+    {"atlas", Wrapping::File},    // --tx-mode file, unless `-- atlas:txmode none`
+    {"node-pg-migrate", Wrapping::File},
+    {"rails", Wrapping::File},
+    {"django", Wrapping::File},
+    {"alembic", Wrapping::File},
+    {"knex", Wrapping::File},
 }};
 
 }  // namespace
@@ -55,7 +65,14 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view v) {
 
 bool tool_wraps_in_transaction(std::string_view migration_tool) {
   for (const auto& t : kTools) {
-    if (t.name == migration_tool) return t.wraps;
+    if (t.name == migration_tool) return t.wraps == Wrapping::File;
+  }
+  return false;
+}
+
+bool tool_wraps_several_statements(std::string_view migration_tool) {
+  for (const auto& t : kTools) {
+    if (t.name == migration_tool) return t.wraps == Wrapping::SeveralStatements;
   }
   return false;
 }

@@ -34,8 +34,9 @@ struct RiskThresholds {
 
 struct Options {
   int pg_version = kDefaultPgVersion;
-  // Known tools: goose, dbmate, flyway, golang-migrate, sqitch, node-pg-migrate, rails,
-  // django, alembic, knex, prisma, none. Decides the default implicit transaction.
+  // Known tools: goose, dbmate, flyway, golang-migrate, sqlx, sqitch, prisma, diesel, supabase,
+  // drizzle, atlas, node-pg-migrate, rails, django, alembic, knex, none. Decides the default
+  // implicit transaction (and, in the migration set, the folder's order: migration_set.h).
   std::string migration_tool;
   std::optional<bool> assume_in_transaction;  // overrides the tool's default
   bool timeouts_set_externally = false;       // the runner sets lock/statement timeouts
@@ -58,5 +59,8 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view value);
 // True when the tool wraps each migration file in a transaction by default.
 bool tool_wraps_in_transaction(std::string_view migration_tool);
 bool is_known_migration_tool(std::string_view migration_tool);
+// True when the tool sends a file as one query string (golang-migrate, Prisma, Supabase):
+// PostgreSQL runs several statements sent together as one implicit transaction.
+bool tool_wraps_several_statements(std::string_view migration_tool);
 
 }  // namespace lockward::analysis

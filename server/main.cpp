@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   check_cmd->add_flag_callback("--no-color", [&] { check.color = false; }, "Never colour the text report");
   check_cmd->add_flag("--no-history", check.no_history,
                       "Do not read the migrations before each file in its folder (the schema they build)");
+  check_cmd->add_option("--changed-since", check.changed_since,
+                        "Report only the files that differ from this git ref (their history is still read)");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads to analyse on (default: one per core; 1: none besides the main one)")
       ->check(CLI::Range(1, 256));
 

@@ -1,5 +1,5 @@
-// Migration files as trace needs them: which come before a file (the .sql files in its folder
-// whose names sort before it, the order migration tools apply them in), and replaying one.
+// Replaying a migration's up part into a trace database. Which migrations come before a file,
+// and their up parts, is the migration set's (analysis/migration_set, server/migrations).
 #pragma once
 
 #include <filesystem>
@@ -11,8 +11,6 @@ namespace lockward::trace {
 
 class PgConnection;
 struct TraceIdentity;
-
-std::vector<std::filesystem::path> preceding_migrations(const std::filesystem::path& file);
 
 // Runs a migration's statements one by one, as a migration tool would (a multi-statement
 // string would be one implicit transaction, where CONCURRENTLY fails). psql meta-commands are

@@ -9,14 +9,18 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <mutex>
 #include <streambuf>
 
 #include "analysis/analyze.h"
+#include "analysis/migration_set.h"
 #include "server/cli/commands.h"
+#include "server/cli/changed_files.h"
 #include "server/cli/history.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
+#include "server/migrations/migration_set.h"
 #include "server/pool_parallel_for.h"
 #include "server/report/report.h"
 
@@ -55,6 +59,8 @@ struct Slot {
   FileReport report;
   const ConfigResult* config = nullptr;  // null: the path itself was in error
   bool read = false;
+  std::shared_ptr<const MigrationSet> set;
+  MigrationSet::Place place;
 };
 
 }  // namespace
@@ -72,7 +78,21 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
 
   // Configuration per directory: its files share the nearest .lockward.toml, and a snapshot or
   // stats file is loaded once rather than once per file.
-  const std::vector<InputFile> inputs = collect_input_files(args.paths);
+  std::vector<InputFile> inputs = collect_input_files(args.paths);
+  if (args.changed_since) {
+    // The files that differ from the ref; the others are still read as their history.
+    std::string error;
+    const std::optional<std::set<std::filesystem::path>> changed = files_changed_since(*args.changed_since, error);
+    if (!changed) {
+      err << "lockward: " << error << "\n";
+      return kExitUsage;
+    }
+    std::erase_if(inputs, [&](const InputFile& in) {
+      std::error_code ec;
+      const std::filesystem::path p = std::filesystem::weakly_canonical(in.path, ec);
+      return !in.error.empty() ? false : !changed->contains(p);
+    });
+  }
   std::map<std::filesystem::path, ConfigResult> configs;
   std::vector<Slot> slots(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -95,16 +115,31 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       if (slot.config && slot.config->ok()) histories.add(slot.report.path, slot.config->config.options);
     histories.build(pool);
   }
+  // Without history (--no-history) the sets are still read: the tool decides the parts.
+  MigrationSets sets;
+  for (Slot& slot : slots) {
+    if (!slot.config || !slot.config->ok()) continue;
+    std::shared_ptr<const MigrationSet> set = args.no_history
+                                                  ? sets.of(slot.report.path, slot.config->config.options.migration_tool)
+                                                  : histories.set(slot.report.path);
+    if (!set) continue;
+    slot.set = set;
+    slot.place = set->place(slot.report.path);
+    slot.report.migration = {set->tool().tool, set->tool().reason, set->tool().note,
+                             slot.place.down_file ? "down" : "up"};
+    if (!slot.place.member && analysis::tool_orders_folder(set->tool().tool) && set->tool().tool != "none")
+      slot.report.migration.note += std::string(slot.report.migration.note.empty() ? "" : "; ") + "not a migration " +
+                                    set->tool().tool + " runs: analysed alone, without history";
+  }
   auto analyse = [&](Slot& slot, const analysis::ParallelFor* statements_on) {
+    analysis::Options options = slot.set ? options_in_set(slot.config->config.options, *slot.set, slot.place)
+                                         : slot.config->config.options;
     const analysis::SchemaView view = histories.view(slot.report.path);
-    if (!view.model) {
-      slot.report.analysis = analysis::analyze(slot.report.text, slot.config->config.options, nullptr, statements_on);
-      return;
+    if (view.model) {
+      options.schema = view.model;
+      options.schema_place = view.place;
     }
-    analysis::Options options = slot.config->config.options;
-    options.schema = view.model;
-    options.schema_place = view.place;
-    slot.report.analysis = analysis::analyze(slot.report.text, options, nullptr, statements_on);
+    slot.report.analysis = analysis::analyze_migration(slot.report.text, options, slot.place.down_file, statements_on);
   };
   std::vector<std::size_t> large;
   std::mutex large_mutex;

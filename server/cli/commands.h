@@ -28,6 +28,7 @@ struct CheckArgs {
   std::optional<bool> color;  // nullopt: auto (TTY and NO_COLOR)
   std::optional<unsigned> jobs;  // threads, the caller's included; nullopt: one per core
   bool no_history = false;       // do not read the migrations before each file
+  std::optional<std::string> changed_since;  // report only files that differ from this git ref
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 

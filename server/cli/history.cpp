@@ -3,32 +3,20 @@
 #include <algorithm>
 
 #include "analysis/migration_history.h"
-#include "server/cli/input_files.h"
 
 namespace lockward::server {
-namespace fs = std::filesystem;
 
 void Histories::add(const std::string& path, const analysis::Options& options) {
-  std::error_code ec;
-  fs::path file = fs::absolute(path, ec);
-  fs::path dir = file.parent_path();
-  auto [it, inserted] = folders_.try_emplace(dir);
-  Folder& folder = it->second;
-  if (inserted) {
-    for (fs::directory_iterator d(dir, ec), end; !ec && d != end; d.increment(ec)) {
-      if (d->path().extension() == ".sql") folder.files.push_back(d->path());
-    }
-    std::sort(folder.files.begin(), folder.files.end(),
-              [](const fs::path& a, const fs::path& b) { return a.filename().string() < b.filename().string(); });
+  std::shared_ptr<const MigrationSet> set = sets_.of(path, options.migration_tool);
+  Folder& folder = folders_[set.get()];
+  if (!folder.set) {
+    folder.set = set;
     folder.options = &options;
   }
-  const std::string name = file.filename().string();
-  const auto place = static_cast<std::size_t>(
-      std::lower_bound(folder.files.begin(), folder.files.end(), name,
-                       [](const fs::path& f, const std::string& n) { return f.filename().string() < n; }) -
-      folder.files.begin());
-  folder.needed = std::max(folder.needed, place);
-  files_[path] = {&folder, static_cast<analysis::SchemaModel::Place>(place)};
+  const MigrationSet::Place place = set->place(path);
+  // A file's own up part is history of its down part (section or down file).
+  if (place.member) folder.needed = std::max(folder.needed, std::min(place.index + 1, set->migrations().size()));
+  files_[path] = {&folder, place};
 }
 
 void Histories::build(PoolParallelFor& pool) {
@@ -38,27 +26,38 @@ void Histories::build(PoolParallelFor& pool) {
     analysis::MigrationFacts facts;
   };
   std::vector<Job> jobs;
-  for (auto& [dir, folder] : folders_)
+  for (auto& [key, folder] : folders_)
     for (std::size_t i = 0; i < folder.needed; ++i) jobs.push_back({&folder, i, {}});
   pool(jobs.size(), [&](std::size_t k) {
     Job& job = jobs[k];
-    std::string text, error;
-    if (!read_file(job.folder->files[job.index].string(), text, error)) {
-      job.facts.unknown = true;  // what it would have changed is not known
+    std::optional<std::string> text = job.folder->set->up_text(job.index);
+    if (!text) {
+      // No up part (an undo without its migration) changes nothing; an unreadable one, unknown.
+      job.facts.unknown = !job.folder->set->migrations()[job.index].up.empty();
       return;
     }
-    job.facts = analysis::migration_facts(text, *job.folder->options);
+    job.facts = analysis::migration_facts(*text, *job.folder->options);
   });
-  for (Job& job : jobs) {  // in each folder's order
+  for (Job& job : jobs) {  // in each set's order
     analysis::apply_migration(*job.folder->model, job.facts, static_cast<analysis::SchemaModel::Place>(job.index),
-                              job.folder->files[job.index].filename().string());
+                              job.folder->set->migrations()[job.index].up);
   }
 }
 
 analysis::SchemaView Histories::view(const std::string& path) const {
   auto it = files_.find(path);
-  if (it == files_.end()) return {};
-  return {it->second.first->model.get(), it->second.second};
+  if (it == files_.end() || !it->second.place.member) return {};
+  return {it->second.folder->model.get(), static_cast<analysis::SchemaModel::Place>(it->second.place.index)};
+}
+
+std::shared_ptr<const MigrationSet> Histories::set(const std::string& path) const {
+  auto it = files_.find(path);
+  return it == files_.end() ? nullptr : it->second.folder->set;
+}
+
+MigrationSet::Place Histories::place(const std::string& path) const {
+  auto it = files_.find(path);
+  return it == files_.end() ? MigrationSet::Place{} : it->second.place;
 }
 
 }  // namespace lockward::server

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "analysis/analyze.h"
+#include "analysis/migration_set.h"
 #include "server/cli/commands.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
@@ -24,6 +25,7 @@
 #include "trace/image_reference.h"
 #include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
+#include "server/migrations/migration_set.h"
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
@@ -39,16 +41,51 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Migrations in the same folder that sort before `file` and are not traced themselves.
-std::vector<fs::path> untraced_preceding(const fs::path& file, const std::vector<InputFile>& traced) {
-  std::vector<fs::path> out = trace::preceding_migrations(file);
+// The up parts its tool runs before `file` (server/migrations), except the files traced
+// themselves: {path, text}.
+std::vector<std::pair<std::string, std::string>> untraced_preceding(MigrationSets& sets, const fs::path& file,
+                                                                   const std::string& tool,
+                                                                   const std::vector<InputFile>& traced) {
+  std::shared_ptr<const MigrationSet> set = sets.of(file, tool);
+  std::vector<std::pair<std::string, std::string>> out;
   std::error_code ec;
-  std::erase_if(out, [&](const fs::path& p) {
-    return std::any_of(traced.begin(), traced.end(), [&](const InputFile& t) {
+  for (auto& [rel, text] : set->history_before(file)) {
+    const fs::path p = set->root() / rel;
+    const bool is_traced = std::any_of(traced.begin(), traced.end(), [&](const InputFile& t) {
       return fs::weakly_canonical(t.path, ec) == fs::weakly_canonical(p, ec);
     });
-  });
+    if (!is_traced) out.push_back({p.string(), std::move(text)});
+  }
   return out;
+}
+
+// Traced files in their tools' order; a down migration (a rollback) is not deployed, so not
+// traced: said on `err`.
+void order_for_trace(MigrationSets& sets, std::vector<InputFile>& inputs, const std::string& tool, std::ostream& err) {
+  struct Keyed {
+    InputFile input;
+    std::size_t root;  // the sets in the order they first appear
+    std::size_t index;
+  };
+  std::vector<std::string> roots;
+  std::vector<Keyed> keyed;
+  for (InputFile& in : inputs) {
+    std::shared_ptr<const MigrationSet> set = sets.of(in.path, tool);
+    const MigrationSet::Place place = set->place(in.path);
+    if (place.member && place.down_file) {
+      err << "lockward: " << in.path << ": a down migration (" << set->tool().tool
+          << "'s rollback) is not traced\n";
+      continue;
+    }
+    auto root = std::find(roots.begin(), roots.end(), set->root().string());
+    if (root == roots.end()) root = roots.insert(roots.end(), set->root().string());
+    keyed.push_back({std::move(in), static_cast<std::size_t>(root - roots.begin()), place.member ? place.index : 0});
+  }
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    return a.root != b.root ? a.root < b.root : a.index < b.index;
+  });
+  inputs.clear();
+  for (Keyed& k : keyed) inputs.push_back(std::move(k.input));
 }
 
 // Trace databases of lockward processes that died without dropping theirs (SIGKILL): the
@@ -105,6 +142,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
+  // Each file's migration set: its tool's order, the up parts replayed before it.
+  MigrationSets sets;
+  const std::string configured_tool =
+      inputs.empty() ? std::string() : resolve_config(inputs[0].path, overrides).config.options.migration_tool;
+  order_for_trace(sets, inputs, configured_tool, err);
   if (args.provider != "docker" && (args.docker_image || args.docker_cli)) {
     err << "lockward: --docker-image and --docker-cli go with --provider docker\n";
     return kExitUsage;
@@ -271,11 +313,9 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text});
     std::vector<std::string> in_template;
     if (!inputs.empty()) {
-      for (const fs::path& before : untraced_preceding(inputs[0].path, inputs)) {
-        std::string text, read_error;
-        if (!read_file(before.string(), text, read_error)) continue;
-        sources.push_back({before.filename().string(), std::move(text)});
-        in_template.push_back(before.string());
+      for (auto& [before, text] : untraced_preceding(sets, inputs[0].path, configured_tool, inputs)) {
+        sources.push_back({fs::path(before).filename().string(), std::move(text)});
+        in_template.push_back(before);
       }
     }
     trace::TemplateResult tpl = trace::ensure_template(
@@ -334,13 +374,11 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     write_trace_report(args.format, report, out);
   };
   for (const InputFile& input : inputs) {
-    for (const fs::path& before : untraced_preceding(input.path, inputs)) {
-      if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
-      std::string text, read_error;
-      if (!read_file(before.string(), text, read_error)) continue;
-      replayed.push_back(before.string());
+    for (auto& [before, text] : untraced_preceding(sets, input.path, configured_tool, inputs)) {
+      if (std::find(replayed.begin(), replayed.end(), before) != replayed.end()) continue;
+      replayed.push_back(before);
       if (std::string e = trace::replay_migration(session, text, &identity); !e.empty())
-        err << "lockward: replaying " << before.string() << ": " << e << "\n";
+        err << "lockward: replaying " << before << ": " << e << "\n";
     }
     TraceFileReport file;
     file.path = input.path;
@@ -351,6 +389,12 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     }
     ConfigResult config = resolve_config(input.path, overrides);
     config.config.options.pg_version = pg_version;  // the server's version decides
+    {  // its tool's transaction default, and its up part only (a down section is not deployed)
+      std::shared_ptr<const MigrationSet> set = sets.of(input.path, config.config.options.migration_tool);
+      config.config.options = options_in_set(config.config.options, *set, set->place(input.path));
+      file.migration = {set->tool().tool, set->tool().reason, set->tool().note, "up"};
+      file.text = analysis::part_text(config.config.options.migration_tool, file.text, analysis::Part::Up);
+    }
     // Without a snapshot of their own, predictions see the schema the replay built, as a user
     // with `lockward snapshot` would: the old type of an ALTER COLUMN TYPE decides a rewrite.
     analysis::SchemaSnapshot live;

@@ -89,8 +89,8 @@ FileSettings read_config_file(const fs::path& file) {
     } else if (key == "migration_tool") {
       auto v = node.value<std::string>();
       if (v && analysis::is_known_migration_tool(*v)) s.migration_tool = *v;
-      else error(node, key, "one of none, goose, dbmate, flyway, golang-migrate, sqitch, node-pg-migrate, rails, django, "
-                            "alembic, knex, prisma");
+      else error(node, key, "one of none, goose, dbmate, flyway, golang-migrate, sqlx, sqitch, prisma, diesel, "
+                            "supabase, drizzle, atlas, node-pg-migrate, rails, django, alembic, knex");
     } else if (key == "assume_in_transaction" || key == "timeouts_set_externally" || key == "fail_on_unknown") {
       auto v = node.value<bool>();
       if (!node.is_boolean() || !v) {

@@ -7,10 +7,12 @@
 #include <cstdio>
 
 #include "analysis/analyze.h"
+#include "analysis/migration_set.h"
 #include "lockward_version.h"
 #include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
+#include "server/migrations/migration_set.h"
 #include "server/lsp/params.h"
 
 namespace lockward::server::lsp {
@@ -372,8 +374,21 @@ void LspServer::on_did_change_watched_files(const Json&) { reconfigure_all(); }
 
 void LspServer::on_did_change_workspace_folders(const Json&) { reconfigure_all(); }
 
+void LspServer::histories_changed(const std::string& except, bool reanalyse) {
+  for (auto& [uri, open] : documents_) {
+    if (uri == except) continue;
+    open.memory->history_stale = true;
+    if (!reanalyse) continue;
+    open.doc->analysed_version = -1;  // the schema its history built may differ
+    ++open.inputs;
+    open.published_version = -1;
+    schedule(open, settings_.debounce_ms);
+  }
+}
+
 void LspServer::reconfigure_all() {
   for (auto& [uri, open] : documents_) {
+    open.memory->history_stale = true;
     open.config.reset();
     open.doc->analysed_version = -1;  // the old analysis used the old settings
     ++open.inputs;
@@ -413,6 +428,7 @@ void LspServer::on_did_open(const Json& params) {
   open.debounce = std::make_unique<boost::asio::steady_timer>(io_);
   auto [it, inserted] = documents_.insert_or_assign(uri, std::move(open));
   schedule(it->second, 0);
+  histories_changed(uri, /*reanalyse=*/false);  // the buffer's text now stands for its file
 }
 
 void LspServer::on_did_change(const Json& params) {
@@ -438,6 +454,8 @@ void LspServer::on_did_change(const Json& params) {
   open.doc->apply(version, changes, encoding_);
   open.focus = open.doc->last_edit();
   schedule(open, settings_.debounce_ms);
+  // The others' histories may hold this text: read again at their next analysis.
+  histories_changed(open.doc->uri(), /*reanalyse=*/false);
 }
 
 void LspServer::on_did_close(const Json& params) {
@@ -446,6 +464,7 @@ void LspServer::on_did_close(const Json& params) {
   if (it == documents_.end()) return;
   auto waiters = std::move(it->second.waiters);
   documents_.erase(it);
+  histories_changed(uri, /*reanalyse=*/true);  // its file on disk counts again
   for (auto& waiter : waiters) waiter();  // each answers ContentModified: the document is gone
   if (!client_pulls_diagnostics_) notify("textDocument/publishDiagnostics", Json{{"uri", uri}, {"diagnostics", Json::array()}});
 }
@@ -455,6 +474,7 @@ void LspServer::on_did_save(const Json& params) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
   if (!it->second.doc->analysis_current()) schedule(it->second, 0);
+  histories_changed(uri, /*reanalyse=*/true);  // a saved migration is history of the later ones
   if (settings_.trace_on_save && !it->second.trace_cancel) start_trace(uri, std::nullopt, nullptr);
 }
 
@@ -514,6 +534,19 @@ WrittenMessage write_message(const MessageJob& job, const analysis::Analysis& a,
 
 }  // namespace
 
+Overlay LspServer::open_buffers() const {
+  std::map<std::filesystem::path, std::shared_ptr<const std::string>> open;
+  for (const auto& [uri, doc] : documents_) {
+    const std::string path = path_from_uri(uri);
+    if (!path.empty()) open[std::filesystem::path(path).lexically_normal()] = doc.doc->text();
+  }
+  return [open = std::move(open)](const std::filesystem::path& p) -> std::optional<std::string> {
+    auto it = open.find(p.lexically_normal());
+    if (it == open.end()) return std::nullopt;
+    return *it->second;
+  };
+}
+
 void LspServer::start_analysis(const std::string& uri) {
   auto it = documents_.find(uri);
   if (it == documents_.end()) return;
@@ -531,17 +564,39 @@ void LspServer::start_analysis(const std::string& uri) {
   auto job_config = std::make_shared<const ResolvedConfig>(config_for(open));
   // The previous result is stale: let go of it, so the job can update it in place.
   open.doc->analysis.reset();
+  // Its history is read again only when something else changed (histories_changed).
+  std::string path = path_from_uri(uri);
+  Overlay overlay = !path.empty() && open.memory->history_stale.exchange(false) ? open_buffers() : nullptr;
   boost::asio::post(workers_, [this, job = std::move(job), job_config, inputs = open.inputs, memory = open.memory,
-                               alive = alive_] {
+                               path = std::move(path), overlay = std::move(overlay), alive = alive_] {
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
-    std::shared_ptr<const analysis::Analysis> result = memory->analysis.update(*job.text, job_config->options, &parallel_for_);
+    if (overlay) memory->history = build_document_history(path, job_config->options, overlay, memory->history);
+    const analysis::Options options = options_with_history(job_config->options, memory->history.get());
+    std::shared_ptr<const analysis::Analysis> result;
+    analysis::AnalysisChange whole;  // a rollback added to the result: diagnostics written afresh
+    const analysis::AnalysisChange* change = &whole;
+    const bool down_file = memory->history && memory->history->place.member && memory->history->place.down_file;
+    if (down_file) {
+      result = std::make_shared<const analysis::Analysis>(analysis::analyze_migration(*job.text, options, true));
+    } else if (analysis::has_down_section(options.migration_tool, *job.text)) {
+      auto both = std::make_shared<analysis::Analysis>(*memory->analysis.update(
+          analysis::part_text(options.migration_tool, *job.text, analysis::Part::Up), options, &parallel_for_));
+      analysis::Options rollback = options;
+      if (rollback.schema) ++rollback.schema_place;
+      analysis::append_rollback(
+          *both, analysis::analyze(analysis::part_text(options.migration_tool, *job.text, analysis::Part::Down), rollback));
+      result = std::move(both);
+    } else {
+      result = memory->analysis.update(*job.text, options, &parallel_for_);
+      change = &memory->analysis.change();
+    }
     const auto analysed = Clock::now();
     memory->config = job_config;
-    WrittenMessage written = write_message(job, *result, memory->analysis.change(), *memory);
+    WrittenMessage written = write_message(job, *result, *change, *memory);
     auto us = [](Clock::duration d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
     spdlog::debug("analysed {} v{} in {} µs ({}), diagnostics in {} µs", job.uri, job.version, us(analysed - started),
-                  memory->analysis.change().full ? "whole file" : "incremental", us(Clock::now() - analysed));
+                  change->full ? "whole file" : "incremental", us(Clock::now() - analysed));
     if (!*alive) return;
     boost::asio::post(io_, [this, uri = job.uri, version = job.version, inputs, result, written, alive] {
       if (*alive) finish_analysis(uri, version, inputs, result, written.message, written.shown);
@@ -704,9 +759,12 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
       shared->reset();
     };
     boost::asio::post(workers_, [this, doc, config, at, only, encoding = encoding_, offer_trace = !open.trace_cancel,
-                                 shared_reply, cancelled, alive = alive_] {
+                                 shared_reply, cancelled, memory = open.memory, alive = alive_] {
       if (!*alive || cancelled->load()) return;  // a cancelled request costs no analysis
-      Json actions = code_actions(*doc, *doc->analysis, config->options, encoding, at, only, offer_trace, &parallel_for_);
+      // The options the document was analysed with: its migration set's tool and history (the
+      // memory is only touched on this one worker thread).
+      const analysis::Options options = options_with_history(config->options, memory->history.get());
+      Json actions = code_actions(*doc, *doc->analysis, options, encoding, at, only, offer_trace, &parallel_for_);
       boost::asio::post(io_, [shared_reply, actions = std::move(actions), alive] {
         if (!*alive || !*shared_reply) return;
         (*shared_reply)->reply(actions);
@@ -854,6 +912,16 @@ void LspServer::start_trace(const std::string& uri, std::optional<Reply> reply, 
   request.text = open.doc->text();
   request.version = open.doc->version();
   request.options = config.options;
+  if (!file.empty()) {
+    // Its migration set (open buffers in place of their files): the up parts before it are
+    // replayed, and only its own up part is traced.
+    std::shared_ptr<const MigrationSet> set =
+        MigrationSet::load(MigrationSet::root_of(file), config.options.migration_tool, open_buffers(), file);
+    request.history = set->history_before(file);
+    request.options = options_in_set(request.options, *set, set->place(file));
+    request.text = std::make_shared<const std::string>(
+        analysis::part_text(request.options.migration_tool, *request.text, analysis::Part::Up));
+  }
   request.options.snapshot = nullptr;
   request.options.stats = nullptr;
   if (settings_.trace_pg_bin) request.pg_bin = *settings_.trace_pg_bin;

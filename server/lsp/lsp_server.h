@@ -6,6 +6,7 @@
 #include <utility>  // before Boost 1.74 Asio, whose awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <map>
@@ -22,9 +23,11 @@
 #include "server/config/config.h"
 #include "server/lsp/diagnostics_cache.h"
 #include "server/lsp/document.h"
+#include "server/lsp/document_history.h"
 #include "server/pool_parallel_for.h"
 #include "server/lsp/settings.h"
 #include "server/lsp/trace_service.h"
+#include "server/migrations/migration_set.h"
 
 namespace lockward::server::lsp {
 
@@ -40,6 +43,9 @@ struct AnalysisMemory {
   // Keeps the snapshot and stats the analysis's options point to alive, so that a new
   // configuration can never reuse their addresses.
   std::shared_ptr<const ResolvedConfig> config;
+  // Its migration history (document_history.h); rebuilt by the next job once marked stale.
+  std::shared_ptr<const DocumentHistory> history;
+  std::atomic<bool> history_stale{true};
 };
 
 // A request's reply. Exactly one answer is sent: reply() or error(), or, if neither was
@@ -161,6 +167,11 @@ class LspServer {
   bool is_sql(const std::string& uri, const std::string& language_id) const;
   void schedule(OpenDocument& open, int delay_ms);
   void start_analysis(const std::string& uri);
+  // The open documents' texts by path, for reading migration sets (called on the loop).
+  Overlay open_buffers() const;
+  // Another document than `except` changed on disk or in the editor: every other document's
+  // history is stale; with `reanalyse`, they are analysed again.
+  void histories_changed(const std::string& except, bool reanalyse);
   // `notification` is the publishDiagnostics message.
   // `inputs`: the document's OpenDocument::inputs when the job started.
   void finish_analysis(const std::string& uri, long version, long inputs, std::shared_ptr<const analysis::Analysis> result,

@@ -34,13 +34,6 @@ struct TraceService::Warm {
 
 namespace {
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string describe_locks(const std::vector<trace::LockComparison>& locks) {
   std::string out;
   for (const auto& c : locks) {
@@ -190,7 +183,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   // The preceding migrations, replayed once into a template keyed by their contents (shared
   // with other processes using the same cluster).
   std::vector<trace::ReplaySource> sources;
-  for (const auto& p : trace::preceding_migrations(request.path)) sources.push_back({p.filename().string(), read_all(p)});
+  for (const auto& [name, text] : request.history) sources.push_back({name, text});
   std::string template_db;
   if (auto cached = warm->templates.find(trace::template_name(major, sources, identity.role));
       cached != warm->templates.end()) {

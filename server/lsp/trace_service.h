@@ -55,6 +55,9 @@ std::vector<std::pair<std::string, int>> statement_keys(std::string_view text, c
 struct TraceRequest {
   std::string uri;
   std::filesystem::path path;  // empty for unsaved documents: no preceding migrations
+  // The up parts its migration tool runs before it, in order ({name, text}: server/migrations),
+  // replayed into the template the trace clones.
+  std::vector<std::pair<std::string, std::string>> history;
   std::shared_ptr<const std::string> text;
   long version = 0;
   analysis::Options options;   // copied; snapshot/stats pointers not used by the trace

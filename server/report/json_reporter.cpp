@@ -123,6 +123,15 @@ void json_file(JsonStream& w, const std::string& path, const SourceText& source,
     for (const auto& fd : *extras.trace_findings) json_finding(w, source, fd, "trace");
   w.end_array();
   w.key("max_risk").string(analysis::risk_name(extras.raise_max_risk ? extras.max_risk : max_risk(a)));
+  if (extras.migration && !extras.migration->tool.empty()) {
+    const MigrationInfo& m = *extras.migration;
+    w.key("migration").begin_object();
+    if (!m.note.empty()) w.key("note").string(m.note);
+    w.key("part").string(m.part);
+    w.key("reason").string(m.reason);
+    w.key("tool").string(m.tool);
+    w.end_object();
+  }
   w.key("path").string(path);
   w.key("pg_version").number(a.pg_version);
   w.key("schema").begin_object();
@@ -157,7 +166,11 @@ void write_json(std::ostream& out, const std::vector<FileReport>& files, const R
   w.begin_object().key("files").begin_array();
   for (const FileReport& f : files) {
     if (!f.error.empty()) parts::json_file_error(w, f.path, f.error);
-    else parts::json_file(w, f.path, SourceText(f.text), f.analysis);
+    else {
+      parts::JsonFileExtras extras;
+      extras.migration = &f.migration;
+      parts::json_file(w, f.path, SourceText(f.text), f.analysis, extras);
+    }
   }
   w.end_array();
   parts::json_header(w, "check", options.max_risk, pg_version);

@@ -31,6 +31,8 @@ struct JsonFileExtras {
   const std::vector<analysis::Finding>* trace_findings = nullptr;
   // Called last in the object of the statement at `index` in the file's list (keys after "summary").
   std::function<void(JsonStream&, std::size_t index)> statement;
+  // The migration set the file was read in ("migration", after "max_risk"); none: no key.
+  const MigrationInfo* migration = nullptr;
   // Called last in the file's object (keys after "statements").
   std::function<void(JsonStream&)> file;
 };

@@ -11,11 +11,20 @@
 
 namespace lockward::server {
 
+// The migration set a file was read in (server/migrations): the tool assumed and why.
+struct MigrationInfo {
+  std::string tool;    // "goose", "flyway", … "none" (a plain folder); "" when not known
+  std::string reason;  // why this tool: "set by migration_tool", "`-- +goose Up` annotations (3 files)"
+  std::string note;    // a mixed or ambiguous folder, or a file its tool does not run
+  std::string part;    // "up" (with its down section, if any, as the rollback) or "down"
+};
+
 struct FileReport {
   std::string path;       // as given on the command line (relative paths stay relative)
   std::string text;       // the file's contents (for line/column conversion)
   analysis::Analysis analysis;
   std::string error;      // an I/O error reading the file; analysis is empty then
+  MigrationInfo migration;
 };
 
 struct ReportOptions {

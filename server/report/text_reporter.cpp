@@ -36,10 +36,17 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
   analysis::Coverage coverage;
   int pg_version = 0;
   std::size_t with_history = 0, snapshot = 0;
+  std::string tool_line;
   for (const FileReport& file : files) {
     if (!file.error.empty()) {
       out << file.path << ": error: " << file.error << "\n";
       continue;
+    }
+    // Which migration tool the files were read as, and why: once per change.
+    if (!file.migration.tool.empty()) {
+      std::string line = "migration tool: " + file.migration.tool + " (" + file.migration.reason + ")";
+      if (line != tool_line) out << line << "\n";
+      tool_line = std::move(line);
     }
     const auto& a = file.analysis;
     pg_version = a.pg_version;
@@ -52,7 +59,9 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
     coverage.psql_meta += a.coverage.psql_meta;
     analysis::Risk risk = max_risk(a);
     out << file.path << "  " << paint(std::string(analysis::risk_name(risk)), risk, options.color) << "  ("
-        << a.findings.size() << (a.findings.size() == 1 ? " finding" : " findings") << ")\n";
+        << a.findings.size() << (a.findings.size() == 1 ? " finding" : " findings") << ")"
+        << (file.migration.part == "down" ? "  down migration (the rollback)" : "") << "\n";
+    if (!file.migration.note.empty()) out << "  note: " << file.migration.note << "\n";
     // Column widths for this file.
     SourceText source(file.text);
     std::vector<std::string> positions;

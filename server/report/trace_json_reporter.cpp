@@ -84,6 +84,7 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
     parts::JsonFileExtras extras;
     extras.max_risk = f.merged.max_risk;  // raised by what the trace saw
     extras.raise_max_risk = true;
+    extras.migration = &f.migration;
     extras.trace_findings = &added[i];
     extras.statement = [&](JsonStream& js, std::size_t index) {
       if (index < verifications.size() && verifications[index]) verification_json(js, f, source, *verifications[index]);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/model.h"
+#include "server/report/report.h"
 #include "trace/merge.h"
 #include "trace/tracer.h"
 
@@ -20,6 +21,7 @@ struct TraceFileReport {
   analysis::Analysis analysis;
   trace::FileTrace trace;
   trace::MergedFile merged;
+  MigrationInfo migration;  // the migration tool assumed and why (report.h)
 };
 
 struct TraceCoverage {

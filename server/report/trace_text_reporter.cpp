@@ -18,7 +18,10 @@ std::string ms(double value) {
 
 void write_file(std::ostream& out, const TraceFileReport& file) {
   const auto& merged = file.merged;
+  if (!file.migration.tool.empty())
+    out << "migration tool: " << file.migration.tool << " (" << file.migration.reason << ")\n";
   out << file.path << " [" << analysis::risk_name(merged.max_risk) << "]\n";
+  if (!file.migration.note.empty()) out << "  note: " << file.migration.note << "\n";
   out << std::left << std::setw(4) << "#" << std::setw(44) << "statement" << std::setw(30) << "predicted"
       << std::setw(30) << "observed" << std::setw(11) << "verified" << "duration\n";
   const SourceText source(file.text);  // one line index for the file, not a scan per error
