@@ -174,8 +174,12 @@ class LeasedProvider : public Provider {
                                                            : "replaying " + std::to_string(replay.size()) +
                                                                  (replay.size() == 1 ? " earlier file" : " earlier files"));
       TemplateResult built = ensure_template(
-          admin, [&](const std::string& db) { return lease_->conninfo(db); }, info_.major, replay, out.identity);
-      if (built.name.empty()) return built.error;
+          admin, [&](const std::string& db) { return lease_->conninfo(db); }, info_.major, replay, out.identity,
+          hooks.cancelled);
+      if (built.name.empty()) {
+        out.name = built.leftover;  // dropped by end(), after the caller has answered
+        return built.error;
+      }
       out.template_built = built.built;
       templates_.insert(built.name);
     }
@@ -261,7 +265,7 @@ class DsnProvider : public Provider {
     for (const ReplaySource& source : replay) {
       if (hooks.is_cancelled()) return "";
       hooks.report(Phase::Replaying, "replaying " + source.name);
-      if (std::string e = replay_migration(probe, source.text, &out.identity); !e.empty())
+      if (std::string e = replay_migration(probe, source.text, &out.identity, hooks.cancelled); !e.empty())
         return "replaying " + source.name + ": " + e;
     }
     return "";
@@ -368,7 +372,7 @@ bool TraceSession::connect(std::string& error) {
 std::string TraceSession::replay(const ReplaySource& source) {
   if (!session_) return "no trace database";
   hooks_.report(Phase::Replaying, "replaying " + source.name);
-  return replay_migration(*session_, source.text, &database_.identity);
+  return replay_migration(*session_, source.text, &database_.identity, hooks_.cancelled);
 }
 
 FileRun TraceSession::run(std::string_view text, analysis::Options options) {

@@ -111,6 +111,8 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     auto it = clusters_.find(warm_key);
     if (it != clusters_.end()) warm = it->second.get();
   }
+  if (warm) hooks.report(trace::Phase::StartingServer, "reusing the warm PostgreSQL " + warm->session->server().version +
+                                                        (request.provider == "dsn" ? " database" : " server"));
   if (warm && !warm->session->alive()) {  // it died: start afresh
     std::lock_guard<std::mutex> lock(mutex_);
     clusters_.erase(warm_key);

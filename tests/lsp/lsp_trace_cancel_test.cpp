@@ -11,6 +11,7 @@
 
 #include "tests/support/lsp_process.h"
 #include "tests/support/run_binary.h"
+#include "trace/pg_connection.h"
 
 using lockward::test::Json;
 using lockward::test::LspProcess;
@@ -187,6 +188,67 @@ TEST_CASE("lsp trace: a work-done-progress cancel during a long statement ends t
     REQUIRE(reply);
     CHECK((*reply)["error"]["code"] == -32800);
     CHECK(ms < 1000);
+    lsp.request("shutdown", nullptr);
+    lsp.notify("exit", nullptr);
+    CHECK(lsp.wait_exit(15000) == 0);
+  }
+  CHECK(nothing_left(state.path.string()));
+  unsetenv("LOCKWARD_STATE_DIR");
+}
+
+TEST_CASE("lsp trace: a cancel while the replay template is built is answered at once and leaves no database",
+          "[lsp][trace][e2e][cancel]") {
+  lockward::test::TempDir folder, state;
+  setenv("LOCKWARD_STATE_DIR", state.path.c_str(), 1);
+  folder.write("001_slow.sql", "CREATE TABLE t (id int);\nSELECT pg_sleep(20);\n");
+  std::string path = folder.write("002_index.sql", "CREATE INDEX t_id ON t (id);\n");
+  std::string uri = "file://" + path;
+  {
+    LspProcess lsp;
+    lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}});
+    lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1},
+                                                              {"text", "CREATE INDEX t_id ON t (id);\n"}}}});
+    lsp.send(Json{{"jsonrpc", "2.0"}, {"id", 801}, {"method", "workspace/executeCommand"},
+                  {"params", {{"command", "lockward.trace"}, {"arguments", Json::array({uri})},
+                              {"workDoneToken", "w801"}}}});
+    for (;;) {
+      auto m = lsp.read_next(60000);
+      REQUIRE(m);
+      REQUIRE_FALSE((m->contains("id") && (*m)["id"] == 801));
+      if (m->value("method", "") == "$/progress" &&
+          (*m)["params"]["value"].value("message", "").rfind("replaying 1 earlier file", 0) == 0)
+        break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // pg_sleep(20) in the replay
+    auto cancelled_at = std::chrono::steady_clock::now();
+    lsp.notify("window/workDoneProgress/cancel", Json{{"token", "w801"}});
+    auto reply = lsp.wait_response(801, 30000);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - cancelled_at).count();
+    std::printf("lsp trace cancel during the template's replay answered in %.1f ms\n", ms);
+    REQUIRE(reply);
+    CHECK((*reply)["error"]["code"] == -32800);
+    CHECK(ms < 1000);
+    // The cluster stays warm for the next trace, without a half-built template or a trace database.
+    std::string dir;
+    for (const auto& e : fs::directory_iterator(state.path / "clusters")) {
+      if (e.path().extension() == ".keep") continue;
+      std::ifstream registered(e.path());
+      std::getline(registered, dir);
+    }
+    REQUIRE_FALSE(dir.empty());
+    // Dropped after the answer: give it a moment.
+    lockward::trace::PgConnection admin("host=" + dir + " user=postgres dbname=postgres");
+    lockward::trace::QueryResult left;
+    for (int i = 0; i < 100; ++i) {
+      left = admin.exec("SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'lockward%'");
+      REQUIRE(left.ok());
+      if (left.rows.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::string names;
+    for (std::size_t i = 0; i < left.rows.size(); ++i) names += left.value(i, 0) + " ";
+    INFO(names);
+    CHECK(left.rows.empty());
     lsp.request("shutdown", nullptr);
     lsp.notify("exit", nullptr);
     CHECK(lsp.wait_exit(15000) == 0);
