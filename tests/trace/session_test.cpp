@@ -2,6 +2,7 @@
 // accepted as shown; one naming rule for trace databases, so abandoned ones are dropped whoever
 // made them; a cancel during a cluster's start stops the wait at once and leaves no cluster.
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,7 +71,7 @@ pid_t dead_pid() {
 
 }  // namespace
 
-TEST_CASE("--keep-warm accepts every value the README, the docs and --help show", "[trace][session][options]") {
+TEST_CASE("lockward trace --keep-warm accepts every value the README, the docs and --help show", "[trace][session][options]") {
   std::set<std::string> examples;
   std::regex flag(R"(--keep-warm[ =]([0-9][0-9a-z]*))");
   std::regex help(R"re(\\"([0-9]+[a-z]*)\\")re");  // main.cpp's help text: (\"300\", \"5m\", …)
@@ -252,5 +253,33 @@ TEST_CASE("a cancel while the cluster starts returns at once and leaves no clust
     registered = true;
   }
   CHECK_FALSE(registered);
+  unsetenv("LOCKWARD_STATE_DIR");
+}
+
+TEST_CASE("the session's container options reach the keeper that starts the container", "[trace][session][docker]") {
+  lockward::test::TempDir bin, state;
+  std::string log = (bin.path / "calls.log").string();
+  std::string docker = bin.write("docker", "#!/bin/sh\nprintf '%s\\n' \"$*\" >> " + log +
+                                               "\ncase \"$1\" in ps) exit 0 ;; run) echo refused >&2; exit 125 ;; "
+                                               "*) exit 1 ;; esac\n");
+  chmod(docker.c_str(), 0755);
+  setenv("LOCKWARD_STATE_DIR", state.path.c_str(), 1);
+  unsetenv("LOCKWARD_DOCKER_ARGS");  // the editor's settings, not the environment, carry them
+  trace::SessionSettings settings;
+  settings.provider = "docker";
+  settings.pg_version = 15;
+  settings.docker_cli = docker;
+  settings.docker_extra_args = {"--runtime", "runc", "--ulimit", "nofile=1024:1024"};
+  settings.keeper_command = {LOCKWARD_BINARY, "pg", "keep-warm"};
+  std::string error;
+  auto session = trace::TraceSession::open(settings, {}, error);
+  CHECK_FALSE(session);
+  CHECK(error.find("cannot start PostgreSQL in a container") != std::string::npos);
+  std::ifstream in(log);
+  std::string line, run;
+  while (std::getline(in, line))
+    if (line.rfind("run ", 0) == 0) run = line;
+  INFO(run);
+  CHECK(run.find("--runtime runc --ulimit nofile=1024:1024") != std::string::npos);
   unsetenv("LOCKWARD_STATE_DIR");
 }
