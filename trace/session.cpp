@@ -192,9 +192,13 @@ class LeasedProvider : public Provider {
     return "";
   }
 
-  void drop(const std::string& name) override {
-    PgConnection admin(lease_->conninfo());
-    admin.exec("DROP DATABASE IF EXISTS " + name + (info_.major >= 13 ? " WITH (FORCE)" : ""));
+  void drop(const std::string& name) override { dropper(name)(); }
+
+  std::function<void()> dropper(const std::string& name) override {
+    return [conninfo = lease_->conninfo(), sql = "DROP DATABASE IF EXISTS " + name + (info_.major >= 13 ? " WITH (FORCE)" : "")] {
+      PgConnection admin(conninfo);
+      admin.exec(sql);
+    };
   }
 
   bool alive() override {
@@ -272,6 +276,7 @@ class DsnProvider : public Provider {
   }
 
   void drop(const std::string&) override {}  // the user's database: they decide what becomes of it
+  std::function<void()> dropper(const std::string&) override { return [] {}; }
   bool alive() override {
     PgConnection probe(*settings_.dsn);
     return probe.connected();
@@ -401,6 +406,10 @@ FileRun TraceSession::run(std::string_view text, analysis::Options options) {
 }
 
 void TraceSession::end() {
+  if (auto drop = release_database()) drop();
+}
+
+std::function<void()> TraceSession::release_database() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_.reset();
@@ -413,7 +422,8 @@ void TraceSession::end() {
     name = database_.name;
     database_.name.clear();
   }
-  if (!name.empty()) provider_->drop(name);
+  if (name.empty()) return {};
+  return provider_->dropper(name);
 }
 
 void TraceSession::abandon() {

@@ -111,6 +111,8 @@ class Provider {
   virtual std::string prepare(const std::string& name, const std::vector<ReplaySource>& replay, const Hooks& hooks,
                               Database& out) = 0;
   virtual void drop(const std::string& name) = 0;  // no-op for a database the user handed over
+  // The same drop as a function that needs nothing of the provider, for another thread.
+  virtual std::function<void()> dropper(const std::string& name) = 0;
   virtual bool alive() = 0;                        // the server still answers
   // From another thread (a signal handler's): drop `name` now, end the lease. Idempotent.
   virtual void abandon(const std::string& name) = 0;
@@ -155,6 +157,9 @@ class TraceSession {
   FileRun run(std::string_view text, analysis::Options options);
   // Drops the current database. Idempotent.
   void end();
+  // Closes the current database's connections and hands over its drop, to run on any thread
+  // (the language server drops it on a thread of its own, so the next trace need not wait).
+  std::function<void()> release_database();
   // False when the server stopped answering (the next trace should open another session).
   bool alive() { return provider_->alive(); }
   // From another thread (SIGINT): cancel the running statement, drop the database, end the lease.

@@ -56,6 +56,7 @@ TraceService::TraceService(std::chrono::seconds idle) : idle_(idle) {}
 
 TraceService::~TraceService() {
   boost::asio::post(thread_, [this] {
+    cleanup_.join();  // after the traces queued before: every finished database dropped while leased
     std::lock_guard<std::mutex> lock(mutex_);
     clusters_.clear();  // ends every lease: unused clusters stop before we exit
   });
@@ -89,7 +90,9 @@ void TraceService::run(TraceRequest request, std::function<void(TraceOutcome)> d
 }
 
 void TraceService::end_finished_trace() {
-  if (finished_) finished_->end();
+  if (finished_) {
+    if (auto drop = finished_->release_database()) boost::asio::post(cleanup_, std::move(drop));
+  }
   finished_ = nullptr;
 }
 

@@ -97,6 +97,7 @@ class TraceService {
   TraceOutcome trace(const TraceRequest& request);
   void end_finished_trace();
   boost::asio::thread_pool thread_{1};  // runs traces, one at a time, and holds the leases
+  boost::asio::thread_pool cleanup_{1};  // drops finished trace databases, so the next trace need not wait
   std::chrono::seconds idle_;
   mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
   std::map<std::string, std::unique_ptr<Warm>> clusters_;  // by provider and version or image
