@@ -1,12 +1,17 @@
 // Trace from the editor: time from the lockward.trace command to the upgraded diagnostics,
-// cold (cluster start included) and warm, for the bundled examples and a 200-statement
-// migration. Drives the real binary; reports numbers, asserts none.
+// cold (cluster start included: a state directory of its own, so no warm cluster is reused)
+// and warm, for the bundled examples and a 200-statement migration; the time to the first
+// progress report (target < 50 ms); and how long a cancel takes to be answered, sent while the
+// cluster starts and while a statement runs (target < 100 ms). Drives the real binary;
+// reports numbers, asserts none.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <unistd.h>
 
 #include "tests/support/lsp_process.h"
 
@@ -19,34 +24,85 @@ namespace {
 
 // Sends the command, answers the client requests it makes, returns when the diagnostics that
 // carry the evidence arrive.
-double trace_to_diagnostics(LspProcess& lsp, const std::string& uri) {
-  static long id = 1;
+long next_id = 1;
+
+double since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// A state directory of our own: the first trace starts a cluster.
+struct ColdState {
+  std::string dir;
+  ColdState() {
+    char tmpl[] = "/tmp/lockward-bench-state-XXXXXX";
+    dir = mkdtemp(tmpl);
+    setenv("LOCKWARD_STATE_DIR", dir.c_str(), 1);
+  }
+  ~ColdState() {
+    unsetenv("LOCKWARD_STATE_DIR");
+    fs::remove_all(dir);
+  }
+};
+
+void send_trace(LspProcess& lsp, const std::string& uri, long id) {
+  lsp.send(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "workspace/executeCommand"},
+                {"params", {{"command", "lockward.trace"}, {"arguments", Json::array({uri})}, {"workDoneToken", "b"}}}});
+}
+
+bool is_report(const Json& m, std::string_view starting = "") {
+  return m.value("method", "") == "$/progress" && m["params"]["value"]["kind"] == "report" &&
+         m["params"]["value"].value("message", "").rfind(starting, 0) == 0;
+}
+
+// Sends the command, answers the client requests it makes, returns when the diagnostics that
+// carry the evidence arrive; `first_report` gets the time to the first progress report.
+double trace_to_diagnostics(LspProcess& lsp, const std::string& uri, double* first_report = nullptr) {
+  long id = ++next_id;
   auto t = Clock::now();
-  lsp.send(Json{{"jsonrpc", "2.0"}, {"id", ++id}, {"method", "workspace/executeCommand"},
-                {"params", {{"command", "lockward.trace"}, {"arguments", Json::array({uri})}}}});
+  send_trace(lsp, uri, id);
   bool replied = false;
   for (;;) {
     auto m = lsp.read_next(120000);
     if (!m) return -1;
+    if (first_report && *first_report < 0 && is_report(*m)) *first_report = since(t);
     if (m->value("method", "") == "textDocument/publishDiagnostics" && replied) break;
     if (m->contains("id") && (*m)["id"] == id && !m->contains("method")) replied = true;
   }
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  return since(t);
+}
+
+// Starts a trace, waits for the progress report starting with `at` (plus `delay_ms`), cancels
+// with $/cancelRequest and returns how long the answer took.
+double cancel_latency(LspProcess& lsp, const std::string& uri, std::string_view at, int delay_ms) {
+  long id = ++next_id;
+  send_trace(lsp, uri, id);
+  for (;;) {
+    auto m = lsp.read_next(120000);
+    if (!m) return -1;
+    if (m->contains("id") && (*m)["id"] == id && !m->contains("method")) return -1;  // done before the cancel
+    if (is_report(*m, at)) break;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  auto t = Clock::now();
+  lsp.notify("$/cancelRequest", Json{{"id", id}});
+  auto reply = lsp.wait_response(id, 120000);
+  return reply ? since(t) : -1;
 }
 
 void measure(const std::string& label, const fs::path& file) {
   std::ifstream in(file);
   std::stringstream text;
   text << in.rdbuf();
+  ColdState state;
   LspProcess lsp;
-  lsp.initialize(Json::object(), Json{{"pgVersion", 15}, {"debounceMs", 0}});
+  lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}, {"debounceMs", 0}});
   std::string uri = "file://" + fs::absolute(file).string();
   lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1},
                                                             {"text", text.str()}}}});
   lsp.wait_notification("textDocument/publishDiagnostics", 60000);
-  double cold = trace_to_diagnostics(lsp, uri);
-  double warm = trace_to_diagnostics(lsp, uri);
-  std::printf("%-34s cold %7.0f ms   warm %7.0f ms\n", label.c_str(), cold, warm);
+  double first_cold = -1, first_warm = -1;
+  double cold = trace_to_diagnostics(lsp, uri, &first_cold);
+  double warm = trace_to_diagnostics(lsp, uri, &first_warm);
+  std::printf("%-34s cold %7.0f ms   warm %7.0f ms   first progress report: cold %5.1f ms, warm %5.1f ms\n",
+              label.c_str(), cold, warm, first_cold, first_warm);
   lsp.request("shutdown", nullptr);
   lsp.notify("exit", nullptr);
   lsp.wait_exit(10000);
@@ -79,5 +135,21 @@ int main() {
   }
   big.close();
   measure("200-statement migration", dir / "002_changes.sql");
+  // Cancel latency: during the cluster's start (cold), then during a running statement.
+  std::ofstream(dir / "003_sleep.sql") << "SELECT pg_sleep(30);\n";
+  {
+    ColdState state;
+    LspProcess lsp;
+    lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}, {"debounceMs", 0}});
+    std::string uri = "file://" + (dir / "003_sleep.sql").string();
+    lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1},
+                                                              {"text", "SELECT pg_sleep(30);\n"}}}});
+    double starting = cancel_latency(lsp, uri, "starting", 5);
+    double statement = cancel_latency(lsp, uri, "statement", 200);
+    std::printf("cancel answered: during cluster start %.1f ms, during a statement %.1f ms\n", starting, statement);
+    lsp.request("shutdown", nullptr);
+    lsp.notify("exit", nullptr);
+    lsp.wait_exit(10000);
+  }
   fs::remove_all(dir);
 }

@@ -40,7 +40,8 @@ std::string template_name(int major, const std::vector<ReplaySource>& sources, c
 }
 
 TemplateResult ensure_template(PgConnection& admin, const std::function<std::string(const std::string&)>& conninfo_for,
-                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as) {
+                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as,
+                               const std::function<bool()>& cancelled) {
   TemplateResult out;
   std::string name = template_name(major, sources, as.role);
   QueryResult found = admin.exec("SELECT 1 FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) " +
@@ -56,14 +57,18 @@ TemplateResult ensure_template(PgConnection& admin, const std::function<std::str
     PgConnection replay(as.conninfo(conninfo_for(building)));
     if (!replay.connected()) out.error = "cannot connect to the template database: " + replay.error();
     for (std::size_t i = 0; out.error.empty() && i < sources.size(); ++i) {
-      if (std::string e = replay_migration(replay, sources[i].text, &as); !e.empty())
-        out.error = "replaying " + sources[i].name + " failed: " + e;
+      if (std::string e = replay_migration(replay, sources[i].text, &as, cancelled); !e.empty())
+        out.error = e == "cancelled" ? e : "replaying " + sources[i].name + " failed: " + e;
     }
   }
   // The role owns what the replay created, the superuser the template itself.
   if (out.error.empty() && !as.superuser()) {
     QueryResult owned = admin.exec("ALTER DATABASE " + building + " OWNER TO CURRENT_USER");
     if (!owned.ok()) out.error = "cannot take over the template database: " + owned.error->message;
+  }
+  if (out.error == "cancelled") {
+    out.leftover = building;
+    return out;
   }
   if (!out.error.empty()) {
     admin.exec("DROP DATABASE IF EXISTS " + building);

@@ -25,7 +25,10 @@ struct ReplaySource {
 struct TemplateResult {
   std::string name;    // the template database; empty on failure
   bool built = false;  // false: it existed already (a cache hit)
-  std::string error;   // which source failed and why
+  std::string error;   // which source failed and why; "cancelled"
+  // When cancelled: the unfinished template, for the caller to drop after it has answered (a
+  // DROP DATABASE takes a checkpoint's time).
+  std::string leftover;
 };
 
 // The template's name for these sources on this major version, replayed by `role` (empty: the
@@ -34,8 +37,10 @@ std::string template_name(int major, const std::vector<ReplaySource>& sources, c
 
 // Finds or builds the template. `admin` is connected as a superuser to the cluster's
 // maintenance database; `conninfo_for(db)` connects to another database of the same cluster
-// the same way; `as` replays the sources.
+// the same way; `as` replays the sources. `cancelled` (optional) stops the replay within
+// milliseconds; the unfinished template is then the caller's to drop (`leftover`).
 TemplateResult ensure_template(PgConnection& admin, const std::function<std::string(const std::string&)>& conninfo_for,
-                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as);
+                               int major, const std::vector<ReplaySource>& sources, const TraceIdentity& as,
+                               const std::function<bool()>& cancelled = {});
 
 }  // namespace lockward::trace

@@ -28,6 +28,8 @@
 #include "trace/private_files.h"
 #include "trace/signal_guard.h"
 
+extern "C" char** environ;
+
 namespace lockward::trace {
 namespace fs = std::filesystem;
 
@@ -226,7 +228,7 @@ void unregister(const fs::path& state_dir, const std::string& key) {
 // Starts a keeper detached from us (its own session, reparented to init) and waits for its
 // report: "ready", or why it could not start a cluster (several lines).
 bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec, const fs::path& state_dir,
-                  const std::string& key, std::string& error) {
+                  const std::string& key, std::string& error, const std::function<bool()>& cancelled) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
@@ -247,6 +249,21 @@ bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec,
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The environment, with the spec's container options as the keeper reads them (built before
+  // fork: the child may only make async-signal-safe calls).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "LOCKWARD_DOCKER_ARGS=", 21) != 0) env_strings.emplace_back(*e);
+  }
+  if (spec.kind == WarmSpec::Kind::Docker && !spec.docker.extra_args.empty()) {
+    std::string joined = "LOCKWARD_DOCKER_ARGS=";
+    for (std::size_t i = 0; i < spec.docker.extra_args.size(); ++i)
+      joined += (i ? " " : "") + spec.docker.extra_args[i];
+    env_strings.push_back(joined);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::string log = (state_dir / (key + ".log")).string();
   pid_t first = fork();
   if (first < 0) {
@@ -268,7 +285,7 @@ bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec,
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);  // a SignalGuard's mask is inherited
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(fds[1]);
@@ -281,8 +298,14 @@ bool spawn_keeper(const std::vector<std::string>& command, const WarmSpec& spec,
   int limit = spec.kind == WarmSpec::Kind::Docker ? spec.docker.timeout_seconds + 30 : 120;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit);
   while (std::chrono::steady_clock::now() < deadline) {
+    if (cancelled && cancelled()) {
+      // Closing our end makes the keeper's report fail: it stops the cluster it started.
+      close(fds[0]);
+      error = "cancelled";
+      return false;
+    }
     pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 200) <= 0) continue;
+    if (poll(&p, 1, 10) <= 0) continue;
     ssize_t n = read(fds[0], buf, sizeof buf);
     if (n <= 0) break;
     report.append(buf, static_cast<std::size_t>(n));
@@ -305,7 +328,7 @@ fs::path warm_state_directory() {
 }
 
 std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::vector<std::string>& keeper_command,
-                                              std::string& error) {
+                                              std::string& error, const std::function<bool()>& cancelled) {
   auto started = std::chrono::steady_clock::now();
   std::unique_ptr<WarmLease> lease(new WarmLease());
   lease->state_dir_ = warm_state_directory();
@@ -321,7 +344,7 @@ std::unique_ptr<WarmLease> WarmLease::acquire(const WarmSpec& spec, const std::v
   Registered found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_, lease->keeper_);
   if (found.dir.empty()) {
     unregister(lease->state_dir_, lease->key_);  // a keeper that died, or a cluster that did
-    if (!spawn_keeper(keeper_command, spec, lease->state_dir_, lease->key_, error)) return nullptr;
+    if (!spawn_keeper(keeper_command, spec, lease->state_dir_, lease->key_, error, cancelled)) return nullptr;
     found = running_cluster(lease->state_dir_, lease->key_, lease->base_conninfo_, lease->keeper_);
     if (found.dir.empty()) {
       error = "the cluster keeper reported ready but does not answer";

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,9 +51,12 @@ class WarmLease {
   // Leases the warm cluster of `spec`, starting a keeper when none runs. `keeper_command` is
   // how to run the keeper (the lockward binary and `pg keep-warm`); "--pg-bin DIR" (or
   // "--docker-image IMG --docker-cli PATH"), "--state-dir DIR --ready-fd N" are appended.
-  // nullptr with `error` set on failure.
+  // nullptr with `error` set on failure. `cancelled` is polled every 10 ms while a keeper
+  // starts the cluster: a cancel stops waiting at once, and the keeper, finding nobody to report
+  // to, stops the cluster it started. A Docker spec's extra_args reach the keeper through its
+  // environment ($LOCKWARD_DOCKER_ARGS).
   static std::unique_ptr<WarmLease> acquire(const WarmSpec& spec, const std::vector<std::string>& keeper_command,
-                                            std::string& error);
+                                            std::string& error, const std::function<bool()>& cancelled = {});
   ~WarmLease();  // release(keep_warm())
   WarmLease(const WarmLease&) = delete;
   WarmLease& operator=(const WarmLease&) = delete;

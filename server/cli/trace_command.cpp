@@ -19,22 +19,14 @@
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
 #include "server/report/trace_report.h"
-#include "trace/catalog_sql.h"
-#include "trace/container_cli.h"
-#include "trace/docker_cluster.h"
 #include "trace/image_reference.h"
-#include "trace/local_cluster.h"
 #include "trace/migration_folder.h"
 #include "server/migrations/migration_set.h"
 #include "trace/merge.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
-#include "trace/schema_reader.h"
+#include "trace/session.h"
 #include "trace/signal_guard.h"
-#include "trace/template_database.h"
-#include "trace/trace_role.h"
-#include "trace/tracer.h"
-#include "trace/warm_cluster.h"
 
 namespace lockward::server {
 namespace fs = std::filesystem;
@@ -88,40 +80,34 @@ void order_for_trace(MigrationSets& sets, std::vector<InputFile>& inputs, const 
   for (Keyed& k : keyed) inputs.push_back(std::move(k.input));
 }
 
-// Trace databases of lockward processes that died without dropping theirs (SIGKILL): the
-// shared cluster outlives them.
-void drop_abandoned_databases(trace::PgConnection& admin) {
-  trace::QueryResult dbs = admin.exec("SELECT datname FROM pg_catalog.pg_database "
-                                      "WHERE datname OPERATOR(pg_catalog.~~) 'lockward\\_trace\\_%'");
-  for (std::size_t i = 0; dbs.ok() && i < dbs.rows.size(); ++i) {
-    std::string name = dbs.value(i, 0);
-    pid_t owner = static_cast<pid_t>(std::atol(name.substr(std::string("lockward_trace_").size()).c_str()));
-    if (!trace::process_alive(owner)) admin.exec("DROP DATABASE IF EXISTS " + name);
+// A progress line on stderr when it is a terminal: rewritten in place, cleared at the end.
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::ostream& err) : err_(err), on_(&err == &std::cerr && isatty(STDERR_FILENO) == 1) {}
+  ~ProgressLine() { clear(); }
+  void show(const trace::Progress& p) {
+    if (!on_) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    err_ << "\r\033[K" << "lockward: " << (file_.empty() ? "" : file_ + ": ") << p.message << std::flush;
+    shown_ = true;
   }
-}
-
-constexpr std::int64_t kMaxKeepWarmSeconds = 365LL * 24 * 3600;
-
-// --keep-warm: seconds ("300") or a duration ("30s", "5m", "5min", "2h", "1d"). The number is
-// read as an integer and bounded before any multiplication, so no value overflows.
-std::optional<std::int64_t> keep_warm_seconds(std::string_view text, std::string& why) {
-  why = "expected seconds or a duration such as 300, 30s or 5m, got \"" + std::string(text) + "\"";
-  std::int64_t number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (end == text.data() || text.front() == '-') return std::nullopt;
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  std::int64_t factor = 0;
-  if (unit.empty() || unit == "s") factor = 1;
-  else if (unit == "m" || unit == "min") factor = 60;
-  else if (unit == "h") factor = 3600;
-  else if (unit == "d") factor = 86400;
-  else return std::nullopt;
-  if (ec == std::errc::result_out_of_range || number > kMaxKeepWarmSeconds / factor) {
-    why = "at most 365 days (" + std::to_string(kMaxKeepWarmSeconds) + " seconds), got \"" + std::string(text) + "\"";
-    return std::nullopt;
+  void set_file(std::string file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    file_ = std::move(file);
   }
-  return number * factor;
-}
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shown_) err_ << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  std::ostream& err_;
+  bool on_;
+  bool shown_ = false;
+  std::string file_;
+  std::mutex mutex_;
+};
 
 }  // namespace
 
@@ -171,43 +157,16 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     for (const auto& e : first.errors) err << "lockward: " << e << "\n";
     return kExitUsage;
   }
-  int pg_version = first.config.options.pg_version;
-  std::string error;
   // The local and docker providers lease the shared warm cluster or container: on exit, and
   // on SIGINT/SIGTERM/SIGHUP, this process drops its database and ends the lease; the keeper
   // stops the cluster unless another lockward holds it or --keep-warm asks for longer (after
   // SIGKILL, at its next tick).
   std::string keep_warm_error;
-  std::optional<std::int64_t> keep_warm = keep_warm_seconds(args.keep_warm, keep_warm_error);
+  std::optional<std::chrono::seconds> keep_warm = trace::parse_keep_warm(args.keep_warm, keep_warm_error);
   if (!keep_warm) {
     err << "lockward: --keep-warm: " << keep_warm_error << "\n";
     return kExitUsage;
   }
-  const std::string trace_db = "lockward_trace_" + std::to_string(getpid());
-  std::unique_ptr<trace::WarmLease> cluster;
-  std::mutex cluster_mutex;
-  // SIGINT/SIGTERM/SIGHUP cancel the running statement (PQcancel) before the database goes.
-  std::atomic<bool> interrupted{false};
-  std::unique_ptr<trace::CancelHandle> running;  // the traced session's, once connected
-  auto stop_clusters = [&](bool signalled) {
-    std::lock_guard<std::mutex> lock(cluster_mutex);
-    if (signalled) {
-      interrupted = true;
-      if (running) running->cancel();
-    }
-    if (cluster) {
-      trace::PgConnection admin(cluster->conninfo());
-      admin.exec("DROP DATABASE IF EXISTS " + trace_db + (cluster->server_major() >= 13 ? " WITH (FORCE)" : ""));
-      cluster->release();
-    }
-  };
-  trace::SignalGuard guard([&] { stop_clusters(true); });
-  // Every return below, error or not, ends the lease (the destructor would too, but only after
-  // the guard is disarmed).
-  struct StopOnExit {
-    std::function<void()> stop;
-    ~StopOnExit() { stop(); }
-  } stop_on_exit{[&] { stop_clusters(false); }};
   std::string schema_text;
   if (args.schema) {
     std::string read_error;
@@ -216,202 +175,129 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   }
-  std::vector<std::string> replayed;  // migrations already in the trace database
-  // Who runs the traced SQL: lockward_migrator on the clusters lockward starts (unless
-  // --superuser), the --dsn connection's user on a database the user hands over.
-  trace::TraceIdentity identity;
-  bool schema_loaded = false;
-  std::string conninfo, provider_line, server_version;
-  if (args.provider == "dsn") {
-    conninfo = *args.dsn;
-    trace::PgConnection probe(conninfo);
-    if (!probe.connected()) {
-      err << "lockward: cannot connect to --dsn: " << trace::scrub_credentials(probe.error()) << "\n";
+  trace::SessionSettings settings;
+  settings.provider = args.provider;
+  settings.pg_version = first.config.options.pg_version;
+  // --pg-bin alone: the installation says which version it is (the server decides below).
+  settings.version_from_installation = args.pg_bin && !args.pg_version;
+  if (args.pg_bin) settings.pg_bin = *args.pg_bin;
+  settings.docker_image = args.docker_image;
+  settings.docker_cli = args.docker_cli;
+  settings.dsn = args.dsn;
+  settings.allow_nonempty = args.allow_nonempty;
+  settings.superuser = args.superuser;
+  settings.superuser_hint = "`lockward trace --superuser`";
+  settings.keep_warm = *keep_warm;
+  settings.keeper_command = keeper_command();
+  settings.trace.continue_on_error = args.continue_on_error;
+
+  // SIGINT/SIGTERM/SIGHUP cancel the running statement (PQcancel), drop the database and end
+  // the lease; a cluster still starting is stopped by its keeper, which finds nobody waiting.
+  std::atomic<bool> interrupted{false};
+  std::mutex session_mutex;
+  std::unique_ptr<trace::TraceSession> session;
+  trace::SignalGuard guard([&] {
+    interrupted = true;
+    std::lock_guard<std::mutex> lock(session_mutex);
+    if (session) session->abandon();
+  });
+  // Every return below, error or not, drops the database and ends the lease before the guard
+  // is disarmed.
+  struct StopOnExit {
+    std::function<void()> stop;
+    ~StopOnExit() { stop(); }
+  } stop_on_exit{[&] {
+    std::lock_guard<std::mutex> lock(session_mutex);
+    session.reset();
+  }};
+  ProgressLine progress_line(err);
+  trace::Hooks hooks;
+  hooks.cancelled = [&] { return interrupted.load(); };
+  hooks.progress = [&](const trace::Progress& p) { progress_line.show(p); };
+  {
+    std::string error;
+    auto opened = trace::TraceSession::open(settings, hooks, error);
+    if (!opened) {
+      progress_line.clear();
+      if (interrupted) return kExitUsage;  // the signal's clean-up ends the process
+      err << "lockward: " << trace::scrub_credentials(error) << "\n";
       return kExitUsage;
     }
-    // Only a database the user hands over as disposable, and empty unless they say otherwise.
-    trace::QueryResult objects = probe.exec(
-        std::string("SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c "
-                    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace WHERE ") +
-        trace::kUserSchemaFilter);
-    if (!objects.ok()) {
-      err << "lockward: cannot inspect the --dsn database: " << objects.error->message << "\n";
-      return kExitUsage;
-    }
-    if (objects.value(0, 0) != "0" && !args.allow_nonempty) {
-      err << "lockward: the --dsn database holds " << objects.value(0, 0)
-          << " relations; trace changes it, so it must be a disposable, empty database (or pass --allow-nonempty)\n";
-      return kExitUsage;
-    }
-    trace::QueryResult version = probe.exec("SHOW server_version");
-    pg_version = std::atoi(version.value(0, 0).c_str());
-    server_version = version.value(0, 0);
-    provider_line = "dsn (PostgreSQL " + version.value(0, 0) + ")";
-  } else {
-    // local or docker: a lease on the shared warm cluster of the installation or image.
-    trace::WarmSpec spec;
-    std::string where;
-    if (args.provider == "docker") {
-      const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
-      const char* path = std::getenv("PATH");
-      trace::CliChoice cli =
-          trace::choose_container_cli(args.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
-      if (!cli.path) {
-        err << "lockward: " << cli.error << "\n";
-        return kExitUsage;
-      }
-      spec.kind = trace::WarmSpec::Kind::Docker;
-      spec.docker.cli = *cli.path;
-      spec.docker.image = args.docker_image.value_or(trace::default_postgres_image(pg_version));
-      where = "docker (" + spec.docker.image + " through " + spec.docker.cli.string() + ")";
-    } else {
-      trace::PgSearch search;
-      if (args.pg_bin) search.pg_bin = *args.pg_bin;
-      // --pg-bin alone: the installation says which version it is (the server decides below).
-      if (!args.pg_bin || args.pg_version) search.major = pg_version;
-      trace::PgLookup lookup = trace::find_pg_binaries(search);
-      if (!lookup.binaries) {
-        err << "lockward: " << lookup.error << "\n";
-        return kExitUsage;
-      }
-      spec.binaries = *lookup.binaries;
-      where = "local (" + lookup.binaries->bin_dir.string() + ")";
-    }
-    {
-      auto lease = trace::WarmLease::acquire(spec, keeper_command(), error);
-      if (lease) lease->set_keep_warm(std::chrono::seconds(*keep_warm));
-      std::lock_guard<std::mutex> lock(cluster_mutex);
-      cluster = std::move(lease);
-    }
-    if (!cluster) {
-      if (spec.kind == trace::WarmSpec::Kind::Docker)
-        err << "lockward: cannot start PostgreSQL in a container (" << spec.docker.image << " through "
-            << spec.docker.cli.string() << "): " << trace::scrub_credentials(error) << "\n";
-      else
-        err << "lockward: cannot start a PostgreSQL " << pg_version << " cluster: " << trace::scrub_credentials(error)
-            << "\n";
-      return kExitUsage;
-    }
-    if (cluster->server_major() >= 10) pg_version = cluster->server_major();  // the server decides
-    server_version = cluster->server_version();
-    trace::PgConnection admin(cluster->conninfo());
-    drop_abandoned_databases(admin);
-    if (!args.superuser) {
-      std::string role_error = trace::prepare_trace_role(
-          admin, cluster->conninfo(),
-          "the trace runs migrations as the unprivileged role " + std::string(trace::kTraceRole) +
-              "; `lockward trace --superuser` runs them as a superuser, for migrations you trust",
-          identity);
-      if (!role_error.empty()) {
-        err << "lockward: " << trace::scrub_credentials(role_error) << "\n";
-        return kExitUsage;
-      }
-    }
-    // --schema and the migrations before the first traced file, replayed once into a template
-    // that later runs on this warm cluster clone.
-    std::vector<trace::ReplaySource> sources;
-    if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text});
-    std::vector<std::string> in_template;
-    if (!inputs.empty()) {
-      for (auto& [before, text] : untraced_preceding(sets, inputs[0].path, configured_tool, inputs)) {
-        sources.push_back({fs::path(before).filename().string(), std::move(text)});
-        in_template.push_back(before);
-      }
-    }
-    trace::TemplateResult tpl = trace::ensure_template(
-        admin, [&](const std::string& db) { return cluster->conninfo(db); }, pg_version, sources, identity);
-    if (tpl.name.empty()) {
-      err << "lockward: " << tpl.error << "\n";
-      return kExitUsage;
-    }
-    replayed = in_template;
-    schema_loaded = true;
-    trace::QueryResult created =
-        admin.exec("CREATE DATABASE " + trace_db + " TEMPLATE " + tpl.name + identity.owner_clause());
-    if (!created.ok()) {
-      err << "lockward: cannot create the trace database: " << created.error->message << "\n";
-      return kExitUsage;
-    }
-    conninfo = identity.conninfo(cluster->conninfo(trace_db));
-    std::ostringstream line;
-    const char* what = spec.kind == trace::WarmSpec::Kind::Docker ? "container" : "cluster";
-    line << where << ", PostgreSQL " << server_version << ", "
-         << (cluster->started() ? std::string(what) + " started" : std::string("warm ") + what + " reused") << " in "
-         << std::fixed << std::setprecision(2) << cluster->startup_seconds() << " s, replay "
-         << (tpl.built ? "template built" : "template reused");
-    provider_line = line.str();
+    std::lock_guard<std::mutex> lock(session_mutex);
+    session = std::move(opened);
   }
-  trace::PgConnection session(conninfo);
-  trace::PgConnection observer(conninfo);
-  if (!session.connected() || !observer.connected()) {
-    err << "lockward: cannot connect to the trace database: " << trace::scrub_credentials(session.error() + observer.error())
-        << "\n";
+  const int pg_version = session->server().major;
+  // --schema and the migrations before the first traced file: the session's replay (a template
+  // that later runs on this warm cluster clone; replayed in place into a --dsn database).
+  std::vector<trace::ReplaySource> sources;
+  std::vector<std::string> replayed;  // migrations already in the trace database
+  if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text});
+  if (!inputs.empty()) {
+    for (auto& [before, text] : untraced_preceding(sets, inputs[0].path, configured_tool, inputs)) {
+      sources.push_back({fs::path(before).filename().string(), std::move(text)});
+      replayed.push_back(before);
+    }
+  }
+  if (std::string e = session->begin(sources); !e.empty() || interrupted) {
+    progress_line.clear();
+    if (!interrupted) err << "lockward: " << trace::scrub_credentials(e) << "\n";
     return kExitUsage;
   }
-  {
-    std::lock_guard<std::mutex> lock(cluster_mutex);
-    running = std::make_unique<trace::CancelHandle>(session);
-  }
-  if (args.schema && !schema_loaded) {
-    if (std::string e = trace::replay_migration(session, schema_text, &identity); !e.empty()) {
-      err << "lockward: loading --schema " << *args.schema << ": " << e << "\n";
-      return kExitUsage;
-    }
-  }
+  std::string provider_line = session->server().provider;
+  if (args.provider != "dsn")
+    provider_line += std::string(", replay ") + (session->template_built() ? "template built" : "template reused");
 
-  trace::TraceOptions options;
-  options.continue_on_error = args.continue_on_error;
-  options.cancelled = [&] { return interrupted.load(); };
-  options.identity = &identity;
   TraceReport report;
   report.pg_version = pg_version;
   report.max_risk = first.config.max_risk;
   bool fail = false;
   auto write_report = [&] {
+    progress_line.clear();
     report.coverage.provider = provider_line;
-    report.coverage.server_version = server_version;
+    report.coverage.server_version = session->server().version;
     report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     write_trace_report(args.format, report, out);
   };
   for (const InputFile& input : inputs) {
+    progress_line.set_file(fs::path(input.path).filename().string());
     for (auto& [before, text] : untraced_preceding(sets, input.path, configured_tool, inputs)) {
       if (std::find(replayed.begin(), replayed.end(), before) != replayed.end()) continue;
       replayed.push_back(before);
-      if (std::string e = trace::replay_migration(session, text, &identity); !e.empty())
+      if (std::string e = session->replay({fs::path(before).filename().string(), text}); !e.empty()) {
+        progress_line.clear();
         err << "lockward: replaying " << before << ": " << e << "\n";
+      }
     }
     TraceFileReport file;
     file.path = input.path;
     std::string read_error;
     if (!read_file(input.path, file.text, read_error)) {
+      progress_line.clear();
       err << "lockward: " << input.path << ": " << read_error << "\n";
       return kExitUsage;
     }
     ConfigResult config = resolve_config(input.path, overrides);
-    config.config.options.pg_version = pg_version;  // the server's version decides
     {  // its tool's transaction default, and its up part only (a down section is not deployed)
       std::shared_ptr<const MigrationSet> set = sets.of(input.path, config.config.options.migration_tool);
       config.config.options = options_in_set(config.config.options, *set, set->place(input.path));
       file.migration = {set->tool().tool, set->tool().reason, set->tool().note, "up"};
       file.text = analysis::part_text(config.config.options.migration_tool, file.text, analysis::Part::Up);
     }
-    // Without a snapshot of their own, predictions see the schema the replay built, as a user
-    // with `lockward snapshot` would: the old type of an ALTER COLUMN TYPE decides a rewrite.
-    analysis::SchemaSnapshot live;
-    if (!config.config.options.snapshot && trace::read_schema_snapshot(session, live).empty())
-      config.config.options.snapshot = &live;
-    file.analysis = analysis::analyze(file.text, config.config.options);
-    file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
+    trace::FileRun run = session->run(file.text, config.config.options);
+    file.analysis = std::move(run.analysis);
+    file.trace = std::move(run.trace);
     if (file.trace.cancelled) {
+      progress_line.clear();
       err << "lockward: " << input.path << ": trace interrupted\n";  // the signal's clean-up ends the process
       return kExitUsage;
     }
     if (!file.trace.fatal_error.empty()) {
+      progress_line.clear();
       err << "lockward: " << input.path << ": " << file.trace.fatal_error << "\n";
       if (!report.files.empty()) write_report();  // the files traced before it still count
       return kExitUsage;
     }
-    file.merged = trace::merge_trace(file.analysis, file.trace);
+    file.merged = std::move(run.merged);
     const trace::MergedFile& merged = file.merged;
     if (merged.mismatches > 0 || merged.error_count > 0 || merged.max_risk > first.config.max_risk) fail = true;
     add_to_coverage(report.coverage, file);

@@ -922,18 +922,21 @@ void LspServer::start_trace(const std::string& uri, std::optional<Reply> reply, 
     request.text = std::make_shared<const std::string>(
         analysis::part_text(request.options.migration_tool, *request.text, analysis::Part::Up));
   }
-  request.options.snapshot = nullptr;
-  request.options.stats = nullptr;
+  request.snapshot = config.snapshot;  // the same configuration as `lockward trace`: its snapshot and stats
+  request.stats = config.stats;
   if (settings_.trace_pg_bin) request.pg_bin = *settings_.trace_pg_bin;
   request.provider = settings_.trace_provider;
   request.docker_image = settings_.trace_docker_image;
   request.docker_cli = settings_.trace_docker_cli;
+  request.dsn = settings_.trace_dsn;
   request.superuser = settings_.trace_superuser;
   request.cancelled = open.trace_cancel;
-  request.progress = [this, token, alive = alive_](std::size_t done, std::size_t total) {
-    if (token.is_null() || total == 0) return;
-    int percent = static_cast<int>(100 * done / total);
-    std::string message = "statement " + std::to_string(done + 1) + " of " + std::to_string(total);
+  // Every phase (finding a server, starting it, the replay template, the clone, each
+  // statement) is a report, so the client hears from the trace before any cluster is up.
+  request.progress = [this, token, alive = alive_](const trace::Progress& p) {
+    if (token.is_null()) return;
+    int percent = p.total == 0 ? 0 : static_cast<int>(100 * p.done / p.total);
+    std::string message = p.message;
     boost::asio::post(io_, [this, token, percent, message, alive] {
       if (*alive) notify("$/progress", Json{{"token", token}, {"value", Json{{"kind", "report"}, {"message", message},
                                                                              {"percentage", percent}}}});

@@ -80,9 +80,11 @@ EditorSettings parse_settings(const Json& json, std::vector<std::string>& errors
   if (b) s.trace_superuser = *b;
   read(j, "tracePgBin", s.trace_pg_bin, errors, "a directory path");
   std::optional<std::string> provider;
-  read(j, "traceProvider", provider, errors, "\"local\" or \"docker\"");
-  if (provider && (*provider == "local" || *provider == "docker")) s.trace_provider = *provider;
-  else if (provider) errors.push_back("lockward.traceProvider: expected \"local\" or \"docker\", got \"" + *provider + "\"");
+  read(j, "traceProvider", provider, errors, "\"local\", \"docker\" or \"dsn\"");
+  if (provider && (*provider == "local" || *provider == "docker" || *provider == "dsn")) s.trace_provider = *provider;
+  else if (provider)
+    errors.push_back("lockward.traceProvider: expected \"local\", \"docker\" or \"dsn\", got \"" + *provider + "\"");
+  read(j, "traceDsn", s.trace_dsn, errors, "a connection string of a disposable, empty database");
   read(j, "traceDockerImage", s.trace_docker_image, errors, "an image reference such as postgres:17-alpine");
   if (s.trace_docker_image) {
     if (std::string why = trace::image_reference_error(*s.trace_docker_image); !why.empty()) {

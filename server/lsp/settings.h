@@ -26,7 +26,8 @@ struct EditorSettings {
   // Trace from the editor.
   bool trace_on_save = false;
   std::optional<std::string> trace_pg_bin;
-  std::string trace_provider = "local";           // "local" or "docker"
+  std::string trace_provider = "local";           // "local", "docker" or "dsn"
+  std::optional<std::string> trace_dsn;           // traceProvider "dsn": a disposable, empty database
   std::optional<std::string> trace_docker_image;  // default postgres:<major>-alpine
   std::optional<std::string> trace_docker_cli;    // docker, podman or a path
   int trace_idle_seconds = 600;

@@ -1,25 +1,14 @@
 #include "server/lsp/trace_service.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "analysis/analyze.h"
 #include "server/cli/commands.h"
-#include "trace/container_cli.h"
 #include "trace/image_reference.h"
 #include "trace/migration_folder.h"
-#include "trace/pg_binaries.h"
-#include "trace/pg_connection.h"
-#include "trace/schema_reader.h"
-#include "trace/template_database.h"
-#include "trace/trace_role.h"
-#include "trace/tracer.h"
-#include "trace/warm_cluster.h"
 
 namespace lockward::server::lsp {
 namespace fs = std::filesystem;
@@ -27,8 +16,7 @@ namespace fs = std::filesystem;
 // A lease on the cluster shared with other lockward processes (trace::WarmLease), held while
 // this server keeps it warm; dropping it lets the keeper stop the cluster if nobody else uses it.
 struct TraceService::Warm {
-  std::unique_ptr<trace::WarmLease> cluster;
-  std::set<std::string> templates;  // template databases already built, by name
+  std::unique_ptr<trace::TraceSession> session;
   std::chrono::steady_clock::time_point last_used;
 };
 
@@ -61,6 +49,7 @@ TraceService::TraceService(std::chrono::seconds idle) : idle_(idle) {}
 
 TraceService::~TraceService() {
   boost::asio::post(thread_, [this] {
+    cleanup_.join();  // after the traces queued before: every finished database dropped while leased
     std::lock_guard<std::mutex> lock(mutex_);
     clusters_.clear();  // ends every lease: unused clusters stop before we exit
   });
@@ -89,25 +78,28 @@ void TraceService::run(TraceRequest request, std::function<void(TraceOutcome)> d
       outcome.error = std::string("trace failed: ") + e.what();
     }
     done(std::move(outcome));
-    drop_finished_database();
+    end_finished_trace();
   });
 }
 
-void TraceService::drop_finished_database() {
-  if (finished_database_.empty()) return;
-  trace::PgConnection admin(finished_admin_conninfo_);
-  admin.exec("DROP DATABASE IF EXISTS " + finished_database_);
-  finished_database_.clear();
-  finished_admin_conninfo_.clear();
+void TraceService::end_finished_trace() {
+  if (finished_) {
+    if (auto drop = finished_->release_database()) boost::asio::post(cleanup_, std::move(drop));
+  }
+  finished_ = nullptr;
 }
 
 TraceOutcome TraceService::trace(const TraceRequest& request) {
   TraceOutcome out;
   auto started = std::chrono::steady_clock::now();
   const int major = request.options.pg_version;
-  const bool docker = request.provider == "docker";
-  const std::string image = request.docker_image.value_or(trace::default_postgres_image(major));
-  const std::string warm_key = docker ? "docker " + image : "local " + std::to_string(major);
+  trace::Hooks hooks;
+  hooks.cancelled = [c = request.cancelled] { return c && c->load(); };
+  hooks.progress = request.progress;
+  const std::string warm_key =
+      request.provider == "docker" ? "docker " + request.docker_image.value_or(trace::default_postgres_image(major))
+      : request.provider == "dsn"  ? "dsn " + request.dsn.value_or("")
+                                   : "local " + std::to_string(major) + " " + request.pg_bin.value_or("").string();
   Warm* warm = nullptr;
   bool cold = false;
   {
@@ -115,157 +107,98 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
     auto it = clusters_.find(warm_key);
     if (it != clusters_.end()) warm = it->second.get();
   }
+  if (warm) hooks.report(trace::Phase::StartingServer, "reusing the warm PostgreSQL " + warm->session->server().version +
+                                                        (request.provider == "dsn" ? " database" : " server"));
+  if (warm && !warm->session->alive()) {  // it died: start afresh
+    std::lock_guard<std::mutex> lock(mutex_);
+    clusters_.erase(warm_key);
+    warm = nullptr;
+  }
+  if (!warm && request.provider == "dsn" && !request.dsn) {
+    out.error = "the lockward.traceProvider \"dsn\" needs lockward.traceDsn: the connection string of a disposable, "
+                "empty database";
+    return out;
+  }
   if (!warm) {
-    trace::WarmSpec spec;
-    if (docker) {
-      const char* env_cli = std::getenv("LOCKWARD_DOCKER_CLI");
-      const char* path = std::getenv("PATH");
-      trace::CliChoice cli = trace::choose_container_cli(request.docker_cli.value_or(env_cli ? env_cli : ""), path ? path : "");
-      if (!cli.path) {
-        out.error = cli.error;
-        return out;
-      }
-      spec.kind = trace::WarmSpec::Kind::Docker;
-      spec.docker.cli = *cli.path;
-      spec.docker.image = image;
-      const char* extra = std::getenv("LOCKWARD_DOCKER_ARGS");
-      spec.docker.extra_args = trace::split_extra_args(extra ? extra : "");
-    } else {
-      trace::PgSearch search;
-      search.major = major;
-      search.pg_bin = request.pg_bin;
-      trace::PgLookup lookup = trace::find_pg_binaries(search);
-      if (!lookup.binaries) {
-        out.error = lookup.error;
-        return out;
-      }
-      spec.binaries = *lookup.binaries;
-    }
+    trace::SessionSettings settings;
+    settings.provider = request.provider;
+    settings.pg_version = major;
+    settings.pg_bin = request.pg_bin;
+    settings.docker_image = request.docker_image;
+    settings.docker_cli = request.docker_cli;
+    settings.dsn = request.dsn;
+    settings.superuser = request.superuser && request.provider != "dsn";
+    settings.superuser_hint = "the lockward.traceSuperuser setting";
+    settings.keeper_command = keeper_command();
     std::string error;
-    auto cluster = trace::WarmLease::acquire(spec, keeper_command(), error);
-    if (!cluster) {
-      out.error = (docker ? "cannot start PostgreSQL in a container (" + image + "): "
-                          : "cannot start PostgreSQL " + spec.binaries.version + ": ") +
-                  trace::scrub_credentials(error);
+    auto session = trace::TraceSession::open(settings, hooks, error);
+    if (!session) {
+      if (hooks.is_cancelled()) out.cancelled = true;
+      else out.error = error;
       return out;
     }
-    cold = cluster->started();
+    cold = session->server().started;
     auto w = std::make_unique<Warm>();
-    w->cluster = std::move(cluster);
+    w->session = std::move(session);
     warm = w.get();
     std::lock_guard<std::mutex> lock(mutex_);
     clusters_[warm_key] = std::move(w);
   }
   warm->last_used = std::chrono::steady_clock::now();
-  trace::WarmLease& cluster = *warm->cluster;
-  trace::PgConnection admin(cluster.conninfo());
-  if (!admin.connected()) {
-    out.error = "cannot connect to the trace cluster: " + admin.error();
-    std::lock_guard<std::mutex> lock(mutex_);
-    clusters_.erase(warm_key);  // it died: start afresh next time
-    return out;
-  }
-
-  // The traced SQL runs as lockward_migrator unless the settings ask for a superuser; the role
-  // is made ready before each trace (the previous traced migration may have changed it).
-  trace::TraceIdentity identity;
-  if (!request.superuser) {
-    std::string role_error = trace::prepare_trace_role(
-        admin, cluster.conninfo(),
-        "the trace runs migrations as the unprivileged role " + std::string(trace::kTraceRole) +
-            "; the lockward.traceSuperuser setting runs them as a superuser, for migrations you trust",
-        identity);
-    if (!role_error.empty()) {
-      out.error = trace::scrub_credentials(role_error);
-      return out;
-    }
-  }
+  trace::TraceSession& session = *warm->session;
+  session.set_hooks(hooks);
   // The preceding migrations, replayed once into a template keyed by their contents (shared
   // with other processes using the same cluster).
   std::vector<trace::ReplaySource> sources;
   for (const auto& [name, text] : request.history) sources.push_back({name, text});
-  std::string template_db;
-  if (auto cached = warm->templates.find(trace::template_name(major, sources, identity.role));
-      cached != warm->templates.end()) {
-    template_db = *cached;
-  } else {
-    trace::TemplateResult built = trace::ensure_template(
-        admin, [&](const std::string& db) { return cluster.conninfo(db); }, major, sources, identity);
-    if (built.name.empty()) {
-      out.error = built.error + " (fix that migration, or trace it first)";
-      return out;
-    }
-    template_db = built.name;
-    warm->templates.insert(template_db);
-  }
-  std::string db = "lockward_t" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
-  trace::QueryResult clone = admin.exec("CREATE DATABASE " + db + " TEMPLATE " + template_db + identity.owner_clause());
-  if (!clone.ok()) {
-    out.error = "cannot clone the template database: " + clone.error->message;
+  finished_ = &session;
+  if (std::string e = session.begin(sources); !e.empty() || hooks.is_cancelled()) {
+    if (hooks.is_cancelled()) out.cancelled = true;
+    else out.error = request.provider == "dsn" ? e : e + " (fix that migration, or trace it first)";
     return out;
   }
-  finished_database_ = db;
-  finished_admin_conninfo_ = cluster.conninfo();
+  analysis::Options options = request.options;
+  options.snapshot = request.snapshot.get();
+  options.stats = request.stats.get();
+  trace::FileRun run = session.run(*request.text, options);
   auto results = std::make_shared<TraceResults>();
-  {
-    trace::PgConnection session(identity.conninfo(cluster.conninfo(db)));
-    trace::PgConnection observer(identity.conninfo(cluster.conninfo(db)));
-    if (!session.connected() || !observer.connected()) {
-      out.error = "cannot connect to the trace database: " + trace::scrub_credentials(session.error() + observer.error());
-      return out;
+  if (run.trace.cancelled) {
+    out.cancelled = true;
+  } else if (!run.trace.fatal_error.empty()) {
+    out.error = run.trace.fatal_error;
+  } else {
+    const analysis::Analysis& a = run.analysis;
+    const trace::FileTrace& ft = run.trace;
+    const trace::MergedFile& merged = run.merged;
+    auto keys = statement_keys(*request.text, a);
+    for (const auto& v : merged.statements) {
+      const trace::StatementTrace& t = ft.statements[v.statement];
+      StatementEvidence e;
+      e.status = v.status;
+      e.detail = v.detail;
+      e.observed = describe_locks(v.locks);
+      e.method = std::string(trace::observation_method_name(t.method));
+      e.duration_ms = t.duration_ms;
+      e.held_ms = t.held_ms;
+      e.changes = t.changes;
+      std::size_t base = a.statements[v.statement].code.begin;
+      auto add = [&](const analysis::Finding& f) {
+        if (f.statement != v.statement) return;
+        analysis::Finding rel = f;
+        rel.range = {f.range.begin - base, f.range.end - base};
+        e.findings.push_back(std::move(rel));
+      };
+      for (const auto& f : merged.trace_only) add(f);
+      for (const auto& f : merged.errors) add(f);
+      results->by_statement[keys[v.statement]] = std::move(e);
     }
-    // Predictions see the schema the replay built (the old type of an ALTER COLUMN TYPE).
-    analysis::SchemaSnapshot live;
-    analysis::Options options_with_schema = request.options;
-    if (trace::read_schema_snapshot(session, live).empty()) options_with_schema.snapshot = &live;
-    analysis::Analysis a = analysis::analyze(*request.text, options_with_schema);
-    trace::TraceOptions options;
-    options.cancelled = [c = request.cancelled] { return c && c->load(); };
-    options.progress = request.progress;
-    options.identity = &identity;
-    trace::FileTrace ft = trace::trace_file(session, observer, *request.text, a, options);
-    if (ft.cancelled) {
-      out.cancelled = true;
-    } else if (!ft.fatal_error.empty()) {
-      out.error = ft.fatal_error;
-      if (!admin.exec("SELECT 1").ok()) {  // the server died: the next trace starts another
-        finished_database_.clear();
-        std::lock_guard<std::mutex> lock(mutex_);
-        clusters_.erase(warm_key);
-        return out;
-      }
-    } else {
-      trace::MergedFile merged = trace::merge_trace(a, ft);
-      auto keys = statement_keys(*request.text, a);
-      for (const auto& v : merged.statements) {
-        const trace::StatementTrace& t = ft.statements[v.statement];
-        StatementEvidence e;
-        e.status = v.status;
-        e.detail = v.detail;
-        e.observed = describe_locks(v.locks);
-        e.method = std::string(trace::observation_method_name(t.method));
-        e.duration_ms = t.duration_ms;
-        e.held_ms = t.held_ms;
-        e.changes = t.changes;
-        std::size_t base = a.statements[v.statement].code.begin;
-        auto add = [&](const analysis::Finding& f) {
-          if (f.statement != v.statement) return;
-          analysis::Finding rel = f;
-          rel.range = {f.range.begin - base, f.range.end - base};
-          e.findings.push_back(std::move(rel));
-        };
-        for (const auto& f : merged.trace_only) add(f);
-        for (const auto& f : merged.errors) add(f);
-        results->by_statement[keys[v.statement]] = std::move(e);
-      }
-      results->confirmed = merged.confirmed;
-      results->mismatches = merged.mismatches;
-      results->errors = merged.error_count;
-      results->trace_only = merged.trace_only.size();
-    }
+    results->confirmed = merged.confirmed;
+    results->mismatches = merged.mismatches;
+    results->errors = merged.error_count;
+    results->trace_only = merged.trace_only.size();
   }
-  results->pg_version = major;
-  results->server_version = cluster.server_version();
+  results->pg_version = session.server().major;
+  results->server_version = session.server().version;
   results->document_version = request.version;
   results->cold = cold;
   results->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -22,6 +22,7 @@
 #include "analysis/model.h"
 #include "analysis/options.h"
 #include "trace/merge.h"
+#include "trace/session.h"
 
 namespace lockward::server::lsp {
 
@@ -60,15 +61,20 @@ struct TraceRequest {
   std::vector<std::pair<std::string, std::string>> history;
   std::shared_ptr<const std::string> text;
   long version = 0;
-  analysis::Options options;   // copied; snapshot/stats pointers not used by the trace
+  // Copied, with the snapshot and stats they point to kept alive by the two pointers below:
+  // the trace predicts with the same configuration as `lockward trace`.
+  analysis::Options options;
+  std::shared_ptr<const analysis::SchemaSnapshot> snapshot;
+  std::shared_ptr<const analysis::TableStats> stats;
   std::optional<std::filesystem::path> pg_bin;
-  std::string provider = "local";           // or "docker"
+  std::string provider = "local";           // "docker" or "dsn"
   std::optional<std::string> docker_image;  // default postgres:<major>-alpine
   std::optional<std::string> docker_cli;
+  std::optional<std::string> dsn;           // provider "dsn": a disposable, empty database
   bool superuser = false;  // run the traced SQL as a superuser (default: lockward_migrator)
-  // Set by the client's cancel; a running statement is cancelled within milliseconds.
+  // Set by the client's cancel; any phase stops within milliseconds.
   std::shared_ptr<std::atomic<bool>> cancelled;
-  std::function<void(std::size_t done, std::size_t total)> progress;  // called on the trace thread
+  std::function<void(const trace::Progress&)> progress;  // called on the trace thread
 };
 
 struct TraceOutcome {
@@ -92,15 +98,15 @@ class TraceService {
  private:
   struct Warm;
   TraceOutcome trace(const TraceRequest& request);
-  void drop_finished_database();
+  void end_finished_trace();
   boost::asio::thread_pool thread_{1};  // runs traces, one at a time, and holds the leases
+  boost::asio::thread_pool cleanup_{1};  // drops finished trace databases, so the next trace need not wait
   std::chrono::seconds idle_;
   mutable std::mutex mutex_;  // guards clusters_ for running_clusters()
   std::map<std::string, std::unique_ptr<Warm>> clusters_;  // by provider and version or image
-  int next_database_ = 1;
-  // The last trace's database, dropped after its answer is sent: a cancelled trace is
-  // answered without waiting for DROP DATABASE. Touched on the trace thread only.
-  std::string finished_database_, finished_admin_conninfo_;
+  // The last trace's session, whose database is dropped after its answer is sent: a cancelled
+  // trace is answered without waiting for DROP DATABASE. Touched on the trace thread only.
+  trace::TraceSession* finished_ = nullptr;
 };
 
 }  // namespace lockward::server::lsp

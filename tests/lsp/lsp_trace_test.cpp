@@ -9,9 +9,14 @@
 #include <thread>
 
 #include "tests/support/lsp_process.h"
+#include "tests/support/run_binary.h"
+#include "trace/local_cluster.h"
+#include "trace/pg_binaries.h"
+#include "trace/pg_connection.h"
 
 using lockward::test::Json;
 using lockward::test::LspProcess;
+namespace trace = lockward::trace;
 namespace fs = std::filesystem;
 
 namespace {
@@ -200,4 +205,66 @@ TEST_CASE("lsp trace: cancelled with $/cancelRequest", "[lsp][trace][e2e]") {
   auto status = lsp.wait_notification("lockward/traceStatus");
   REQUIRE(status);
   CHECK((*status)["params"]["state"] == "cancelled");
+}
+
+TEST_CASE("lsp trace: the dsn provider from the settings, predicting as `lockward trace` does with the same "
+          ".lockward.toml", "[lsp][trace][e2e][dsn]") {
+  trace::PgSearch search;
+  search.major = 15;
+  trace::PgLookup lookup = trace::find_pg_binaries(search);
+  REQUIRE(lookup.binaries);
+  std::string error;
+  auto cluster = trace::LocalCluster::start(*lookup.binaries, error);
+  REQUIRE(cluster);
+  {
+    trace::PgConnection admin(cluster->conninfo());
+    REQUIRE(admin.exec("CREATE DATABASE editor_db").ok());
+    REQUIRE(admin.exec("CREATE DATABASE cli_db").ok());
+  }
+  Folder folder;
+  // The snapshot says what the replay cannot (email's type in production, the table's size):
+  // both traces predict with it, as the static analysis does.
+  std::ofstream(folder.dir / "snap.json") << R"js({"version": 1, "pg_version": 15, "tables": [
+    {"schema": "public", "name": "users", "rows": 50000000, "bytes": 9000000000,
+     "columns": [{"name": "email", "type": "character varying(10)", "not_null": false}],
+     "constraints": [], "indexes": []}]})js";
+  std::ofstream(folder.dir / ".lockward.toml") << "snapshot_file = \"snap.json\"\n";
+  std::string text =
+      "ALTER TABLE users ALTER COLUMN email TYPE varchar(20);\nCREATE INDEX users_email_idx ON users (email);\n";
+  std::ofstream(folder.dir / "002_change.sql") << text;
+  std::string uri = folder.uri("002_change.sql");
+  std::string dsn = "host=" + cluster->directory().string() + " user=postgres dbname=";
+
+  LspProcess lsp;
+  lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}},
+                 Json{{"pgVersion", 15}, {"traceProvider", "dsn"}, {"traceDsn", dsn + "editor_db"}});
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  std::vector<Json> progress;
+  Json editor = run_trace(lsp, uri, &progress);
+  INFO(editor.dump());
+  REQUIRE(editor.contains("result"));
+  CHECK(editor["result"]["summary"].get<std::string>().find("PostgreSQL 15") != std::string::npos);
+  bool replayed = false;
+  for (const auto& p : progress)
+    if (p.value("message", "").find("replaying 001_users.sql") != std::string::npos) replayed = true;
+  CHECK(replayed);  // the earlier migration, replayed into the handed-over database
+
+  auto cli = lockward::test::run_lockward("trace --format json --provider dsn --dsn \"" + dsn + "cli_db\" " +
+                                          (folder.dir / "002_change.sql").string(), false);
+  INFO(cli.output);
+  REQUIRE(cli.code == 0);
+  Json report = Json::parse(cli.output);
+  const Json& file = report["files"][0]["verification"];
+  CHECK(file["confirmed"] == editor["result"]["confirmed"]);
+  CHECK(file["mismatches"] == editor["result"]["mismatches"]);
+  CHECK(file["errors"] == editor["result"]["errors"]);
+
+  // The trace changed the database: a second trace refuses it rather than trace on top of it.
+  Json again = run_trace(lsp, uri);
+  REQUIRE(again.contains("error"));
+  CHECK(again["error"]["message"].get<std::string>().find("must be a disposable, empty database") != std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit(10000) == 0);
 }

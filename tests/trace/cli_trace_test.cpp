@@ -159,3 +159,24 @@ TEST_CASE("lockward trace --pg-bin alone takes the version from the installation
   CHECK(both.code == 2);
   CHECK(both.output.find("holds PostgreSQL 12") != std::string::npos);
 }
+
+TEST_CASE("lockward trace shows a progress line on a terminal and none when piped", "[trace][cli][progress]") {
+  TempDir dir, state;
+  dir.write("001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n");
+  std::string file = dir.write("002_index.sql", "CREATE INDEX users_email ON users (email);\n");
+  std::string env = "LOCKWARD_STATE_DIR=" + state.path.string() + " ";
+  // script(1) gives the command a terminal: every phase, rewritten in place, then cleared.
+  auto tty = lockward::test::run_shell("env " + env + "script -qec '" + std::string(LOCKWARD_BINARY) +
+                                       " trace --pg-version 15 " + file + "' /dev/null");
+  INFO(tty.output);
+  CHECK(tty.code == 0);
+  CHECK(tty.output.find("\r\033[Klockward: finding PostgreSQL 15") != std::string::npos);
+  CHECK(tty.output.find("starting or reusing a PostgreSQL 15") != std::string::npos);
+  CHECK(tty.output.find("002_index.sql: statement 1 of 1") != std::string::npos);
+  CHECK(tty.output.find("Confirmed") != std::string::npos);
+  auto piped = lockward::test::run_shell("env " + env + std::string(LOCKWARD_BINARY) + " trace --pg-version 15 " + file +
+                                         " 2>&1 | cat");
+  CHECK(piped.code == 0);
+  CHECK(piped.output.find("\033[K") == std::string::npos);
+  CHECK(piped.output.find("finding PostgreSQL") == std::string::npos);
+}

@@ -138,3 +138,48 @@ TEST_CASE("back-to-back traces share a warm cluster and its replay template, and
   CHECK(stop.output.find("stopped 1 warm cluster") != std::string::npos);
   CHECK_FALSE(fs::exists(dir));
 }
+
+TEST_CASE("SIGINT while the cluster starts ends the trace at once and leaves no cluster", "[trace][signals][cancel]") {
+  lockward::test::TempDir state;
+  auto started = std::chrono::steady_clock::now();
+  pid_t child = start_trace(slow_migration(), state.path);
+  // The keeper runs initdb now: its log appears when it is spawned.
+  bool spawning = false;
+  for (int i = 0; i < 500 && !spawning; ++i) {
+    std::error_code ec;
+    for (fs::directory_iterator it(state.path, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".log") spawning = true;
+    if (!spawning) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(spawning);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto signalled = std::chrono::steady_clock::now();
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - signalled).count();
+  std::printf("trace: SIGINT %.0f ms after start, during the cluster's start, exited in %.1f ms\n",
+              std::chrono::duration<double, std::milli>(signalled - started).count(), ms);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGINT);
+  CHECK(ms < 1000);  // generous: the number is what to watch
+  // The keeper, finding nobody waiting for its report, stops the cluster it started: no
+  // postgres of this state directory, no registration.
+  bool clean = false;
+  for (int i = 0; i < 300 && !clean; ++i) {
+    clean = true;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find(state.path.string()) != std::string::npos) clean = false;
+    }
+    if (!clean) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(clean);
+  std::error_code ec;
+  std::size_t registered = 0;
+  for (fs::directory_iterator it(state.path / "clusters", ec), end; !ec && it != end; it.increment(ec)) ++registered;
+  CHECK(registered == 0);
+}
