@@ -35,13 +35,24 @@ ObjectName SchemaModel::qualified(const ObjectName& name) {
 const std::shared_ptr<const SchemaRelation>* SchemaModel::latest(const std::string& key, Place before) const {
   auto it = relations_.find(key);
   if (it == relations_.end()) return nullptr;
-  const std::vector<Version>& v = it->second;
+  return latest(it->second, before);
+}
+
+const std::shared_ptr<const SchemaRelation>* SchemaModel::latest(const Versions& v, Place before) {
   auto at = std::lower_bound(v.begin(), v.end(), before, [](const Version& e, Place p) { return e.first < p; });
   return at == v.begin() ? nullptr : &std::prev(at)->second;
 }
 
 void SchemaModel::set(const std::string& key, Place place, std::shared_ptr<const SchemaRelation> value) {
-  std::vector<Version>& v = relations_[key];
+  Versions& v = relations_[key];  // node-based: the address stays valid as the map grows
+  if (value) {
+    auto point = [&](const ObjectName& target) {
+      std::vector<const Versions*>& from = pointers_[SchemaModel::key(target)];
+      if (std::find(from.begin(), from.end(), &v) == from.end()) from.push_back(&v);
+    };
+    if (value->kind == ObjectKind::Index) point(value->table);
+    for (const SchemaForeignKey& fk : value->foreign_keys) point(fk.referenced);
+  }
   if (!v.empty() && v.back().first == place) v.back().second = std::move(value);
   else v.emplace_back(place, std::move(value));
 }
@@ -51,11 +62,16 @@ const SchemaRelation* SchemaModel::relation(const ObjectName& name, Place before
   return r ? r->get() : nullptr;
 }
 
+std::vector<const SchemaModel::Versions*> SchemaModel::pointing_at(const ObjectName& target) const {
+  auto it = pointers_.find(key(target));
+  return it == pointers_.end() ? std::vector<const Versions*>{} : it->second;
+}
+
 std::vector<ObjectName> SchemaModel::referencing(const ObjectName& table, Place before) const {
   const ObjectName target = qualified(table);
   std::vector<ObjectName> out;
-  for (const auto& [k, versions] : relations_) {
-    const auto* r = latest(k, before);
+  for (const Versions* versions : pointing_at(target)) {
+    const auto* r = latest(*versions, before);
     if (!r || !*r || (*r)->kind != ObjectKind::Table || (*r)->name == target) continue;
     for (const SchemaForeignKey& fk : (*r)->foreign_keys) {
       if (fk.referenced == target) {
@@ -64,15 +80,15 @@ std::vector<ObjectName> SchemaModel::referencing(const ObjectName& table, Place 
       }
     }
   }
-  std::sort(out.begin(), out.end());  // the map's order is not the same on every run
+  std::sort(out.begin(), out.end());  // the order of insertion is not the names' order
   return out;
 }
 
 std::vector<ObjectName> SchemaModel::indexes_of(const ObjectName& table, Place before) const {
   const ObjectName target = qualified(table);
   std::vector<ObjectName> out;
-  for (const auto& [k, versions] : relations_) {
-    const auto* r = latest(k, before);
+  for (const Versions* versions : pointing_at(target)) {
+    const auto* r = latest(*versions, before);
     if (r && *r && (*r)->kind == ObjectKind::Index && (*r)->table == target) out.push_back((*r)->name);
   }
   std::sort(out.begin(), out.end());
@@ -139,10 +155,11 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
   auto repoint = [&](const ObjectName& from, const ObjectName& to) {
     std::vector<std::pair<std::string, std::shared_ptr<SchemaRelation>>> changed;
-    for (const auto& [k, versions] : relations_) {
-      const auto* r = latest(k, now);
+    for (const Versions* versions : pointing_at(from)) {
+      const auto* r = latest(*versions, now);
       if (!r || !*r) continue;
       const SchemaRelation& rel = **r;
+      const std::string k = key(rel.name);  // the key it is stored under
       bool index_of = rel.kind == ObjectKind::Index && rel.table == from;
       bool refers = std::any_of(rel.foreign_keys.begin(), rel.foreign_keys.end(),
                                 [&](const SchemaForeignKey& fk) { return fk.referenced == from; });

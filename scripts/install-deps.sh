@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libpg-query-dev libpq-dev nlohmann-json3-dev libboost-dev libspdlog-dev catch2
   libcli11-dev libtomlplusplus-dev libbenchmark-dev
+  libmimalloc-dev  # the lockward binary's malloc (CMakeLists.txt: LOCKWARD_MIMALLOC)
   postgresql-15 postgresql-client-15
   neovim emacs-nox elpa-eglot
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and clang's sanitizer runtimes

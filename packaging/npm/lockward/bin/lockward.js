@@ -47,7 +47,7 @@ if (result.status === 127) {
       (depends
         ? `It was built on Debian 12 and needs these Debian packages: ${depends}\n` +
           "(Debian 12: apt install them; elsewhere, install the Debian package or build from source)."
-        : "Install libpq, spdlog and toml++, or build lockward from source."),
+        : "Install libpq, spdlog, toml++ and mimalloc, or build lockward from source."),
   );
 }
 process.exit(result.status ?? 1);
