@@ -149,12 +149,14 @@ void write(const Input& in, StatementFacts& facts, std::string_view row, std::st
       for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
     }
   } else if (row == "merge") {
-    for (const char* key : {"sourceRelation", "withClause"}) {
+    for (const char* key : {"sourceRelation", "withClause", "returningList"}) {
       for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
     }
   }
   std::string_view with_sources = row == "merge" ? "merge-using" : "insert-select";
-  Effect effect = make_effect(in, sources.empty() ? row : with_sources, Targets{.table = table}, in.statement);
+  std::string_view chosen = sources.empty() ? row : with_sources;
+  if (row == "merge" && !ast::list(in.node.body, "returningList").empty()) chosen = "merge-returning";
+  Effect effect = make_effect(in, chosen, Targets{.table = table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
   facts.effects.push_back(std::move(effect));
 }
