@@ -134,3 +134,22 @@ TEST_CASE("PostgreSQL 18 syntax is read from its leading keywords when the targe
     CHECK(a.statements[0].status == StatementStatus::ParseError);
   }
 }
+
+TEST_CASE("a SELECT of a function lockward does not know is UNKNOWN; built-ins are not", "[functions]") {
+  for (const char* sql : {"SELECT my_backfill()", "SELECT app.migrate_orders(100)", "SELECT count(*) FROM t WHERE f(id)",
+                          "SELECT setval('t_id_seq', 10)"}) {
+    INFO(sql);
+    Analysis a = run(sql);
+    REQUIRE(a.statements.size() == 1);
+    CHECK(a.statements[0].risk == Risk::Unknown);
+    CHECK(has_rule(a, "unknown-lock"));
+  }
+  for (const char* sql : {"SELECT set_config('search_path', 'app', false)", "SELECT count(*), now() FROM t",
+                          "SELECT pg_advisory_lock(42)", "SELECT lower('A')"}) {
+    INFO(sql);
+    Analysis a = run(sql);
+    REQUIRE(a.statements.size() == 1);
+    CHECK(a.statements[0].risk == Risk::Safe);
+    CHECK_FALSE(has_rule(a, "unknown-lock"));
+  }
+}
