@@ -1,12 +1,14 @@
 #include "analysis/analyze.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <set>
 
+#include "analysis/classify/leading_keywords.h"
 #include "analysis/document_analysis.h"
 #include "analysis/file_schema.h"
 #include "analysis/file_state.h"
@@ -107,6 +109,20 @@ std::string created_key(const ObjectName& name) { return "K" + name.key(); }
 std::string created_name_key(const std::string& name) { return "N" + name; }
 std::string validated_key(const std::string& table, const std::string& column) { return "V" + table + '\x1f' + column; }
 std::string pending_key(const std::string& table, const std::string& constraint) { return "P" + table + '\x1f' + constraint; }
+// The session's time zone as the file set it: "utc", "other", or "" (SET LOCAL's, after its
+// transaction ended).
+const std::string kTimeZoneSessionKey = "Zs";
+const std::string kTimeZoneLocalKey = "Zl";
+
+// Zone names whose UTC offset is always 0, and SET TIME ZONE 0.
+bool utc_zone(std::string value) {
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view z : {"utc", "etc/utc", "gmt", "etc/gmt", "uct", "etc/uct", "universal", "etc/universal",
+                             "zulu", "etc/zulu", "0"}) {
+    if (value == z) return true;
+  }
+  return false;
+}
 
 // Everything in Options that shapes a result; equal keys mean an earlier result can be reused.
 std::string options_key(const Options& o) {
@@ -443,6 +459,14 @@ class Analyzer {
 
     bool owned = false;  // a result no one reads again: its facts can be moved, not copied
     PieceResult& result = piece_result(piece, owned);
+    if (result.error && !result.error->too_complex) {
+      // PostgreSQL 18 syntax, when the target is 18: read from its leading keywords.
+      if (std::optional<StatementFacts> facts = classify_leading_keywords(piece.code.slice(text_), options_.pg_version)) {
+        shift_ranges(*facts, piece.code.begin);
+        add_parsed(piece, with_comments, piece.code, std::string(kLeadingKeywordsNode), std::move(*facts));
+        return;
+      }
+    }
     if (result.error || result.nodes.empty()) {
       bool was_default = tx_default();
       Statement s = new_statement(piece, with_comments);
@@ -461,7 +485,7 @@ class Analyzer {
       f.range = TextRange{at, std::max(end, std::min(at + 1, piece.code.end))};
       f.message = result.error ? result.error->message : "the statement is empty";
       remember(FileSchema::kUnknownKey, "");
-      f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 15 grammar).";
+      f.help = "Fix the syntax; the other statements are still analysed (PostgreSQL 17 grammar).";
       if (result.error && result.error->too_complex) {
         f.rule = rule::kStatementTooComplex;
         f.help = "Review it by hand, or split it into simpler statements (shorter operator chains, fewer "
@@ -568,6 +592,14 @@ class Analyzer {
     ClassifyContext ctx;
     ctx.pg_version = options_.pg_version;
     ctx.snapshot = options_.snapshot;
+    ctx.session_time_zone_utc = [this, &consulted, isolated]() {
+      consulted = true;
+      if (isolated) return false;
+      std::optional<std::string> local = latest(kTimeZoneLocalKey);
+      if (local && !local->empty()) return *local == "utc";
+      std::optional<std::string> session = latest(kTimeZoneSessionKey);
+      return session && *session == "utc";
+    };
     ctx.has_not_null_check = [this, &consulted, isolated](const ObjectName& table, std::string_view column) {
       consulted = true;
       return (!isolated && seen(validated_key(table.key(), std::string(column)))) ||
@@ -695,6 +727,25 @@ class Analyzer {
     for (const auto& [table, name] : facts.constraints_validated) {
       if (std::optional<std::string> column = latest(pending_key(table.key(), name)))
         remember(validated_key(table.key(), *column), "");
+    }
+    // SET [LOCAL] timezone / SET TIME ZONE: the session's time zone for later statements. SET
+    // LOCAL lasts to the end of its transaction (outside one it does nothing); RESET and
+    // DEFAULT restore the server's zone, which the file does not say.
+    if (facts.setting && facts.setting->name == "timezone") {
+      std::string zone = facts.setting->value && utc_zone(*facts.setting->value) ? "utc" : "other";
+      if (!facts.setting->local) {
+        remember(kTimeZoneSessionKey, zone);
+        remember(kTimeZoneLocalKey, "");
+      } else if (s.tx.in_transaction) {
+        remember(kTimeZoneLocalKey, zone);
+      }
+    }
+    if (facts.tx_control == TxControl::Commit) remember(kTimeZoneLocalKey, "");
+    if (facts.tx_control == TxControl::Rollback || facts.tx_control == TxControl::RollbackTo) {
+      // What the rollback restored is not tracked: not known to be UTC.
+      remember(kTimeZoneLocalKey, "other");
+      remember(kTimeZoneSessionKey, "other");
+      if (facts.tx_control == TxControl::Rollback) remember(kTimeZoneLocalKey, "");
     }
     advance_transaction(s);
     finish_statement(std::move(s), facts, was_default);

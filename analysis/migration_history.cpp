@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "analysis/classify/classify.h"
+#include "analysis/classify/leading_keywords.h"
 #include "analysis/syntax/parser.h"
 #include "analysis/syntax/splitter.h"
 
@@ -26,7 +27,8 @@ bool cannot_change_schema(std::string_view code) {
 }  // namespace
 
 bool hides_schema_changes(std::string_view node_type) {
-  return node_type == "DoStmt" || node_type == "CallStmt" || node_type == "ExecuteStmt";
+  return node_type == "DoStmt" || node_type == "CallStmt" || node_type == "ExecuteStmt" ||
+         node_type == kLeadingKeywordsNode;  // PostgreSQL 18 syntax: what it changes is not read
 }
 
 MigrationFacts migration_facts(std::string_view text, const Options& options) {
@@ -40,6 +42,14 @@ MigrationFacts migration_facts(std::string_view text, const Options& options) {
     ParseOutcome parsed = parse_statement(code);
     if (parsed.error || parsed.nodes.empty()) {
       out.unknown = true;
+      // PostgreSQL 18 syntax: the tables it creates still exist for later migrations.
+      if (parsed.error && !parsed.error->too_complex) {
+        if (std::optional<StatementFacts> facts = classify_leading_keywords(code, options.pg_version);
+            facts && !facts->creates.empty()) {
+          facts->effects.clear();
+          out.statements.push_back(std::move(*facts));
+        }
+      }
       continue;
     }
     for (const ParsedNode& node : parsed.nodes) {

@@ -45,6 +45,9 @@ struct Effect {
   std::string detail;           // other form-specific text
   bool uncertain = false;       // the row was chosen without facts that would decide it
   std::string uncertainty;      // what would decide it ("the current type of orders.total")
+  // The form's row exists only from this major version, newer than the target: PostgreSQL
+  // --pg-version rejects the statement, whose locks there are not known (0: not the case).
+  int needs_pg = 0;
 };
 
 enum class TxControl : std::uint8_t { None, Begin, Commit, Rollback, Savepoint, Release, RollbackTo };

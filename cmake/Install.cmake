@@ -46,7 +46,7 @@ install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/editors/emacs/README.md
 install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # The Debian package. dpkg-shlibdeps derives Depends from what the binary links (libpq5,
-# libspdlog, libtomlplusplus3, libpg-query, …); a trace needs a PostgreSQL, hence Recommends.
+# libspdlog, libtomlplusplus3, …; libpg_query is linked in); a trace needs a PostgreSQL, hence Recommends.
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME lockward)
 set(CPACK_PACKAGE_VENDOR lockward)

@@ -80,6 +80,16 @@ const std::vector<CatalogueRow> kRows = {
    .why = "a binary-coercible change (varchar widening, varchar → text) only updates the catalog",
    .note = "indexes on the column are kept when their operator class is unchanged",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN v TYPE varchar(50)"},
+  // ATColumnChangeRequiresRewrite: the timestamp_timestamptz / timestamptz_timestamp cast
+  // needs no rewrite when TimestampTimestampTzRequiresRewrite() finds the session time zone's
+  // UTC offset is 0 (PostgreSQL 12+); the lock is ALTER COLUMN TYPE's.
+  {.id = "alter-column-type-timestamptz-utc",
+   .form = "ALTER TABLE … ALTER COLUMN … TYPE timestamptz (from timestamp, or back) with the session time zone UTC",
+   .min_pg = 12, .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .why = "with SET timezone = 'UTC' earlier in the file, the stored values mean the same instants: catalog-only",
+   .note = "PostgreSQL 12+; any other session time zone rewrites the table",
+   .setup = "CREATE TABLE t (id int PRIMARY KEY, ts timestamp)",
+   .example = "SET timezone = 'UTC'; ALTER TABLE t ALTER COLUMN ts TYPE timestamptz"},
   {.id = "set-not-null", .form = "ALTER TABLE … ALTER COLUMN … SET NOT NULL",
    .locks = {{Table, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::CheckThenSetNotNull,
    .why = "every row is checked for NULL while reads and writes wait",
@@ -126,6 +136,16 @@ const std::vector<CatalogueRow> kRows = {
    .locks = {{Table, ShareUpdateExclusive}}, .risk = Safe,
    .why = "n_distinct and similar options are read only by ANALYZE and the planner: reads and writes continue",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c SET (n_distinct = 100)"},
+  // ATExecSetExpression (PostgreSQL 17): the stored values are recomputed, so the table is
+  // rewritten (AT_REWRITE_COLUMN_REWRITE) and its indexes rebuilt; AlterTableGetLockLevel
+  // leaves AT_SetExpression at AccessExclusiveLock.
+  {.id = "set-expression", .form = "ALTER TABLE … ALTER COLUMN … SET EXPRESSION AS (…)",
+   .min_pg = 17, .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true,
+   .risk = Critical,
+   .why = "every stored value of the generated column is recomputed: the table is rewritten under ACCESS EXCLUSIVE",
+   .note = "PostgreSQL 17+",
+   .setup = "CREATE TABLE t (id int PRIMARY KEY, c int, g int GENERATED ALWAYS AS (c * 2) STORED)",
+   .example = "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (c * 3)"},
   {.id = "set-storage", .form = "ALTER TABLE … ALTER COLUMN … SET STORAGE",
    .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only (existing rows are not rewritten), but it may add a TOAST table under ACCESS EXCLUSIVE",
@@ -362,6 +382,17 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int); CREATE FUNCTION t_noop() RETURNS trigger LANGUAGE plpgsql AS "
             "'BEGIN RETURN NEW; END'; CREATE TRIGGER t_tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION t_noop()",
    .example = "ALTER TABLE t DISABLE TRIGGER t_tr"},
+  // PostgreSQL 18 syntax the PostgreSQL 17 grammar cannot parse (named NOT NULL constraints,
+  // VIRTUAL generated columns, WITHOUT OVERLAPS), read from `ALTER TABLE name` alone
+  // (classify/leading_keywords): AccessExclusiveLock is the most AlterTableGetLockLevel
+  // requests for any subcommand, so it is an upper bound; the subcommand may scan.
+  {.id = "alter-table-unparsed", .form = "ALTER TABLE … (PostgreSQL 18 syntax, read from its leading keywords)",
+   .min_pg = 18, .locks = {{Table, AccessExclusive}}, .rewrite = Rewrite::Uncertain, .risk = High,
+   .recipe = Recipe::LockTimeout,
+   .why = "an upper bound: lockward's grammar (PostgreSQL 17) cannot read the subcommand, and none takes more than "
+          "ACCESS EXCLUSIVE",
+   .note = "PostgreSQL 18+ syntax",
+   .setup = kTable, .example = "ALTER TABLE t ADD CONSTRAINT t_c_not_null NOT NULL c"},
   {.id = "alter-table", .form = "ALTER TABLE … (other subcommand)",
    .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "most ALTER TABLE subcommands take ACCESS EXCLUSIVE; check the manual for this one",
@@ -841,6 +872,14 @@ const std::vector<CatalogueRow> kRows = {
    .note = "PostgreSQL 15+",
    .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)",
    .example = "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)"},
+  // ExecMerge with a RETURNING list (PostgreSQL 17): the same ROW EXCLUSIVE on the target
+  // and ACCESS SHARE on what the query reads as any MERGE (parse_merge.c, setTargetTable).
+  {.id = "merge-returning", .form = "MERGE … RETURNING", .min_pg = 17,
+   .locks = {{Table, RowExclusive}, {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the target and ACCESS SHARE on the source; the changed rows stay locked until commit",
+   .note = "PostgreSQL 17+",
+   .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)",
+   .example = "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id) RETURNING merge_action(), t.id"},
   // ExecAlterOwnerStmt → AlterObjectOwner_internal: the object's catalog row (functions, types,
   // schemas, …); relations go through ALTER TABLE … OWNER TO instead.
   {.id = "owner-to-object", .form = "ALTER FUNCTION / TYPE / SCHEMA / … OWNER TO (not a relation)",
@@ -951,6 +990,14 @@ const CatalogueRow* find_row(std::string_view id, int pg_version) {
     if (row.id == id && pg_version >= row.min_pg && pg_version <= row.max_pg) return &row;
   }
   return nullptr;
+}
+
+int first_version(std::string_view id) {
+  int first = 0;
+  for (const auto& row : kRows) {
+    if (row.id == id && (first == 0 || row.min_pg < first)) first = row.min_pg;
+  }
+  return first;
 }
 
 const RoleLock* lock_for(const CatalogueRow& row, Role role) {

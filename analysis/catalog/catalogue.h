@@ -111,6 +111,8 @@ bool takes_no_relation_lock(std::string_view node_type);
 std::span<const std::string_view> statements_without_relation_locks();
 // The row with this id that holds for pg_version, or nullptr.
 const CatalogueRow* find_row(std::string_view id, int pg_version);
+// The first major version any row with this id holds for; 0 when no row has the id.
+int first_version(std::string_view id);
 // The strongest lock the row puts on `role`, if any.
 const RoleLock* lock_for(const CatalogueRow& row, Role role);
 

@@ -33,7 +33,10 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
   effect.row = find_row(row_id, in.context.pg_version);
   effect.range = range;
   effect.table = targets.table;
-  if (!effect.row) return effect;
+  if (!effect.row) {
+    if (int first = row_id.empty() ? 0 : first_version(row_id); first > in.context.pg_version) effect.needs_pg = first;
+    return effect;
+  }
   for (const RoleLock& rl : effect.row->locks) {
     ObjectName who;
     switch (rl.role) {
@@ -115,6 +118,14 @@ StatementFacts classify(const ParsedNode& node, std::string_view text, std::size
   classify_ddl(in, facts);
   classify_other(in, facts);
   if (facts.summary.empty()) facts.summary = node.type;
+  // The grammar is PostgreSQL 17's whatever the target: a form newer than the target parses
+  // here but not on the target server.
+  for (const Effect& e : facts.effects) {
+    if (e.needs_pg == 0 || facts.unknown) continue;
+    facts.unknown = true;
+    facts.unknown_reason = "this form needs PostgreSQL " + std::to_string(e.needs_pg) + " (the target is " +
+                           std::to_string(context.pg_version) + "), which rejects it";
+  }
   // Not knowing is an answer of its own: a statement no row covered is UNKNOWN, never SAFE.
   if (facts.effects.empty() && facts.tx_control == TxControl::None && !facts.setting && !facts.unknown &&
       !takes_no_relation_lock(node.type)) {

@@ -120,6 +120,9 @@ struct ClassifyContext {
   // True when a validated CHECK (column IS NOT NULL) on the table is known from earlier in
   // the file or from the snapshot: SET NOT NULL then skips its scan (PG12+).
   std::function<bool(const ObjectName& table, std::string_view column)> has_not_null_check;
+  // True when an earlier SET [LOCAL] timezone / SET TIME ZONE of the file, still in force,
+  // made the session's time zone UTC: timestamp ↔ timestamptz then needs no rewrite (PG12+).
+  std::function<bool()> session_time_zone_utc;
 };
 
 // `text` is the whole file and `node_offset` where the node's text starts in it, so that

@@ -137,6 +137,18 @@ bool binary_coercible(const std::string& from_spelling, const std::string& to, c
   return binary_coercible(base, mods, to, to_mods);
 }
 
+// The column is timestamp and becomes timestamptz, or the reverse, with the same precision.
+bool timestamp_zone_flip(const Input& in, const ObjectName& table, const std::string& column,
+                         const std::optional<ColumnType>& known, const std::string& to, const std::vector<long>& to_mods) {
+  if (to != "timestamp" && to != "timestamptz") return false;
+  std::string other = to == "timestamp" ? "timestamptz" : "timestamp";
+  if (known) return !known->array && known->name == other && known->typmods == to_mods;
+  const SnapshotTable* t = snapshot_table(in, table);
+  const SnapshotColumn* col = t ? t->column(column) : nullptr;
+  if (!col || !to_mods.empty()) return false;
+  return col->type == (other == "timestamp" ? "timestamp without time zone" : "timestamp with time zone");
+}
+
 void alter_column_type(const Input& in, const ObjectName& table, const Json& cmd, TextRange range,
                        StatementFacts& facts) {
   std::string column = ast::str(cmd, "name");
@@ -161,8 +173,17 @@ void alter_column_type(const Input& in, const ObjectName& table, const Json& cmd
                     ": widening varchar or numeric, or varchar → text, does not rewrite (give a schema snapshot)";
     }
   }
-  Effect effect = make_effect(in, rewrite ? "alter-column-type" : "alter-column-type-no-rewrite",
-                              Targets{.table = table}, range);
+  // ATColumnChangeRequiresRewrite (PostgreSQL 12+): timestamp ↔ timestamptz is a no-op when
+  // TimestampTimestampTzRequiresRewrite() says the session time zone's offset is 0.
+  std::string_view row = rewrite ? "alter-column-type" : "alter-column-type-no-rewrite";
+  if (rewrite && !has_using && in.context.pg_version >= 12 &&
+      timestamp_zone_flip(in, table, column, known, to, to_mods) && in.context.session_time_zone_utc &&
+      in.context.session_time_zone_utc()) {
+    row = "alter-column-type-timestamptz-utc";
+    uncertain = false;
+    uncertainty.clear();
+  }
+  Effect effect = make_effect(in, row, Targets{.table = table}, range);
   effect.column = column;
   effect.type = ast::type_sql(tn);
   effect.uncertain = uncertain;
@@ -219,6 +240,7 @@ std::string_view simple_row(const std::string& subtype) {
       {"AT_SetOptions", "set-column-options"},
       {"AT_ResetOptions", "set-column-options"},
       {"AT_SetStorage", "set-storage"},
+      {"AT_SetExpression", "set-expression"},
       {"AT_SetTableSpace", "set-tablespace"},
       {"AT_SetLogged", "set-logged"},
       {"AT_SetUnLogged", "set-logged"},

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analysis/catalog/volatility.h"
 #include "analysis/classify/classify_internal.h"
 
 namespace lockward::analysis::classify_detail {
@@ -122,10 +123,53 @@ void dml(const Input& in, StatementFacts& facts, bool update) {
   facts.effects.push_back(std::move(effect));
 }
 
+// Volatile built-ins a migration calls that lock no relation.
+bool lock_free_volatile_builtin(std::string_view name) {
+  for (std::string_view f : {"set_config", "random", "gen_random_uuid", "clock_timestamp", "timeofday", "pg_sleep",
+                             "pg_notify", "txid_current", "pg_current_xact_id", "pg_advisory_lock",
+                             "pg_advisory_unlock", "pg_advisory_xact_lock", "pg_try_advisory_lock",
+                             "pg_try_advisory_xact_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock_shared"}) {
+    if (name == f) return true;
+  }
+  return false;
+}
+
+// The first function the query calls that is not a known built-in ("my_backfill"), or "": its
+// locks depend on its code. The walk keeps its to-do list on the heap.
+std::string unknown_function_in(const Json& root) {
+  std::vector<const Json*> todo{&root};
+  while (!todo.empty()) {
+    const Json* node = todo.back();
+    todo.pop_back();
+    if (node->is_array()) {
+      for (const auto& item : *node) todo.push_back(&item);
+      continue;
+    }
+    if (!node->is_object()) continue;
+    for (auto it = node->begin(); it != node->end(); ++it) {
+      if (it.key() == "FuncCall") {
+        auto parts = ast::string_list(ast::field(it.value(), "funcname"));
+        bool builtin = parts.size() == 1 || (parts.size() == 2 && parts[0] == "pg_catalog");
+        if (parts.empty() || !builtin ||
+            !(is_non_volatile_builtin(parts.back()) || lock_free_volatile_builtin(parts.back())))
+          return ast::qualified(parts).sql();
+      }
+      todo.push_back(&it.value());
+    }
+  }
+  return {};
+}
+
 // A query: ACCESS SHARE on what it reads, ROW SHARE with FOR UPDATE / SHARE (SELECT … INTO is DDL).
 void select(const Input& in, StatementFacts& facts) {
   const Json& body = in.node.body;
   if (!ast::field(body, "intoClause").is_null()) return;
+  if (std::string function = unknown_function_in(body); !function.empty()) {
+    facts.summary = "SELECT " + function + "(…)";
+    facts.unknown = true;
+    facts.unknown_reason = "it calls " + function + "(), which is not a built-in lockward knows: its locks depend on its code";
+    return;
+  }
   bool locking = !ast::list(body, "lockingClause").empty();
   std::vector<ObjectName> sources = range_vars_in(body);
   if (sources.empty()) {  // SELECT 1, SELECT set_config(…): the row, with no relation to lock
@@ -149,12 +193,14 @@ void write(const Input& in, StatementFacts& facts, std::string_view row, std::st
       for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
     }
   } else if (row == "merge") {
-    for (const char* key : {"sourceRelation", "withClause"}) {
+    for (const char* key : {"sourceRelation", "withClause", "returningList"}) {
       for (ObjectName& o : range_vars_in(ast::field(in.node.body, key))) sources.push_back(std::move(o));
     }
   }
   std::string_view with_sources = row == "merge" ? "merge-using" : "insert-select";
-  Effect effect = make_effect(in, sources.empty() ? row : with_sources, Targets{.table = table}, in.statement);
+  std::string_view chosen = sources.empty() ? row : with_sources;
+  if (row == "merge" && !ast::list(in.node.body, "returningList").empty()) chosen = "merge-returning";
+  Effect effect = make_effect(in, chosen, Targets{.table = table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
   facts.effects.push_back(std::move(effect));
 }

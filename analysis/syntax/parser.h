@@ -1,4 +1,4 @@
-// Parses one statement's text with libpg_query (PostgreSQL 15 grammar) into a JSON tree.
+// Parses one statement's text with libpg_query (PostgreSQL 17.4's grammar, libpg_query 17) into a JSON tree.
 // The only file that includes pg_query.h. Pure; thread-safe (libpg_query keeps its state in
 // thread-local memory contexts).
 #pragma once

@@ -1,5 +1,5 @@
 // Never call a statement safe without knowing. Every statement node type libpg_query (the
-// PostgreSQL 15 grammar) can produce is enumerated here with an example, and each example must
+// PostgreSQL 17 grammar) can produce is enumerated here with an example, and each example must
 // be covered by a catalogue row, be a session statement the catalogue lists as taking no
 // relation lock, or be reported UNKNOWN (an `unknown-lock` finding, risk UNKNOWN) — never SAFE
 // by default. The enumeration is checked against libpg_query's own list of node types.
