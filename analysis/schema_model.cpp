@@ -68,6 +68,25 @@ std::vector<ObjectName> SchemaModel::referencing(const ObjectName& table, Place 
   return out;
 }
 
+std::vector<ObjectName> SchemaModel::referencing_column(const ObjectName& table, std::string_view column,
+                                                      Place before) const {
+  const ObjectName target = qualified(table);
+  std::vector<ObjectName> out;
+  for (const auto& [k, versions] : relations_) {
+    const auto* r = latest(k, before);
+    if (!r || !*r || (*r)->kind != ObjectKind::Table || (*r)->name == target) continue;
+    for (const SchemaForeignKey& fk : (*r)->foreign_keys) {
+      if (fk.referenced == target && std::find(fk.referenced_columns.begin(), fk.referenced_columns.end(), column) !=
+                                         fk.referenced_columns.end()) {
+        out.push_back((*r)->name);
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<ObjectName> SchemaModel::indexes_of(const ObjectName& table, Place before) const {
   const ObjectName target = qualified(table);
   std::vector<ObjectName> out;
@@ -120,13 +139,17 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (c.type != 'f' || c.referenced.empty()) continue;
     auto r = current(c.table);
     if (!r) continue;
-    r->foreign_keys.push_back({c.name, qualified(c.referenced)});
+    r->foreign_keys.push_back({c.name, qualified(c.referenced), c.columns, c.referenced_columns});
     set(key(c.table), place, std::move(r));
   }
   for (const auto& [table, column] : facts.columns_dropped) {
     auto r = current(table);
     if (!r) continue;
     std::erase_if(r->columns, [&column = column](const SchemaColumn& c) { return c.name == column; });
+    // A foreign key on the column goes with it.
+    std::erase_if(r->foreign_keys, [&column = column](const SchemaForeignKey& fk) {
+      return std::find(fk.columns.begin(), fk.columns.end(), column) != fk.columns.end();
+    });
     set(key(table), place, std::move(r));
   }
   for (const auto& [table, name] : facts.constraints_dropped) {
@@ -174,6 +197,8 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (!rn.column.empty()) {
       for (SchemaColumn& c : r->columns)
         if (c.name == rn.column) c.name = rn.to;
+      for (SchemaForeignKey& fk : r->foreign_keys)
+        std::replace(fk.columns.begin(), fk.columns.end(), rn.column, rn.to);
       set(key(rn.name), place, std::move(r));
       continue;
     }
