@@ -13,6 +13,7 @@ namespace {
 //                    (columns \x1c between), \x1e between the keys
 //   sG<table>        the tables whose foreign keys point at it, \x1e between
 //   sA<table>        renamed in the file: its old name
+//   sD<table>        its DEFAULT partition (encoded), "" none
 constexpr char kSep = '\x1e', kPair = '\x1d', kList = '\x1c';
 
 std::string encode(const ObjectName& name) {
@@ -193,6 +194,23 @@ SchemaLookup::ForeignKeyEnds FileSchema::foreign_key_ends(const ObjectName& tabl
   return out;
 }
 
+std::optional<ObjectName> FileSchema::default_partition(const ObjectName& parent) const {
+  consulted = true;
+  std::string k = encode(parent);
+  if (std::optional<std::string> v = latest_("sD" + k)) {
+    if (v->empty()) return std::nullopt;
+    // Dropped or renamed away in this file: no longer that partition.
+    if (std::optional<std::string> e = latest_("sE" + *v); e && *e == "0") return std::nullopt;
+    return decode(*v);
+  }
+  if (std::optional<std::string> v = latest_("sE" + k); v && *v == "0") return std::nullopt;
+  const SchemaRelation* r = base(k);
+  if (!r || r->default_partition.empty()) return std::nullopt;
+  const std::string d = encode(r->default_partition);
+  if (std::optional<std::string> e = latest_("sE" + d); e && *e == "0") return std::nullopt;
+  return shown(r->default_partition);
+}
+
 std::optional<bool> FileSchema::exists(const ObjectName& name) const {
   consulted = true;
   if (std::optional<std::string> v = latest_("sE" + encode(name))) return *v == "1";
@@ -204,7 +222,8 @@ std::optional<bool> FileSchema::exists(const ObjectName& name) const {
 
 void FileSchema::record(const StatementFacts& facts, const Remember& remember) const {
   if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() && facts.drops.empty() &&
-      facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty())
+      facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty() &&
+      facts.partitions.empty())
     return;
   // Within one statement, later changes read the earlier ones' values through this overlay.
   std::vector<std::pair<std::string, std::string>> mine;
@@ -234,6 +253,14 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     if (c.kind == ObjectKind::Table) {
       put("sF" + k, "");
       put("sG" + k, "");
+    }
+  }
+  for (const StatementFacts::PartitionChange& p : facts.partitions) {
+    const std::string parent = encode(p.parent), partition = encode(p.partition);
+    if (p.attach && p.is_default) put("sD" + parent, partition);
+    else if (!p.attach) {
+      std::optional<ObjectName> d = now.default_partition(p.parent);
+      if (d && encode(*d) == partition) put("sD" + parent, "");
     }
   }
   for (const ColumnTypeUse& u : facts.column_types) put("sC" + encode(u.table) + kSep + u.column, encode_type(u));

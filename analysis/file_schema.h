@@ -29,6 +29,7 @@ class FileSchema final : public SchemaLookup {
   std::optional<bool> exists(const ObjectName& name) const override;
   std::optional<ObjectName> foreign_key_target(const ObjectName& table, std::string_view constraint) const override;
   ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const override;
+  std::optional<ObjectName> default_partition(const ObjectName& parent) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
   // from there on, nothing is known to be absent.

@@ -159,6 +159,15 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     std::erase_if(r->foreign_keys, [&name = name](const SchemaForeignKey& fk) { return fk.name == name; });
     set(key(table), place, std::move(r));
   }
+  for (const StatementFacts::PartitionChange& p : facts.partitions) {
+    auto r = current(p.parent);
+    if (!r) continue;
+    const ObjectName partition = qualified(p.partition);
+    if (p.attach && p.is_default) r->default_partition = partition;
+    else if (!p.attach && r->default_partition == partition) r->default_partition = {};
+    else continue;
+    set(key(p.parent), place, std::move(r));
+  }
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
   auto repoint = [&](const ObjectName& from, const ObjectName& to) {
     std::vector<std::pair<std::string, std::shared_ptr<SchemaRelation>>> changed;
@@ -169,13 +178,15 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
       bool index_of = rel.kind == ObjectKind::Index && rel.table == from;
       bool refers = std::any_of(rel.foreign_keys.begin(), rel.foreign_keys.end(),
                                 [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
-      if (!index_of && !refers) continue;
+      bool parent_of = rel.default_partition == from;
+      if (!index_of && !refers && !parent_of) continue;
       if (index_of && to.empty()) {
         changed.emplace_back(k, nullptr);  // an index goes with its table
         continue;
       }
       auto copy = std::make_shared<SchemaRelation>(rel);
       if (index_of) copy->table = to;
+      if (parent_of) copy->default_partition = to;
       if (to.empty()) std::erase_if(copy->foreign_keys, [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
       else
         for (SchemaForeignKey& fk : copy->foreign_keys)

@@ -56,6 +56,7 @@ struct SchemaRelation {
   std::vector<SchemaColumn> columns;
   std::vector<SchemaForeignKey> foreign_keys;  // outgoing
   ObjectName table;
+  ObjectName default_partition;  // a partitioned table's DEFAULT partition (empty: none known)
   std::string source;  // where it was created: "0001_init.sql"
 
   const SchemaColumn* column(std::string_view column_name) const;

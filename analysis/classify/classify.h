@@ -90,6 +90,13 @@ struct StatementFacts {
   std::vector<std::pair<ObjectName, std::string>> columns_dropped;      // (table, column)
   std::vector<std::pair<ObjectName, std::string>> constraints_dropped;  // (table, name)
   std::vector<RenamedObject> renames;
+  // CREATE TABLE … PARTITION OF, ATTACH PARTITION (default: FOR VALUES DEFAULT) and DETACH.
+  struct PartitionChange {
+    ObjectName parent, partition;
+    bool is_default = false;
+    bool attach = true;  // false: detached
+  };
+  std::vector<PartitionChange> partitions;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
   // Its locks are not known: a form without a catalogue row (or the session statements
@@ -120,6 +127,8 @@ class SchemaLookup {
     std::vector<ObjectName> referencing;  // tables whose foreign keys point at the column
   };
   virtual ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const = 0;
+  // The DEFAULT partition of a partitioned table: nullopt when it has none or that is not known.
+  virtual std::optional<ObjectName> default_partition(const ObjectName& parent) const = 0;
   // Whether a relation of that name exists; nullopt when the schema cannot say.
   virtual std::optional<bool> exists(const ObjectName& name) const = 0;
 };

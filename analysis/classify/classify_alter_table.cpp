@@ -202,6 +202,14 @@ void partition_command(const Input& in, const ObjectName& table, const Json& cmd
   else row = "detach-partition";
   Effect effect = make_effect(in, row, Targets{.table = table, .partition = partition}, range);
   effect.detail = partition.sql();
+  const bool is_default = ast::flag(ast::field(pc, "bound"), "is_default");  // a typed field: not wrapped
+  if (subtype == "AT_AttachPartition" && !is_default && in.context.schema) {
+    // The DEFAULT partition is scanned for rows the attached bound now claims.
+    if (std::optional<ObjectName> d = in.context.schema->default_partition(table))
+      add_locks_on(effect, Role::DefaultPartition, {*d});
+  }
+  if (subtype == "AT_AttachPartition") facts.partitions.push_back({table, partition, is_default, true});
+  else if (subtype == "AT_DetachPartition") facts.partitions.push_back({table, partition, false, false});
   if (row == "detach-partition" && subtype != "AT_DetachPartition") {
     effect.uncertain = true;
     effect.uncertainty = "DETACH … CONCURRENTLY / FINALIZE needs PostgreSQL 14";

@@ -81,6 +81,14 @@ void create_table(const Input& in, StatementFacts& facts) {
                               : make_effect(in, "create-table-inherits", Targets{.table = table, .referenced = p},
                                             in.statement);
     effect.detail = table.sql();
+    if (partition) {
+      bool is_default = ast::flag(ast::field(body, "partbound"), "is_default");  // a typed field: not wrapped
+      // The parent's DEFAULT partition is scanned for rows the new bound now claims.
+      if (!is_default)
+        if (std::optional<ObjectName> d = in.context.schema ? in.context.schema->default_partition(p) : std::nullopt)
+          add_locks_on(effect, Role::DefaultPartition, {*d});
+      facts.partitions.push_back({p, table, is_default, true});
+    }
     facts.effects.push_back(std::move(effect));
   }
   // A plain new table locks nothing another session can see.

@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "analysis/analyze.h"
+#include "analysis/migration_history.h"
+#include "analysis/schema_model.h"
 #include "server/cli/commands.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
@@ -333,7 +335,22 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     write_trace_report(args.format, report, out);
   };
+  // The schema the replayed migrations built, as `check` knows it from the history: the
+  // predictions resolve their objects with it (and with the snapshot read from the replay).
+  analysis::SchemaModel history;
+  analysis::SchemaModel::Place history_place = 0;
+  std::vector<std::string> in_history;
+  analysis::Options history_options = first.config.options;
+  history_options.pg_version = pg_version;
+  if (args.schema) history.apply_unknown(history_place++);  // --schema: never claim an object absent
   for (const InputFile& input : inputs) {
+    for (const fs::path& before : untraced_preceding(input.path, inputs)) {
+      if (std::find(in_history.begin(), in_history.end(), before.string()) != in_history.end()) continue;
+      std::string text, read_error;
+      if (!read_file(before.string(), text, read_error)) continue;
+      in_history.push_back(before.string());
+      analysis::apply_migration(history, text, history_place++, before.filename().string(), history_options);
+    }
     for (const fs::path& before : untraced_preceding(input.path, inputs)) {
       if (std::find(replayed.begin(), replayed.end(), before.string()) != replayed.end()) continue;
       std::string text, read_error;
@@ -356,8 +373,13 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     analysis::SchemaSnapshot live;
     if (!config.config.options.snapshot && trace::read_schema_snapshot(session, live).empty())
       config.config.options.snapshot = &live;
+    config.config.options.schema = &history;
+    config.config.options.schema_place = history_place;
     file.analysis = analysis::analyze(file.text, config.config.options);
     file.trace = trace::trace_file(session, observer, file.text, file.analysis, options);
+    in_history.push_back(input.path);
+    analysis::apply_migration(history, file.text, history_place++, fs::path(input.path).filename().string(),
+                              history_options);
     if (file.trace.cancelled) {
       err << "lockward: " << input.path << ": trace interrupted\n";  // the signal's clean-up ends the process
       return kExitUsage;
