@@ -9,10 +9,12 @@ namespace {
 //   sE<rel>          "1" created in the file, "0" dropped
 //   sI<index>        the index's table (encoded)
 //   sC<table>\x1e<column>  the column's type (encoded), "" dropped
-//   sF<table>        its foreign keys: name \x1d referenced, \x1e between
+//   sF<table>        its foreign keys: name \x1d referenced \x1d columns \x1d referenced columns
+//                    (columns \x1c between), \x1e between the keys
 //   sG<table>        the tables whose foreign keys point at it, \x1e between
 //   sA<table>        renamed in the file: its old name
-constexpr char kSep = '\x1e', kPair = '\x1d';
+//   sD<table>        its DEFAULT partition (encoded), "" none
+constexpr char kSep = '\x1e', kPair = '\x1d', kList = '\x1c';
 
 std::string encode(const ObjectName& name) {
   return (name.schema.empty() ? std::string("public") : name.schema) + '\x1f' + name.name;
@@ -42,6 +44,16 @@ std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, kSep) : "") + parts[i];
   return out;
+}
+
+std::string join_list(const std::vector<std::string>& parts) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? std::string(1, kList) : "") + parts[i];
+  return out;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 std::string encode_type(const ColumnTypeUse& u) {
@@ -117,13 +129,15 @@ std::vector<FileSchema::ForeignKey> FileSchema::outgoing(const std::string& tabl
   std::vector<ForeignKey> out;
   if (std::optional<std::string> v = latest_("sF" + table)) {
     for (const std::string& item : split(*v, kSep)) {
-      std::size_t at = item.find(kPair);
-      out.push_back({item.substr(0, at), at == std::string::npos ? "" : item.substr(at + 1)});
+      std::vector<std::string> parts = split(item, kPair);
+      parts.resize(4);
+      out.push_back({parts[0], parts[1], split(parts[2], kList), split(parts[3], kList)});
     }
     return out;
   }
   if (const SchemaRelation* r = base(table))
-    for (const SchemaForeignKey& fk : r->foreign_keys) out.push_back({fk.name, encode(fk.referenced)});
+    for (const SchemaForeignKey& fk : r->foreign_keys)
+      out.push_back({fk.name, encode(fk.referenced), fk.columns, fk.referenced_columns});
   return out;
 }
 
@@ -155,6 +169,48 @@ std::vector<ObjectName> FileSchema::referenced_by(const ObjectName& table) const
   return out;
 }
 
+std::optional<ObjectName> FileSchema::foreign_key_target(const ObjectName& table, std::string_view constraint) const {
+  consulted = true;
+  if (constraint.empty()) return std::nullopt;
+  for (const ForeignKey& fk : outgoing(encode(table)))
+    if (fk.name == constraint) return decode(fk.referenced);
+  return std::nullopt;
+}
+
+SchemaLookup::ForeignKeyEnds FileSchema::foreign_key_ends(const ObjectName& table, std::string_view column) const {
+  consulted = true;
+  ForeignKeyEnds out;
+  const std::string t = encode(table);
+  for (const ForeignKey& fk : outgoing(t))
+    if (contains(fk.columns, column)) out.referenced.push_back(decode(fk.referenced));
+  for (const std::string& other : incoming(t)) {
+    for (const ForeignKey& fk : outgoing(other)) {
+      if (fk.referenced == t && contains(fk.referenced_columns, column)) {
+        out.referencing.push_back(decode(other));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<ObjectName> FileSchema::default_partition(const ObjectName& parent) const {
+  consulted = true;
+  std::string k = encode(parent);
+  if (std::optional<std::string> v = latest_("sD" + k)) {
+    if (v->empty()) return std::nullopt;
+    // Dropped or renamed away in this file: no longer that partition.
+    if (std::optional<std::string> e = latest_("sE" + *v); e && *e == "0") return std::nullopt;
+    return decode(*v);
+  }
+  if (std::optional<std::string> v = latest_("sE" + k); v && *v == "0") return std::nullopt;
+  const SchemaRelation* r = base(k);
+  if (!r || r->default_partition.empty()) return std::nullopt;
+  const std::string d = encode(r->default_partition);
+  if (std::optional<std::string> e = latest_("sE" + d); e && *e == "0") return std::nullopt;
+  return shown(r->default_partition);
+}
+
 std::optional<bool> FileSchema::exists(const ObjectName& name) const {
   consulted = true;
   if (std::optional<std::string> v = latest_("sE" + encode(name))) return *v == "1";
@@ -166,7 +222,8 @@ std::optional<bool> FileSchema::exists(const ObjectName& name) const {
 
 void FileSchema::record(const StatementFacts& facts, const Remember& remember) const {
   if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() && facts.drops.empty() &&
-      facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty())
+      facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty() &&
+      facts.partitions.empty())
     return;
   // Within one statement, later changes read the earlier ones' values through this overlay.
   std::vector<std::pair<std::string, std::string>> mine;
@@ -182,7 +239,9 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
   };
   auto set_outgoing = [&](const std::string& table, const std::vector<ForeignKey>& fks) {
     std::vector<std::string> items;
-    for (const ForeignKey& fk : fks) items.push_back(fk.name + kPair + fk.referenced);
+    for (const ForeignKey& fk : fks)
+      items.push_back(fk.name + kPair + fk.referenced + kPair + join_list(fk.columns) + kPair +
+                      join_list(fk.referenced_columns));
     put("sF" + table, join(items));
   };
 
@@ -196,13 +255,21 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
       put("sG" + k, "");
     }
   }
+  for (const StatementFacts::PartitionChange& p : facts.partitions) {
+    const std::string parent = encode(p.parent), partition = encode(p.partition);
+    if (p.attach && p.is_default) put("sD" + parent, partition);
+    else if (!p.attach) {
+      std::optional<ObjectName> d = now.default_partition(p.parent);
+      if (d && encode(*d) == partition) put("sD" + parent, "");
+    }
+  }
   for (const ColumnTypeUse& u : facts.column_types) put("sC" + encode(u.table) + kSep + u.column, encode_type(u));
   for (const auto& [table, column] : facts.columns_dropped) put("sC" + encode(table) + kSep + column, "");
   for (const AddedConstraint& c : facts.constraints_added) {
     if (c.type != 'f' || c.referenced.empty()) continue;
     const std::string t = encode(c.table), r = encode(c.referenced);
     std::vector<ForeignKey> fks = now.outgoing(t);
-    fks.push_back({c.name, r});
+    fks.push_back({c.name, r, c.columns, c.referenced_columns});
     set_outgoing(t, fks);
     if (r == t) continue;
     std::vector<std::string> in = now.incoming(r);
@@ -228,6 +295,21 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     if (std::none_of(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.referenced == referenced; }))
       unlink(t, referenced);
   }
+  for (const auto& dropped : facts.columns_dropped) {
+    // A foreign key on the column goes with it.
+    const std::string t = encode(dropped.first);
+    const std::string& column = dropped.second;
+    std::vector<ForeignKey> fks = now.outgoing(t);
+    std::vector<std::string> gone;
+    for (const ForeignKey& fk : fks)
+      if (contains(fk.columns, column)) gone.push_back(fk.referenced);
+    if (gone.empty()) continue;
+    std::erase_if(fks, [&](const ForeignKey& fk) { return contains(fk.columns, column); });
+    set_outgoing(t, fks);
+    for (const std::string& referenced : gone)
+      if (std::none_of(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.referenced == referenced; }))
+        unlink(t, referenced);
+  }
   for (const DroppedObject& d : facts.drops) {
     const std::string k = encode(d.name);
     if (now.exists(d.name) == std::optional<bool>(false)) continue;
@@ -251,6 +333,15 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
         put("sC" + from + kSep + rn.to, encode_type(ColumnTypeUse{rn.name, rn.to, t->name, t->typmods, t->array, {}}));
         put("sC" + from + kSep + rn.column, "");
       }
+      std::vector<ForeignKey> fks = now.outgoing(from);
+      bool renamed = false;
+      for (ForeignKey& fk : fks)
+        for (std::string& c : fk.columns)
+          if (c == rn.column) {
+            c = rn.to;
+            renamed = true;
+          }
+      if (renamed) set_outgoing(from, fks);
       continue;
     }
     const std::string to = encode(ObjectName{rn.name.schema, rn.to});

@@ -27,6 +27,9 @@ class FileSchema final : public SchemaLookup {
   std::vector<ObjectName> references(const ObjectName& table) const override;
   std::vector<ObjectName> referenced_by(const ObjectName& table) const override;
   std::optional<bool> exists(const ObjectName& name) const override;
+  std::optional<ObjectName> foreign_key_target(const ObjectName& table, std::string_view constraint) const override;
+  ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const override;
+  std::optional<ObjectName> default_partition(const ObjectName& parent) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
   // from there on, nothing is known to be absent.
@@ -41,6 +44,7 @@ class FileSchema final : public SchemaLookup {
   struct ForeignKey {
     std::string name;
     std::string referenced;  // encoded name
+    std::vector<std::string> columns, referenced_columns;
   };
   std::vector<ForeignKey> outgoing(const std::string& table) const;
   std::vector<std::string> incoming(const std::string& table) const;

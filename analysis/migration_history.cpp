@@ -61,7 +61,7 @@ MigrationFacts migration_facts(std::string_view text, const Options& options) {
       // Only what apply() reads is kept.
       if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
           facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
-          facts.renames.empty())
+          facts.renames.empty() && facts.partitions.empty())
         continue;
       facts.effects.clear();
       facts.defined_names.clear();

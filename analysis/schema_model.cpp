@@ -84,6 +84,25 @@ std::vector<ObjectName> SchemaModel::referencing(const ObjectName& table, Place 
   return out;
 }
 
+std::vector<ObjectName> SchemaModel::referencing_column(const ObjectName& table, std::string_view column,
+                                                      Place before) const {
+  const ObjectName target = qualified(table);
+  std::vector<ObjectName> out;
+  for (const auto& [k, versions] : relations_) {
+    const auto* r = latest(k, before);
+    if (!r || !*r || (*r)->kind != ObjectKind::Table || (*r)->name == target) continue;
+    for (const SchemaForeignKey& fk : (*r)->foreign_keys) {
+      if (fk.referenced == target && std::find(fk.referenced_columns.begin(), fk.referenced_columns.end(), column) !=
+                                         fk.referenced_columns.end()) {
+        out.push_back((*r)->name);
+        break;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<ObjectName> SchemaModel::indexes_of(const ObjectName& table, Place before) const {
   const ObjectName target = qualified(table);
   std::vector<ObjectName> out;
@@ -136,13 +155,17 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (c.type != 'f' || c.referenced.empty()) continue;
     auto r = current(c.table);
     if (!r) continue;
-    r->foreign_keys.push_back({c.name, qualified(c.referenced)});
+    r->foreign_keys.push_back({c.name, qualified(c.referenced), c.columns, c.referenced_columns});
     set(key(c.table), place, std::move(r));
   }
   for (const auto& [table, column] : facts.columns_dropped) {
     auto r = current(table);
     if (!r) continue;
     std::erase_if(r->columns, [&column = column](const SchemaColumn& c) { return c.name == column; });
+    // A foreign key on the column goes with it.
+    std::erase_if(r->foreign_keys, [&column = column](const SchemaForeignKey& fk) {
+      return std::find(fk.columns.begin(), fk.columns.end(), column) != fk.columns.end();
+    });
     set(key(table), place, std::move(r));
   }
   for (const auto& [table, name] : facts.constraints_dropped) {
@@ -151,6 +174,15 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     // An init-capture: clang 14 (the fuzz build) cannot capture a structured binding.
     std::erase_if(r->foreign_keys, [&name = name](const SchemaForeignKey& fk) { return fk.name == name; });
     set(key(table), place, std::move(r));
+  }
+  for (const StatementFacts::PartitionChange& p : facts.partitions) {
+    auto r = current(p.parent);
+    if (!r) continue;
+    const ObjectName partition = qualified(p.partition);
+    if (p.attach && p.is_default) r->default_partition = partition;
+    else if (!p.attach && r->default_partition == partition) r->default_partition = {};
+    else continue;
+    set(key(p.parent), place, std::move(r));
   }
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
   auto repoint = [&](const ObjectName& from, const ObjectName& to) {
@@ -163,13 +195,15 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
       bool index_of = rel.kind == ObjectKind::Index && rel.table == from;
       bool refers = std::any_of(rel.foreign_keys.begin(), rel.foreign_keys.end(),
                                 [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
-      if (!index_of && !refers) continue;
+      bool parent_of = rel.default_partition == from;
+      if (!index_of && !refers && !parent_of) continue;
       if (index_of && to.empty()) {
         changed.emplace_back(k, nullptr);  // an index goes with its table
         continue;
       }
       auto copy = std::make_shared<SchemaRelation>(rel);
       if (index_of) copy->table = to;
+      if (parent_of) copy->default_partition = to;
       if (to.empty()) std::erase_if(copy->foreign_keys, [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
       else
         for (SchemaForeignKey& fk : copy->foreign_keys)
@@ -191,6 +225,8 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (!rn.column.empty()) {
       for (SchemaColumn& c : r->columns)
         if (c.name == rn.column) c.name = rn.to;
+      for (SchemaForeignKey& fk : r->foreign_keys)
+        std::replace(fk.columns.begin(), fk.columns.end(), rn.column, rn.to);
       set(key(rn.name), place, std::move(r));
       continue;
     }

@@ -43,8 +43,10 @@ struct SchemaColumn {
 };
 
 struct SchemaForeignKey {
-  std::string name;       // may be empty (declared inline without a name)
+  std::string name;       // PostgreSQL's default name when declared without one; empty if too long
   ObjectName referenced;  // schema always filled
+  std::vector<std::string> columns;             // on the referencing table
+  std::vector<std::string> referenced_columns;  // empty: the referenced table's primary key
 };
 
 // A relation as the model knows it. `table` is the index's table (indexes only).
@@ -54,6 +56,7 @@ struct SchemaRelation {
   std::vector<SchemaColumn> columns;
   std::vector<SchemaForeignKey> foreign_keys;  // outgoing
   ObjectName table;
+  ObjectName default_partition;  // a partitioned table's DEFAULT partition (empty: none known)
   std::string source;  // where it was created: "0001_init.sql"
 
   const SchemaColumn* column(std::string_view column_name) const;
@@ -84,6 +87,8 @@ class SchemaModel {
   std::vector<ObjectName> indexes_of(const ObjectName& table, Place before) const;
   // The tables whose foreign keys point at `table` (never `table` itself).
   std::vector<ObjectName> referencing(const ObjectName& table, Place before) const;
+  // The tables whose foreign keys name `column` of `table` among their referenced columns.
+  std::vector<ObjectName> referencing_column(const ObjectName& table, std::string_view column, Place before) const;
   // True when everything before `place` was understood and at least one file was applied: an
   // object the model does not know then does not exist (as far as the migrations go).
   bool complete(Place before) const;

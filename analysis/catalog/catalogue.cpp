@@ -64,21 +64,30 @@ const std::vector<CatalogueRow> kRows = {
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int GENERATED ALWAYS AS (c * 2) STORED"},
 
   // ---- ALTER TABLE … ALTER COLUMN ----------------------------------------------------------
+  // A foreign key the column takes part in is dropped with it: RemoveTriggerById drops its RI
+  // triggers on the other table under ACCESS EXCLUSIVE (the referencing tables only with CASCADE).
   {.id = "drop-column", .form = "ALTER TABLE … DROP COLUMN",
-   .locks = {{Table, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}},
+   .risk = Medium, .recipe = Recipe::LockTimeout,
    .why = "catalog-only, but queries and code still using the column fail at once",
-   .note = "the space is reclaimed only as rows are rewritten; indexes and constraints on the column are dropped",
+   .note = "the space is reclaimed only as rows are rewritten; indexes and constraints on the column are dropped; "
+           "a foreign key on the column is dropped too, which takes ACCESS EXCLUSIVE on the table at its other end",
    .setup = kTable, .example = "ALTER TABLE t DROP COLUMN c"},
+  // The foreign keys the column takes part in are dropped and added again (ATPostAlterTypeCleanup),
+  // rewrite or not: the table at their other end is held in ACCESS EXCLUSIVE.
   {.id = "alter-column-type", .form = "ALTER TABLE … ALTER COLUMN … TYPE (rewriting change)",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {ReferencedTable, AccessExclusive},
+             {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .recipe = Recipe::NewColumnSwap,
    .why = "the table and all its indexes are rewritten while reads and writes wait",
-   .note = "a USING clause always rewrites; varchar widening and numeric precision increases do not",
+   .note = "a USING clause always rewrites; varchar widening and numeric precision increases do not; a foreign "
+           "key on the column also locks the table at its other end (ACCESS EXCLUSIVE)",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c TYPE bigint"},
   {.id = "alter-column-type-no-rewrite", .form = "ALTER TABLE … ALTER COLUMN … TYPE (binary-coercible change)",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "a binary-coercible change (varchar widening, varchar → text) only updates the catalog",
-   .note = "indexes on the column are kept when their operator class is unchanged",
+   .note = "indexes on the column are kept when their operator class is unchanged; a foreign key on the column "
+           "is added again, under ACCESS EXCLUSIVE on the table at its other end",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN v TYPE varchar(50)"},
   // ATColumnChangeRequiresRewrite: the timestamp_timestamptz / timestamptz_timestamp cast
   // needs no rewrite when TimestampTimestampTzRequiresRewrite() finds the session time zone's
@@ -472,8 +481,10 @@ const std::vector<CatalogueRow> kRows = {
    .locks = {{Table, ShareUpdateExclusive}}, .scans = true, .risk = Safe,
    .why = "samples the table under SHARE UPDATE EXCLUSIVE: reads and writes continue",
    .setup = "CREATE TABLE t (id int)", .example = "ANALYZE t"},
+  // CASCADE (ExecuteTruncateGuts): every table whose foreign keys reach it, found again and again
+  // until none is new, each opened under ACCESS EXCLUSIVE.
   {.id = "truncate", .form = "TRUNCATE",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = High,
+   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = High,
    .why = "removes every row and blocks every query on the table until commit",
    .note = "CASCADE also truncates every table with a foreign key to it",
    .setup = "CREATE TABLE t (id serial PRIMARY KEY)", .example = "TRUNCATE t"},
@@ -802,8 +813,9 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)", .example = "DELETE FROM t USING s WHERE t.id = s.id"},
   // ExecuteTruncateGuts: relation_open(owned sequence, AccessExclusiveLock) for RESTART IDENTITY.
   {.id = "truncate-restart-identity", .form = "TRUNCATE … RESTART IDENTITY",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {Sequence, AccessExclusive}}, .rewrite = Rewrite::Table,
-   .risk = High,
+   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {Sequence, AccessExclusive},
+             {ReferencingTable, AccessExclusive}},
+   .rewrite = Rewrite::Table, .risk = High,
    .why = "removes every row and blocks every query on the table until commit; its sequences restart",
    .note = "each owned sequence (serial, identity) is held in ACCESS EXCLUSIVE: inserts using it wait",
    .setup = "CREATE TABLE t (id serial PRIMARY KEY, c int)", .example = "TRUNCATE t RESTART IDENTITY"},

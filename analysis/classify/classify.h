@@ -51,6 +51,8 @@ struct AddedConstraint {
   bool not_valid = false;
   std::string not_null_column;  // for CHECK (col IS NOT NULL): the column
   ObjectName referenced;        // for FOREIGN KEY: the table it points at
+  std::vector<std::string> columns;             // for FOREIGN KEY: its columns on `table`
+  std::vector<std::string> referenced_columns;  // for FOREIGN KEY: the columns it points at (empty: the key)
 };
 
 struct ColumnTypeUse {
@@ -88,6 +90,13 @@ struct StatementFacts {
   std::vector<std::pair<ObjectName, std::string>> columns_dropped;      // (table, column)
   std::vector<std::pair<ObjectName, std::string>> constraints_dropped;  // (table, name)
   std::vector<RenamedObject> renames;
+  // CREATE TABLE … PARTITION OF, ATTACH PARTITION (default: FOR VALUES DEFAULT) and DETACH.
+  struct PartitionChange {
+    ObjectName parent, partition;
+    bool is_default = false;
+    bool attach = true;  // false: detached
+  };
+  std::vector<PartitionChange> partitions;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
   // Its locks are not known: a form without a catalogue row (or the session statements
@@ -109,6 +118,17 @@ class SchemaLookup {
   // The tables `table`'s foreign keys point at, and those whose foreign keys point at `table`.
   virtual std::vector<ObjectName> references(const ObjectName& table) const = 0;
   virtual std::vector<ObjectName> referenced_by(const ObjectName& table) const = 0;
+  // The table the foreign key `constraint` of `table` points at (nullopt: not a known foreign key).
+  virtual std::optional<ObjectName> foreign_key_target(const ObjectName& table, std::string_view constraint) const = 0;
+  // The tables at the other end of the foreign keys a column takes part in: those its own foreign
+  // keys point at, and those whose foreign keys name the column among their referenced columns.
+  struct ForeignKeyEnds {
+    std::vector<ObjectName> referenced;   // what the column's own foreign keys point at
+    std::vector<ObjectName> referencing;  // tables whose foreign keys point at the column
+  };
+  virtual ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const = 0;
+  // The DEFAULT partition of a partitioned table: nullopt when it has none or that is not known.
+  virtual std::optional<ObjectName> default_partition(const ObjectName& parent) const = 0;
   // Whether a relation of that name exists; nullopt when the schema cannot say.
   virtual std::optional<bool> exists(const ObjectName& name) const = 0;
 };

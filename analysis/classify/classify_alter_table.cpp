@@ -189,6 +189,11 @@ void alter_column_type(const Input& in, const ObjectName& table, const Json& cmd
   effect.uncertain = uncertain;
   effect.uncertainty = uncertainty;
   if (has_using) effect.expression = text_after_keyword(in, in.at(ast::location(tn)), range.end, "USING");
+  // The foreign keys the column takes part in are dropped and added again: the table at their
+  // other end is locked too.
+  SchemaLookup::ForeignKeyEnds ends = foreign_key_ends(in, table, column);
+  add_locks_on(effect, Role::ReferencedTable, ends.referenced);
+  add_locks_on(effect, Role::ReferencingTable, ends.referencing);
   facts.effects.push_back(std::move(effect));
   facts.column_types.push_back(ColumnTypeUse{table, column, to, to_mods, !ast::list(tn, "arrayBounds").empty(),
                                              type_range(in, tn)});
@@ -218,6 +223,14 @@ void partition_command(const Input& in, const ObjectName& table, const Json& cmd
   else row = "detach-partition";
   Effect effect = make_effect(in, row, Targets{.table = table, .partition = partition}, range);
   effect.detail = partition.sql();
+  const bool is_default = ast::flag(ast::field(pc, "bound"), "is_default");  // a typed field: not wrapped
+  if (subtype == "AT_AttachPartition" && !is_default && in.context.schema) {
+    // The DEFAULT partition is scanned for rows the attached bound now claims.
+    if (std::optional<ObjectName> d = in.context.schema->default_partition(table))
+      add_locks_on(effect, Role::DefaultPartition, {*d});
+  }
+  if (subtype == "AT_AttachPartition") facts.partitions.push_back({table, partition, is_default, true});
+  else if (subtype == "AT_DetachPartition") facts.partitions.push_back({table, partition, false, false});
   if (row == "detach-partition" && subtype != "AT_DetachPartition") {
     effect.uncertain = true;
     effect.uncertainty = "DETACH … CONCURRENTLY / FINALIZE needs PostgreSQL 14";
@@ -302,8 +315,14 @@ void subcommand(const Input& in, const ObjectName& table, const std::string& obj
     return;
   }
   if (subtype == "AT_DropColumn") {
+    // Its foreign keys go with it (and with CASCADE those pointing at it): the other ends' RI
+    // triggers are dropped, which locks those tables.
+    SchemaLookup::ForeignKeyEnds ends = foreign_key_ends(in, table, column);
     facts.columns_dropped.emplace_back(table, column);
     simple("drop-column");
+    add_locks_on(facts.effects.back(), Role::ReferencedTable, ends.referenced);
+    if (ast::str(cmd, "behavior") == "DROP_CASCADE")
+      add_locks_on(facts.effects.back(), Role::ReferencingTable, ends.referencing);
     return;
   }
   if (subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
@@ -335,6 +354,9 @@ void add_constraint(const Input& in, const ObjectName& table, const Json& con, s
     added.referenced = targets.referenced;
     keys = ast::string_list(ast::field(con, "fk_attrs"));
     if (keys.empty() && !column.empty()) keys.push_back(std::string(column));
+    added.columns = keys;
+    added.referenced_columns = ast::string_list(ast::field(con, "pk_attrs"));
+    if (added.name.empty()) added.name = default_foreign_key_name(table, keys);
   } else if (contype == "CONSTR_CHECK") {
     row = not_valid ? "add-check-not-valid" : "add-check";
     added.not_null_column = not_null_check_column(con);

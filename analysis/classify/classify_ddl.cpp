@@ -26,18 +26,23 @@ void create_table(const Input& in, StatementFacts& facts) {
   facts.summary = "CREATE TABLE " + table.sql();
   facts.creates.push_back({table, ObjectKind::Table});
   facts.defined_names.push_back({table.name, name_range(in, in.at(ast::location(ast::field(body, "relation"))), table.name)});
-  auto foreign_key = [&](const Json& con) {
+  auto foreign_key = [&](const Json& con, const std::string& column) {
     ObjectName referenced = ast::range_var(ast::field(con, "pktable"));
     if (referenced.empty() || referenced == table) return;  // a self-reference locks only the new table
     Effect effect = make_effect(in, "create-table-references", Targets{.table = table, .referenced = referenced},
                                 in.statement);
     effect.constraint = ast::str(con, "conname");
     facts.effects.push_back(std::move(effect));
-    facts.constraints_added.push_back({table, ast::str(con, "conname"), 'f', false, {}, referenced});
+    std::vector<std::string> columns = ast::string_list(ast::field(con, "fk_attrs"));
+    if (columns.empty() && !column.empty()) columns.push_back(column);
+    std::string name = ast::str(con, "conname");
+    if (name.empty()) name = default_foreign_key_name(table, columns);
+    facts.constraints_added.push_back({table, name, 'f', false, {}, referenced, columns,
+                                       ast::string_list(ast::field(con, "pk_attrs"))});
   };
   auto constraint = [&](const Json& con, const std::string& column) {
     std::string contype = ast::str(con, "contype");
-    if (contype == "CONSTR_FOREIGN") foreign_key(con);
+    if (contype == "CONSTR_FOREIGN") foreign_key(con, column);
     std::string name = ast::str(con, "conname");
     if (!name.empty()) facts.defined_names.push_back({name, name_range(in, in.at(ast::location(con)), name)});
     if (contype == "CONSTR_CHECK") {
@@ -76,6 +81,14 @@ void create_table(const Input& in, StatementFacts& facts) {
                               : make_effect(in, "create-table-inherits", Targets{.table = table, .referenced = p},
                                             in.statement);
     effect.detail = table.sql();
+    if (partition) {
+      bool is_default = ast::flag(ast::field(body, "partbound"), "is_default");  // a typed field: not wrapped
+      // The parent's DEFAULT partition is scanned for rows the new bound now claims.
+      if (!is_default)
+        if (std::optional<ObjectName> d = in.context.schema ? in.context.schema->default_partition(p) : std::nullopt)
+          add_locks_on(effect, Role::DefaultPartition, {*d});
+      facts.partitions.push_back({p, table, is_default, true});
+    }
     facts.effects.push_back(std::move(effect));
   }
   // A plain new table locks nothing another session can see.
@@ -428,6 +441,10 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     for (const auto& r : ast::list(body, "relations")) {
       ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
       push(in, facts, ast::flag(body, "restart_seqs") ? "truncate-restart-identity" : "truncate", Targets{.table = table});
+      // CASCADE truncates every table whose foreign keys reach it, directly or not (without it,
+      // a referencing table not in the list makes the statement fail).
+      if (ast::str(body, "behavior") == "DROP_CASCADE")
+        add_locks_on(facts.effects.back(), Role::ReferencingTable, tables_referencing_transitively(in, table));
       names += (names.empty() ? "" : ", ") + table.sql();
     }
     facts.summary = "TRUNCATE " + names;

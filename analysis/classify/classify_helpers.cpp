@@ -204,6 +204,33 @@ ObjectName references_in_definition(const std::string& definition) {
   return ObjectName{unquote(ref.substr(0, dot)), unquote(ref.substr(dot + 1))};
 }
 
+// The column lists of a foreign key's pg_get_constraintdef(): "FOREIGN KEY (a, b) REFERENCES
+// t(c, d) …" gives {a, b} and {c, d}. Quoted names are unquoted; a name with a comma or a
+// parenthesis in it is not split correctly, and then matches no column.
+std::pair<std::vector<std::string>, std::vector<std::string>> foreign_key_columns(const std::string& definition) {
+  auto list_after = [&](std::size_t from) {
+    std::vector<std::string> out;
+    std::size_t open = definition.find('(', from), close = definition.find(')', open);
+    if (open == std::string::npos || close == std::string::npos) return out;
+    std::string inside = definition.substr(open + 1, close - open - 1);
+    std::size_t at = 0;
+    while (at <= inside.size()) {
+      std::size_t comma = inside.find(',', at);
+      std::string item = inside.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      if (item.size() >= 2 && item.front() == '"' && item.back() == '"') item = item.substr(1, item.size() - 2);
+      out.push_back(item);
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+    return out;
+  };
+  std::size_t references = definition.find("REFERENCES ");
+  if (definition.rfind("FOREIGN KEY", 0) != 0 || references == std::string::npos) return {};
+  return {list_after(0), list_after(references)};
+}
+
 void add_unique(std::vector<ObjectName>& out, const ObjectName& name) {
   auto same = [&](const ObjectName& o) {
     return o.name == name.name && (o.schema == name.schema || (o.schema.empty() ? name.schema : o.schema) == "public");
@@ -213,6 +240,9 @@ void add_unique(std::vector<ObjectName>& out, const ObjectName& name) {
 }  // namespace
 
 ObjectName referenced_table_of(const Input& in, const ObjectName& table, std::string_view constraint) {
+  if (in.context.schema) {
+    if (std::optional<ObjectName> target = in.context.schema->foreign_key_target(table, constraint)) return *target;
+  }
   const SnapshotTable* t = snapshot_table(in, table);
   if (!t) return {};
   for (const SnapshotConstraint& c : t->constraints) {
@@ -263,6 +293,62 @@ std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table) {
       add_unique(out, table.schema.empty() ? ObjectName{"", i.name} : ObjectName{t->name.schema, i.name});
   }
   return out;
+}
+
+SchemaLookup::ForeignKeyEnds foreign_key_ends(const Input& in, const ObjectName& table, std::string_view column) {
+  SchemaLookup::ForeignKeyEnds out;
+  SchemaLookup::ForeignKeyEnds known;
+  if (in.context.schema) known = in.context.schema->foreign_key_ends(table, column);
+  auto has = [&](const std::vector<std::string>& list) { return std::find(list.begin(), list.end(), column) != list.end(); };
+  if (const SnapshotTable* t = snapshot_table(in, table)) {
+    for (const SnapshotConstraint& c : t->constraints)
+      if (c.type == 'f' && has(foreign_key_columns(c.definition).first))
+        known.referenced.push_back(references_in_definition(c.definition));
+  }
+  if (in.context.snapshot) {
+    const SnapshotTable* target = snapshot_table(in, table);
+    for (const SnapshotTable& other : in.context.snapshot->tables) {
+      if (!target || other.name == target->name) continue;
+      for (const SnapshotConstraint& c : other.constraints) {
+        if (c.type != 'f') continue;
+        ObjectName ref = references_in_definition(c.definition);
+        if (ref.name == target->name.name && (ref.schema.empty() || ref.schema == target->name.schema) &&
+            has(foreign_key_columns(c.definition).second)) {
+          known.referencing.push_back(other.name.schema == "public" ? ObjectName{"", other.name.name} : other.name);
+          break;
+        }
+      }
+    }
+  }
+  auto self = [&](const ObjectName& o) { return o.name == table.name; };  // a self-reference
+  for (const ObjectName& o : known.referenced) add_unique(out.referenced, o);
+  for (const ObjectName& o : known.referencing) add_unique(out.referencing, o);
+  std::erase_if(out.referenced, self);
+  std::erase_if(out.referencing, self);
+  return out;
+}
+
+std::vector<ObjectName> tables_referencing_transitively(const Input& in, const ObjectName& table) {
+  std::vector<ObjectName> out, pending{table};
+  while (!pending.empty()) {
+    ObjectName next = std::move(pending.back());
+    pending.pop_back();
+    for (const ObjectName& o : tables_referencing(in, next)) {
+      if (o.name == table.name && o.schema == table.schema) continue;
+      std::size_t before = out.size();
+      add_unique(out, o);
+      if (out.size() > before) pending.push_back(o);
+    }
+  }
+  return out;
+}
+
+std::string default_foreign_key_name(const ObjectName& table, const std::vector<std::string>& columns) {
+  if (columns.empty()) return {};
+  std::string name = table.name;
+  for (const std::string& c : columns) name += "_" + c;
+  name += "_fkey";
+  return name.size() <= 63 ? name : std::string{};
 }
 
 bool absent(const Input& in, const ObjectName& name, bool snapshot_covers) {

@@ -77,6 +77,13 @@ std::vector<ObjectName> tables_referenced_by(const Input& in, const ObjectName& 
 std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& table);
 // The indexes on `table` the schema and the snapshot know.
 std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table);
+// The tables at the other end of the foreign keys `column` of `table` takes part in.
+SchemaLookup::ForeignKeyEnds foreign_key_ends(const Input& in, const ObjectName& table, std::string_view column);
+// Every table whose foreign keys reach `table`, directly or through others (TRUNCATE … CASCADE).
+std::vector<ObjectName> tables_referencing_transitively(const Input& in, const ObjectName& table);
+// The name PostgreSQL gives an unnamed foreign key ("orders_user_id_fkey"); empty when it would
+// be truncated (longer than 63 bytes), since the truncated form is not worth guessing.
+std::string default_foreign_key_name(const ObjectName& table, const std::vector<std::string>& columns);
 
 // DROP … IF EXISTS of an object the schema knows to be absent (the snapshot, when it covers
 // the kind, or the earlier migrations): PostgreSQL takes no lock.

@@ -154,3 +154,43 @@ TEST_CASE("an incremental update with history equals analyze()", "[schema]") {
     CHECK(dump(*inc) == dump(analyze(text, options)));
   }
 }
+
+namespace {
+bool locks(const Statement& s, const std::string& name, LockMode mode) {
+  return std::any_of(s.locks.begin(), s.locks.end(),
+                     [&](const LockFact& l) { return l.object.name == name && l.mode == mode; });
+}
+}  // namespace
+
+TEST_CASE("the file's own foreign keys and DEFAULT partitions are schema too", "[schema]") {
+  SchemaModel model;
+  apply_migration(model,
+                  "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+                  "CREATE TABLE events (id bigint, created date) PARTITION BY RANGE (created);",
+                  0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  std::string text =
+      "CREATE TABLE orders (id bigint, user_id bigint REFERENCES users);\n"
+      "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;\n"
+      "ALTER TABLE orders DROP COLUMN user_id;\n"
+      "ALTER TABLE orders VALIDATE CONSTRAINT orders_user_id_fkey;\n"
+      "CREATE TABLE events_other PARTITION OF events DEFAULT;\n"
+      "CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');\n"
+      "ALTER TABLE events DETACH PARTITION events_other;\n"
+      "CREATE TABLE events_2027 PARTITION OF events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');\n";
+  Analysis a = analyze(text, options);
+  REQUIRE(a.statements.size() == 8);
+  CHECK(locks(a.statements[1], "users", LockMode::RowShare));
+  CHECK(locks(a.statements[2], "users", LockMode::AccessExclusive));  // the key goes with its column
+  CHECK_FALSE(locks(a.statements[3], "users", LockMode::RowShare));   // no such key any more
+  CHECK(locks(a.statements[5], "events_other", LockMode::AccessExclusive));
+  CHECK_FALSE(locks(a.statements[7], "events_other", LockMode::AccessExclusive));  // detached
+  // An incremental analysis of the same text sees the same.
+  DocumentAnalysis doc;
+  doc.update("-- start\n", options);
+  std::shared_ptr<const Analysis> inc = doc.update(text, options);
+  REQUIRE(inc->statements.size() == 8);
+  for (std::size_t i = 0; i < 8; ++i) CHECK(inc->statements[i].locks.size() == a.statements[i].locks.size());
+}

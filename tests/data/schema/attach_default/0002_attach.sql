@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
