@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "analysis/classify/classify.h"
+
 namespace lockward::trace {
 namespace {
 
@@ -93,16 +95,38 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
         it->until_statement_end = it->until_statement_end && o.until_statement_end;
       }
     }
-    // A catalogue row may lock "the index" or "the table" without the name being knowable
-    // from the text (REINDEX TABLE locks each index; REINDEX INDEX locks its table).
-    auto row_predicts_unnamed = [&](analysis::Role role, analysis::LockMode mode) {
-      for (const auto& e : s.effects) {
-        if (!e.row) continue;
-        const analysis::RoleLock* rl = analysis::lock_for(*e.row, role);
-        bool named = std::any_of(e.locks.begin(), e.locks.end(), [&](const analysis::LockFact& l) { return l.role == role; });
-        if (rl && !named && rl->mode >= mode) return true;
+    // Predicted lock i names observed relation o: by identity when the trace resolved the
+    // name as the statement started, else by name (an object the statement itself creates).
+    auto names = [&](std::size_t i, const ObservedLock& o) {
+      if (i < t.predicted_oids.size() && t.predicted_oids[i] != 0) return t.predicted_oids[i] == o.oid;
+      const analysis::LockFact& p = s.locks[i];
+      return same_object(p.object, o.object) && same_kind_space(p.kind, o.kind);
+    };
+    auto predicts = [&](const ObservedLock& o) {
+      for (std::size_t i = 0; i < s.locks.size(); ++i) {
+        if (names(i, o)) return true;
       }
       return false;
+    };
+    // A catalogue row may lock objects the text does not name (REINDEX TABLE locks each index,
+    // ALTER DOMAIN every table using the domain, DROP IDENTITY the column's sequence): such a
+    // row predicts its role's mode on every object of that kind it reaches. The observed
+    // lock is compared with that mode, never dropped.
+    auto unnamed_prediction = [&](analysis::ObjectKind kind) -> std::optional<analysis::RoleLock> {
+      using K = analysis::ObjectKind;
+      auto kind_class = [](K k) { return k == K::Index || k == K::Sequence ? k : K::Table; };
+      if (!is_relation(kind)) return std::nullopt;
+      std::optional<analysis::RoleLock> out;
+      for (const auto& e : s.effects) {
+        if (!e.row) continue;
+        for (const analysis::RoleLock& rl : e.row->locks) {
+          if (!analysis::named_by_schema(rl.role) || !is_relation(analysis::kind_for_role(rl.role))) continue;
+          if (kind_class(analysis::kind_for_role(rl.role)) != kind_class(kind)) continue;
+          bool named = std::any_of(e.locks.begin(), e.locks.end(), [&](const analysis::LockFact& l) { return l.role == rl.role; });
+          if (!named && (!out || rl.mode > out->mode)) out = rl;
+        }
+      }
+      return out;
     };
     std::erase_if(observed, [&](const ObservedLock& o) {
       // REINDEX … CONCURRENTLY drops the old copy of each index it rebuilt, under ACCESS
@@ -110,19 +134,13 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       // seen or not depending on when the observer looked.
       if (o.kind == analysis::ObjectKind::Index && s.rewrite == analysis::Rewrite::Indexes && t.dropped.contains(o.oid))
         return true;
-      if (o.kind == analysis::ObjectKind::Table && row_predicts_unnamed(analysis::Role::Table, o.mode)) return true;
-      if (o.kind == analysis::ObjectKind::Sequence && row_predicts_unnamed(analysis::Role::Sequence, o.mode)) return true;
       if (o.kind != analysis::ObjectKind::Index && o.kind != analysis::ObjectKind::Sequence) return false;
-      bool named = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
-        return same_kind_space(p.kind, o.kind) && same_object(p.object, o.object);
-      });
-      if (named) return false;  // the prediction names this index or sequence: compare it
-      if (o.kind == analysis::ObjectKind::Index && row_predicts_unnamed(analysis::Role::Index, o.mode)) return true;
-      // An index or owned sequence under no stronger lock than its table's (the primary key
-      // and serial sequence of a dropped table, the sequence an INSERT draws from): part of
-      // the table's lock.
+      if (predicts(o)) return false;  // the prediction names this index or sequence: compare it
+      if (unnamed_prediction(o.kind)) return false;  // compared with the row's mode below
+      // A table's own index or owned sequence under no stronger lock than its table's (the
+      // primary key and serial sequence of a dropped table, the sequence an INSERT draws
+      // from, the indexes a rewrite rebuilds or a query reads): part of the table's lock.
       if (o.owner.empty()) return false;
-      if (o.kind == analysis::ObjectKind::Index && o.mode == analysis::LockMode::AccessShare) return true;
       auto table = [](analysis::ObjectKind k) {
         return k == analysis::ObjectKind::Table || k == analysis::ObjectKind::MaterializedView;
       };
@@ -136,20 +154,20 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     });
     // Predicted: strongest lock per object, including objects created earlier in the file
     // (harmless to others, but the mode is still a prediction to check).
-    for (const analysis::LockFact& p : s.locks) {
+    for (std::size_t i = 0; i < s.locks.size(); ++i) {
+      const analysis::LockFact& p = s.locks[i];
       if (p.kind == analysis::ObjectKind::Schema || p.kind == analysis::ObjectKind::Database) continue;
       LockComparison c{p.object, p.mode, std::nullopt, p.until_statement_end, false};
       for (const ObservedLock& o : observed) {
-        if (same_object(p.object, o.object) && same_kind_space(o.kind, p.kind) && (!c.observed || o.mode > *c.observed)) {
+        if (names(i, o) && (!c.observed || o.mode > *c.observed)) {
           c.observed = o.mode;
           c.observed_until_statement_end = o.until_statement_end;
         }
       }
       // The transaction already held this very mode: PostgreSQL does not show it twice, and
       // whether the statement would have released it cannot be seen.
-      bool held = std::any_of(t.held_before.begin(), t.held_before.end(), [&](const ObservedLock& o) {
-        return same_object(p.object, o.object) && same_kind_space(o.kind, p.kind) && o.mode == p.mode;
-      });
+      bool held = std::any_of(t.held_before.begin(), t.held_before.end(),
+                              [&](const ObservedLock& o) { return names(i, o) && o.mode == p.mode; });
       if (held && (!c.observed || *c.observed <= p.mode)) {
         c.observed = p.mode;
         c.observed_until_statement_end = p.until_statement_end;
@@ -162,10 +180,11 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       v.locks.push_back(std::move(c));
     }
     for (const ObservedLock& o : observed) {
-      bool predicted = std::any_of(s.locks.begin(), s.locks.end(), [&](const analysis::LockFact& p) {
-        return same_object(p.object, o.object) && same_kind_space(p.kind, o.kind);
-      });
-      if (predicted) continue;
+      if (predicts(o)) continue;
+      if (auto row = unnamed_prediction(o.kind)) {
+        v.locks.push_back(LockComparison{o.object, row->mode, o.mode, row->until_statement_end, o.until_statement_end});
+        continue;
+      }
       v.locks.push_back(LockComparison{o.object, std::nullopt, o.mode, false, o.until_statement_end});
       if (o.created_in_file) continue;  // invisible to other sessions until the file's end: no finding
       analysis::Finding f;
@@ -182,7 +201,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
                   (s.status == analysis::StatementStatus::Unanalysable
                        ? ": the statement's locks were unknown statically, this is what it takes"
                        : ", which the static analysis did not predict");
-      if (f.risk > analysis::Risk::Safe) out.trace_only.push_back(std::move(f));
+      out.trace_only.push_back(std::move(f));
     }
     // Rewrites: only tables count; index rebuilds come with the statements that predict them.
     if (s.rewrite == analysis::Rewrite::Table) v.predicted_rewrite = true;
@@ -207,12 +226,10 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       }
     }
     v.observed_rewrite = table_rewritten;
-    // Unpredicted ACCESS SHARE (the planner reading a referenced table or index) blocks only
-    // ACCESS EXCLUSIVE DDL: worth showing, not a mismatch.
-    bool locks_match = std::all_of(v.locks.begin(), v.locks.end(), [](const LockComparison& c) {
-      if (!c.predicted) return c.observed == analysis::LockMode::AccessShare;
-      return c.matches();
-    });
+    // Every lock taken on an object that existed before was predicted at that mode; even an
+    // ACCESS SHARE (a table read by the statement) is part of the claim: it waits behind, and
+    // then blocks, any ACCESS EXCLUSIVE.
+    bool locks_match = std::all_of(v.locks.begin(), v.locks.end(), [](const LockComparison& c) { return c.matches(); });
     bool rewrite_match = !v.predicted_rewrite || *v.predicted_rewrite == table_rewritten;
     if (s.status == analysis::StatementStatus::Unanalysable) {
       // Nothing was predicted, so nothing can be wrong: the observed locks (as trace-only

@@ -227,10 +227,37 @@ class FileTracer {
     catalog_ = std::move(after);
   }
 
+  // The session's search_path as schema names, in order ({pg_temp_3,pg_catalog,public}).
+  std::vector<std::string> search_path() {
+    std::vector<std::string> out;
+    QueryResult r = session_.exec("SELECT pg_catalog.unnest(pg_catalog.current_schemas(true))");
+    if (!r.ok()) return out;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) out.push_back(r.value(i, 0));
+    return out;
+  }
+
+  std::uint32_t resolve(const analysis::ObjectName& name, const std::vector<std::string>& path) const {
+    auto find_in = [&](const std::string& schema) -> std::uint32_t {
+      for (const auto& [oid, rel] : catalog_.relations) {
+        if (rel.name.name == name.name && rel.name.schema == schema) return oid;
+      }
+      return 0;
+    };
+    if (!name.schema.empty()) return find_in(name.schema);
+    for (const std::string& schema : path) {
+      if (std::uint32_t oid = find_in(schema)) return oid;
+    }
+    return 0;
+  }
+
   void note_absent_relations(const analysis::Statement& s, StatementTrace& t) {
     using K = analysis::ObjectKind;
-    for (const analysis::LockFact& l : s.locks) {
+    t.predicted_oids.assign(s.locks.size(), 0);
+    const std::vector<std::string> path = s.locks.empty() ? std::vector<std::string>{} : search_path();
+    for (std::size_t i = 0; i < s.locks.size(); ++i) {
+      const analysis::LockFact& l = s.locks[i];
       if (l.kind == K::Type || l.kind == K::Schema || l.kind == K::Database || l.kind == K::Other) continue;
+      t.predicted_oids[i] = resolve(l.object, path);
       bool exists = std::any_of(catalog_.relations.begin(), catalog_.relations.end(), [&](const auto& entry) {
         const analysis::ObjectName& n = entry.second.name;
         return n.name == l.object.name && (l.object.schema.empty() || n.schema == l.object.schema);

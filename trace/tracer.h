@@ -44,6 +44,10 @@ struct StatementTrace {
   // Relations the prediction locks that its own transaction created: no other session can
   // see them, so the trace leaves their locks out.
   std::vector<analysis::ObjectName> created_in_transaction;
+  // The relation each predicted lock (Statement::locks, same order) names, resolved as the
+  // statement started: by its schema, else by the session's search_path. 0: not a relation,
+  // or none of that name existed. The verdict matches observed locks by this identity.
+  std::vector<std::uint32_t> predicted_oids;
   std::vector<std::string> changes;
   double duration_ms = 0;
   double held_ms = 0;  // from the statement's start to its transaction's end: how long its locks were held

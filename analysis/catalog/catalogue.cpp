@@ -42,7 +42,8 @@ const std::vector<CatalogueRow> kRows = {
    .note = "metadata-only since PostgreSQL 11",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int DEFAULT 0"},
   {.id = "add-column-volatile-default", .form = "ALTER TABLE … ADD COLUMN … DEFAULT <volatile>",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table,
+   .without_rewrite = "add-column-constant-default", .scans = true, .risk = Critical,
    .recipe = Recipe::ExpandBackfillContract,
    .why = "a volatile default is evaluated per row: the whole table is rewritten under ACCESS EXCLUSIVE",
    .note = "random(), clock_timestamp(), gen_random_uuid(), nextval() and user functions count as volatile",
@@ -77,8 +78,8 @@ const std::vector<CatalogueRow> kRows = {
   // rewrite or not: the table at their other end is held in ACCESS EXCLUSIVE.
   {.id = "alter-column-type", .form = "ALTER TABLE … ALTER COLUMN … TYPE (rewriting change)",
    .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {ReferencedTable, AccessExclusive},
-             {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
-   .recipe = Recipe::NewColumnSwap,
+             {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table,
+   .without_rewrite = "alter-column-type-no-rewrite", .scans = true, .risk = Critical, .recipe = Recipe::NewColumnSwap,
    .why = "the table and all its indexes are rewritten while reads and writes wait",
    .note = "a USING clause always rewrites; varchar widening and numeric precision increases do not; a foreign "
            "key on the column also locks the table at its other end (ACCESS EXCLUSIVE)",
@@ -405,6 +406,11 @@ const std::vector<CatalogueRow> kRows = {
   {.id = "alter-table", .form = "ALTER TABLE … (other subcommand)",
    .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "most ALTER TABLE subcommands take ACCESS EXCLUSIVE; check the manual for this one",
+   .setup = "CREATE TYPE t_row AS (id int); CREATE TABLE t OF t_row", .example = "ALTER TABLE t NOT OF"},
+  {.id = "alter-table-of", .form = "ALTER TABLE … OF type",
+   .locks = {{Table, AccessExclusive}, {Source, AccessShare}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .why = "binding a table to a composite type only updates the catalog, under ACCESS EXCLUSIVE; "
+          "the type's own relation is read (ACCESS SHARE, check_of_type)",
    .setup = "CREATE TABLE t (id int); CREATE TYPE t_row AS (id int)", .example = "ALTER TABLE t OF t_row"},
 
   // ---- partitions --------------------------------------------------------------------------
@@ -551,8 +557,9 @@ const std::vector<CatalogueRow> kRows = {
    .why = "creates a new view; the tables it reads are only locked ACCESS SHARE",
    .setup = "CREATE TABLE t (id int)", .example = "CREATE VIEW v AS SELECT id FROM t"},
   {.id = "create-or-replace-view", .form = "CREATE OR REPLACE VIEW",
-   .locks = {{View, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
-   .why = "replacing an existing view blocks queries on it briefly (ACCESS EXCLUSIVE)",
+   .locks = {{View, AccessExclusive}, {Source, AccessShare}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .why = "replacing an existing view blocks queries on it briefly (ACCESS EXCLUSIVE); the tables its "
+          "new query reads are locked ACCESS SHARE",
    .setup = "CREATE TABLE t (id int, c int); CREATE VIEW v AS SELECT id FROM t",
    .example = "CREATE OR REPLACE VIEW v AS SELECT id, c FROM t"},
   {.id = "create-materialized-view", .form = "CREATE MATERIALIZED VIEW",
@@ -564,15 +571,18 @@ const std::vector<CatalogueRow> kRows = {
    .why = "creates an empty, unpopulated view without running its query",
    .setup = "CREATE TABLE t (id int)", .example = "CREATE MATERIALIZED VIEW mv AS SELECT id FROM t WITH NO DATA"},
   {.id = "refresh-materialized-view", .form = "REFRESH MATERIALIZED VIEW",
-   .locks = {{MaterializedView, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = High,
-   .recipe = Recipe::Concurrently,
-   .why = "re-runs the query and swaps the data while every read of the view waits",
-   .setup = "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one", .example = "REFRESH MATERIALIZED VIEW mv"},
+   .locks = {{MaterializedView, AccessExclusive}, {Source, AccessShare}}, .rewrite = Rewrite::Table, .scans = true,
+   .risk = High, .recipe = Recipe::Concurrently,
+   .why = "re-runs the query and swaps the data while every read of the view waits; the tables the query "
+          "reads are locked ACCESS SHARE",
+   .setup = "CREATE TABLE t (id int); CREATE MATERIALIZED VIEW mv AS SELECT id FROM t",
+   .example = "REFRESH MATERIALIZED VIEW mv"},
   {.id = "refresh-materialized-view-concurrently", .form = "REFRESH MATERIALIZED VIEW CONCURRENTLY",
-   .locks = {{MaterializedView, Exclusive}}, .scans = true, .risk = Low,
-   .why = "EXCLUSIVE lets reads of the view continue while it is recomputed and diffed",
+   .locks = {{MaterializedView, Exclusive}, {Source, AccessShare}}, .scans = true, .risk = Low,
+   .why = "EXCLUSIVE lets reads of the view continue while it is recomputed and diffed; the tables the "
+          "query reads are locked ACCESS SHARE",
    .note = "needs a UNIQUE index on the materialized view; slower than a plain refresh",
-   .setup = "CREATE MATERIALIZED VIEW mv AS SELECT 1 AS one; CREATE UNIQUE INDEX mv_one ON mv (one)",
+   .setup = "CREATE TABLE t (id int); CREATE MATERIALIZED VIEW mv AS SELECT id FROM t; CREATE UNIQUE INDEX mv_id ON mv (id)",
    .example = "REFRESH MATERIALIZED VIEW CONCURRENTLY mv"},
   {.id = "refresh-materialized-view-with-no-data", .form = "REFRESH MATERIALIZED VIEW … WITH NO DATA",
    .locks = {{MaterializedView, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = Medium,
@@ -601,7 +611,7 @@ const std::vector<CatalogueRow> kRows = {
    .why = "no table is locked, but code and data comparing against the old label break at once",
    .setup = "CREATE TYPE mood AS ENUM ('happy')", .example = "ALTER TYPE mood RENAME VALUE 'happy' TO 'glad'"},
   {.id = "alter-domain-add-constraint", .form = "ALTER DOMAIN … ADD CONSTRAINT",
-   .locks = {{Table, Share}}, .scans = true, .risk = High,
+   .locks = {{DomainTable, Share}}, .scans = true, .risk = High,
    .why = "checks every column of every table that uses the domain, blocking writes to those tables",
    .note = "each table using the domain is held in SHARE while it is scanned; ADD … NOT VALID then VALIDATE",
    .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint)",
@@ -612,7 +622,7 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint)",
    .example = "ALTER DOMAIN posint ADD CONSTRAINT posint_check CHECK (VALUE > 0) NOT VALID"},
   {.id = "alter-domain-validate-constraint", .form = "ALTER DOMAIN … VALIDATE CONSTRAINT",
-   .locks = {{Table, Share}}, .scans = true, .risk = Medium,
+   .locks = {{DomainTable, Share}}, .scans = true, .risk = Medium,
    .why = "scans every column using the domain while writes to those tables wait",
    .note = "each table using the domain is held in SHARE while it is scanned",
    .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint); "
@@ -826,7 +836,7 @@ const std::vector<CatalogueRow> kRows = {
   // AlterDomainNotNull: get_rels_with_domain(…, ShareLock), each table using the domain
   // scanned for NULLs.
   {.id = "alter-domain-set-not-null", .form = "ALTER DOMAIN … SET NOT NULL",
-   .locks = {{Table, Share}}, .scans = true, .risk = High,
+   .locks = {{DomainTable, Share}}, .scans = true, .risk = High,
    .why = "checks every column of every table that uses the domain for NULLs, blocking writes to those tables",
    .note = "each table using the domain is held in SHARE while it is scanned",
    .setup = "CREATE DOMAIN posint AS int; CREATE TABLE t (id posint)", .example = "ALTER DOMAIN posint SET NOT NULL"},
@@ -928,6 +938,7 @@ std::string_view role_name(Role role) {
     case Schema: return "schema";
     case Database: return "database";
     case Source: return "source table";
+    case DomainTable: return "table using the domain";
   }
   return "object";
 }
@@ -962,9 +973,21 @@ std::string_view recipe_name(Recipe recipe) {
 
 std::span<const CatalogueRow> catalogue() { return kRows; }
 
-std::vector<std::string> unnamed_index_and_sequence_locks(const std::vector<Effect>& effects) {
+bool named_by_schema(Role role) {
+  switch (role) {
+    case Index:
+    case Sequence:
+    case DomainTable:
+    case ReferencingTable:
+    case DefaultPartition:
+    case Source: return true;
+    default: return false;
+  }
+}
+
+std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects) {
   std::vector<std::string> out;
-  for (Role role : {Index, Sequence}) {
+  for (Role role : {Index, Sequence, DomainTable, ReferencingTable, DefaultPartition, Source}) {
     std::optional<LockMode> strongest;
     for (const Effect& e : effects) {
       if (!e.row) continue;
@@ -973,9 +996,16 @@ std::vector<std::string> unnamed_index_and_sequence_locks(const std::vector<Effe
       if (rl && !named && (!strongest || rl->mode > *strongest)) strongest = rl->mode;
     }
     if (!strongest) continue;
-    out.push_back(std::string(lock_mode_name(*strongest)) +
-                  (role == Index ? " on each index of the table (if any)"
-                                 : " on each sequence the table owns (serial, identity columns), if any"));
+    std::string_view where;
+    switch (role) {
+      case Index: where = " on each index of the table (if any)"; break;
+      case Sequence: where = " on each sequence the table owns (serial, identity columns), if any"; break;
+      case DomainTable: where = " on each table with a column of the domain"; break;
+      case ReferencingTable: where = " on each table whose foreign key references it"; break;
+      case DefaultPartition: where = " on the default partition, if there is one"; break;
+      default: where = " on each relation its query reads"; break;
+    }
+    out.push_back(std::string(lock_mode_name(*strongest)) + std::string(where));
   }
   return out;
 }

@@ -34,6 +34,7 @@ enum class Role : std::uint8_t {
   Schema,
   Database,
   Source,            // a relation a statement's query reads (INSERT … SELECT, UPDATE … FROM, DELETE … USING)
+  DomainTable,       // a table with a column of the altered domain (known from the schema)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 
@@ -77,6 +78,9 @@ struct CatalogueRow {
   int max_pg = 99;             // last major version the row holds for
   std::vector<RoleLock> locks;
   Rewrite rewrite = Rewrite::None;
+  // The row for the same change when PostgreSQL finds it needs no rewrite after all (a type
+  // change that turns out binary-coercible): what a trace that saw no rewrite judges by.
+  std::string_view without_rewrite;
   bool scans = false;          // reads the whole table (validation, index build, …)
   Risk risk = Risk::Safe;      // for an existing, populated table
   bool no_transaction = false; // cannot run inside a transaction block
@@ -96,12 +100,16 @@ struct CatalogueRow {
   std::string_view interrupted_while_reading;
 };
 
-// The locks a row puts on the table's indexes and owned sequences when the statement's text
-// does not name them (rewrites, DROP TABLE, OWNER TO, SET SCHEMA, SET LOGGED, INSERT's
-// nextval()), as words for hover and explain: "ACCESS EXCLUSIVE on each index of the table".
-// One line per role, for the effects' rows; empty when every such lock is named.
+// Roles whose objects come from the schema, not from the statement's text: a table's indexes
+// and owned sequences (rewrites, DROP TABLE, OWNER TO, SET LOGGED, INSERT's nextval()), the
+// tables using a domain, the tables referencing a table, the default partition, the relations
+// a materialized view reads. Without a schema that knows them they stay unnamed: the row
+// still predicts its mode on each of them, and the trace compares what it sees with it.
+bool named_by_schema(Role role);
+// Those locks as words for hover and explain, one line per role of the effects' rows that no
+// lock names: "ACCESS EXCLUSIVE on each index of the table (if any)".
 struct Effect;
-std::vector<std::string> unnamed_index_and_sequence_locks(const std::vector<Effect>& effects);
+std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects);
 
 std::span<const CatalogueRow> catalogue();
 // Statements that take no lock on any relation whatever they name: transaction control and

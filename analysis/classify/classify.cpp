@@ -5,7 +5,6 @@
 #include "analysis/classify/classify_internal.h"
 
 namespace lockward::analysis {
-namespace classify_detail {
 
 ObjectKind kind_for_role(Role role) {
   switch (role) {
@@ -16,7 +15,8 @@ ObjectKind kind_for_role(Role role) {
     case Role::InheritParent:
     case Role::Partition:
     case Role::DefaultPartition:
-    case Role::Source: return ObjectKind::Table;
+    case Role::Source:
+    case Role::DomainTable: return ObjectKind::Table;
     case Role::Index: return ObjectKind::Index;
     case Role::View: return ObjectKind::View;
     case Role::MaterializedView: return ObjectKind::MaterializedView;
@@ -27,6 +27,8 @@ ObjectKind kind_for_role(Role role) {
   }
   return ObjectKind::Other;
 }
+
+namespace classify_detail {
 
 Effect make_effect(const Input& in, std::string_view row_id, const Targets& targets, TextRange range) {
   Effect effect;
@@ -49,6 +51,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::DefaultPartition: continue;  // unknown statically unless a snapshot names it
       case Role::ReferencingTable: continue;  // filled from the schema (add_locks_on)
       case Role::Source: continue;            // each relation the query reads: add_locks_on
+      case Role::DomainTable: continue;       // from the schema, when it knows
       default: who = targets.other; break;
     }
     if (who.empty()) continue;

@@ -147,6 +147,9 @@ struct ClassifyContext {
 
 // `text` is the whole file and `node_offset` where the node's text starts in it, so that
 // libpg_query's statement-relative locations become file offsets.
+// The kind of object a catalogue role names (a referenced table is a table, a source too).
+ObjectKind kind_for_role(Role role);
+
 StatementFacts classify(const ParsedNode& node, std::string_view text, std::size_t node_offset,
                         TextRange statement_range, const ClassifyContext& context);
 

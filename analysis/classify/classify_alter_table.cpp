@@ -325,6 +325,17 @@ void subcommand(const Input& in, const ObjectName& table, const std::string& obj
       add_locks_on(facts.effects.back(), Role::ReferencingTable, ends.referencing);
     return;
   }
+  if (subtype == "AT_AddOf") {
+    // The composite type's own relation is opened (check_of_type): ACCESS SHARE on it.
+    std::vector<std::string> names = ast::string_list(ast::field(ast::unwrap(ast::field(cmd, "def"), "TypeName"), "names"));
+    ObjectName type;
+    if (!names.empty()) type.name = names.back();
+    if (names.size() >= 2) type.schema = names[names.size() - 2];
+    simple("alter-table-of");
+    add_locks_on(facts.effects.back(), Role::Source, {type});
+    facts.effects.back().type = type.sql();
+    return;
+  }
   if (subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
     Targets targets{.table = table, .referenced = ast::range_var(ast::unwrap(ast::field(cmd, "def"), "RangeVar"))};
     facts.effects.push_back(make_effect(in, subtype == "AT_AddInherit" ? "inherit" : "no-inherit", targets, range));

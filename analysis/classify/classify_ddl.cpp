@@ -351,8 +351,10 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     ObjectName view = ast::range_var(ast::field(body, "view"));
     bool replace = ast::flag(body, "replace");
     facts.summary = (replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ") + view.sql();
-    if (replace) push(in, facts, "create-or-replace-view", Targets{.table = view, .other = view});
-    else reads(in, facts, "create-view", ast::field(body, "query"));
+    if (replace) {
+      push(in, facts, "create-or-replace-view", Targets{.table = view, .other = view});
+      add_locks_on(facts.effects.back(), Role::Source, range_vars_in(ast::field(body, "query")));
+    } else reads(in, facts, "create-view", ast::field(body, "query"));
     facts.creates.push_back({view, ObjectKind::View});
     facts.defined_names.push_back({view.name, name_range(in, in.at(ast::location(ast::field(body, "view"))), view.name)});
   } else if (type == "RefreshMatViewStmt") {

@@ -41,8 +41,6 @@ struct Targets {
 // effect without a row when the id is unknown for that version (a bug: tests catch it).
 Effect make_effect(const Input& in, std::string_view row_id, const Targets& targets, TextRange range);
 
-ObjectKind kind_for_role(Role role);
-
 // Ranges of the comma-separated subcommands of ALTER TABLE (top-level commas after the
 // relation name). Returns an empty vector when the count does not match `expected`.
 std::vector<TextRange> alter_table_clauses(const Input& in, std::size_t expected);

@@ -110,7 +110,7 @@ void check_locks(const FileState& file, const Statement& s, std::vector<Finding>
       f.range = e.range;
       f.lock = unnamed->mode;
       f.message = std::string(e.row->form) + " takes " + std::string(lock_mode_name(unnamed->mode)) + " on every " +
-                  std::string(role_name(unnamed->role)) + " it affects: " + blocks_in_words(unnamed->mode) + ". " +
+                  std::string(role_name(unnamed->role)) + ": " + blocks_in_words(unnamed->mode) + ". " +
                   std::string(e.row->why);
       f.help = help_for(e.row->recipe);
       f.severity = default_severity(f.risk);

@@ -45,7 +45,7 @@ int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, st
           << (l.until_statement_end ? " (released when the statement ends)" : "") << "\n"
           << "     " << analysis::blocks_in_words(l.mode) << "\n";
     }
-    for (const std::string& also : analysis::unnamed_index_and_sequence_locks(s.effects)) out << "   " << also << "\n";
+    for (const std::string& also : analysis::unnamed_role_locks(s.effects)) out << "   " << also << "\n";
     if (s.status != analysis::StatementStatus::Unanalysable)
       out << "   " << analysis::rewrite_name(s.rewrite) << (s.scans ? ", scans the table" : "") << "; risk "
           << analysis::risk_name(s.risk) << "\n";

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "protocol/json_writer.h"
+#include "trace/finding_after_trace.h"
 #include "server/lsp/diagnostics_window.h"
 
 namespace lockward::server::lsp {
@@ -101,7 +102,7 @@ std::string_view evidence_mark(trace::Verification status) {
 namespace {
 
 void write_diagnostic(protocol::JsonWriter& w, const Converter& conv, const std::string& uri, const analysis::Finding& f,
-                      int pg_version, const FeatureSettings& settings, std::string_view verified, DiagnosticJson* lines) {
+                      int pg_version, const FeatureSettings& settings, DiagnosticJson* lines) {
   w.begin_object();
   w.key("range");
   write_range(w, conv, f.range, lines);
@@ -110,7 +111,6 @@ void write_diagnostic(protocol::JsonWriter& w, const Converter& conv, const std:
   w.key("source").string("lockward");
   std::string message = f.message + " [" + std::string(analysis::risk_name(f.risk)) + ", PostgreSQL " +
                         std::to_string(pg_version) + "]" + (f.help.empty() ? "" : "\n" + f.help);
-  message += verified;
   w.key("message").string(message);
   if (!settings.docs_url.empty()) {
     w.key("codeDescription").begin_object().key("href").string(settings.docs_url + "#" + f.rule).end_object();
@@ -133,7 +133,7 @@ DiagnosticJson diagnostic_json(const Converter& conv, const std::string& uri, co
                                const FeatureSettings& settings) {
   protocol::JsonWriter w;
   DiagnosticJson out;
-  write_diagnostic(w, conv, uri, f, pg_version, settings, {}, &out);
+  write_diagnostic(w, conv, uri, f, pg_version, settings, &out);
   out.text = w.take();
   return out;
 }
@@ -172,13 +172,15 @@ std::string diagnostics_json(const std::string& uri, const protocol::LineIndex& 
   if (window.limited()) w.raw(diagnostics_limit_json(window, a.findings, conv));
   for (const analysis::Finding* fp : all) {
     const analysis::Finding& f = *fp;
-    std::string verified;
-    if (f.statement && f.lock && *f.statement < evidence.size() && evidence[*f.statement] && f.rule.rfind("trace-", 0) != 0) {
+    if (f.statement && *f.statement < evidence.size() && evidence[*f.statement]) {
+      // What the trace saw decides what the finding says (trace/finding_after_trace).
       const StatementEvidence& e = *evidence[*f.statement];
-      verified = std::string("\n") + std::string(evidence_mark(e.status)) + " by trace on PostgreSQL " +
-                 trace->server_version + ": " + (e.detail.empty() ? "observed " + e.observed : e.detail);
+      trace::TracedStatement traced{&e.verification, e.transaction_locks, e.held_ms};
+      write_diagnostic(w, conv, uri, trace::finding_after_trace(f, traced, a.pg_version, trace->server_version),
+                       a.pg_version, settings, nullptr);
+      continue;
     }
-    write_diagnostic(w, conv, uri, f, a.pg_version, settings, verified, nullptr);
+    write_diagnostic(w, conv, uri, f, a.pg_version, settings, nullptr);
   }
   w.end_array();
   return w.take();

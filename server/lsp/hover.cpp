@@ -38,7 +38,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
                          : " — " + analysis::blocks_in_words(l.mode);
       md += l.until_statement_end ? "; released when the statement ends, not held until COMMIT\n" : "\n";
     }
-    for (const std::string& also : analysis::unnamed_index_and_sequence_locks(s->effects)) md += "- " + also + "\n";
+    for (const std::string& also : analysis::unnamed_role_locks(s->effects)) md += "- " + also + "\n";
     md += "\n" + std::string(analysis::rewrite_name(s->rewrite)) + (s->scans ? "; scans the table" : "") +
           " · risk **" + std::string(analysis::risk_name(s->risk)) + "**\n\n";
     for (const auto& e : s->effects) {

@@ -973,7 +973,8 @@ void LspServer::finish_trace(const std::string& uri, TraceOutcome outcome, std::
     OpenDocument& open = it->second;
     open.trace_cancel.reset();
     open.trace_token.clear();
-    if (outcome.results) {
+    // A re-trace that found what the last one found changes no diagnostic: nothing to publish.
+    if (outcome.results && !(open.trace && same_findings(*open.trace, *outcome.results))) {
       open.trace = outcome.results;
       // Rebuild the diagnostics with the evidence (the document analysis makes this cheap).
       open.doc->analysed_version = -1;

@@ -34,6 +34,23 @@ std::string describe_locks(const std::vector<trace::LockComparison>& locks) {
 
 }  // namespace
 
+bool same_findings(const TraceResults& a, const TraceResults& b) {
+  if (a.server_version != b.server_version || a.by_statement.size() != b.by_statement.size()) return false;
+  auto same_finding = [](const analysis::Finding& x, const analysis::Finding& y) {
+    return x.rule == y.rule && x.message == y.message && x.risk == y.risk && x.range == y.range;
+  };
+  for (auto ia = a.by_statement.begin(), ib = b.by_statement.begin(); ia != a.by_statement.end(); ++ia, ++ib) {
+    const StatementEvidence& x = ia->second;
+    const StatementEvidence& y = ib->second;
+    if (ia->first != ib->first || x.status != y.status || x.detail != y.detail || x.observed != y.observed ||
+        x.changes != y.changes || x.transaction_locks != y.transaction_locks ||
+        x.findings.size() != y.findings.size() ||
+        !std::equal(x.findings.begin(), x.findings.end(), y.findings.begin(), same_finding))
+      return false;
+  }
+  return true;
+}
+
 std::vector<std::pair<std::string, int>> statement_keys(std::string_view text, const analysis::Analysis& a) {
   std::vector<std::pair<std::string, int>> out;
   std::map<std::string, int, std::less<>> seen;
@@ -181,6 +198,17 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
       e.duration_ms = t.duration_ms;
       e.held_ms = t.held_ms;
       e.changes = t.changes;
+      e.verification = v;
+      // The transaction's locks once the statement had run: strongest per object.
+      for (const auto* list : {&t.held_before, &t.locks}) {
+        for (const trace::ObservedLock& l : *list) {
+          if (l.created_in_file) continue;
+          auto same = std::find_if(e.transaction_locks.begin(), e.transaction_locks.end(),
+                                   [&](const trace::ObservedLock& x) { return x.oid == l.oid; });
+          if (same == e.transaction_locks.end()) e.transaction_locks.push_back(l);
+          else if (l.mode > same->mode) same->mode = l.mode;
+        }
+      }
       std::size_t base = a.statements[v.statement].code.begin;
       auto add = [&](const analysis::Finding& f) {
         if (f.statement != v.statement) return;

@@ -37,7 +37,10 @@ struct StatementEvidence {
   std::vector<std::string> changes;
   // Trace-only findings and errors, with ranges relative to the statement's first byte.
   std::vector<analysis::Finding> findings;
+  trace::StatementVerification verification;       // the verdict, lock by lock
+  std::vector<trace::ObservedLock> transaction_locks;  // what its transaction held once it had run
 };
+
 
 struct TraceResults {
   int pg_version = 0;
@@ -49,6 +52,10 @@ struct TraceResults {
   double seconds = 0;
   bool cold = false;  // a cluster had to be started
 };
+
+// Whether two traces of a document found the same (timings aside): a re-trace that did not
+// change anything publishes nothing.
+bool same_findings(const TraceResults& a, const TraceResults& b);
 
 // Statement keys for an analysis of `text`, parallel to analysis.statements.
 std::vector<std::pair<std::string, int>> statement_keys(std::string_view text, const analysis::Analysis& analysis);

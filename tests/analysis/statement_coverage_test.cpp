@@ -279,7 +279,7 @@ TEST_CASE("the locks on a table's indexes and owned sequences are named even whe
   auto lines = [](const std::string& sql, int pg = 17) {
     Options options;
     options.pg_version = pg;
-    return unnamed_index_and_sequence_locks(analyze(sql, options).statements.at(0).effects);
+    return unnamed_role_locks(analyze(sql, options).statements.at(0).effects);
   };
   auto has = [](const std::vector<std::string>& v, const std::string& what) {
     return std::any_of(v.begin(), v.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });

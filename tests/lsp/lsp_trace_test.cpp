@@ -268,3 +268,56 @@ TEST_CASE("lsp trace: the dsn provider from the settings, predicting as `lockwar
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit(10000) == 0);
 }
+
+TEST_CASE("lsp trace: a claim the trace disproved is re-worded and re-judged; a re-trace that changed nothing publishes nothing",
+          "[lsp][trace][e2e][verdict]") {
+  Folder folder;
+  std::ofstream(folder.dir / "001_orders.sql") << "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric(12,2));\n";
+  // numeric(12,2) → numeric(14,2) keeps every value as it is: PostgreSQL rewrites nothing.
+  std::string text = "SET lock_timeout = '2s';\nBEGIN;\nALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);\n"
+                     "CREATE INDEX orders_total_idx ON orders (total);\nCOMMIT;\n";
+  std::string uri = folder.uri("002_widen.sql");
+  char state_tmpl[] = "/tmp/lockward-lsp-state-XXXXXX";
+  fs::path state = mkdtemp(state_tmpl);
+  setenv("LOCKWARD_STATE_DIR", state.c_str(), 1);
+  {
+    LspProcess lsp;
+    lsp.initialize(Json{{"window", {{"workDoneProgress", true}}}}, Json{{"pgVersion", 15}});
+    lsp.notify("textDocument/didOpen", Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+    REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
+    Json first = run_trace(lsp, uri);
+    INFO(first.dump());
+    REQUIRE(first.contains("result"));
+    auto upgraded = lsp.wait_notification("textDocument/publishDiagnostics");
+    REQUIRE(upgraded);
+    const Json diags = (*upgraded)["params"]["diagnostics"];
+    INFO(diags.dump(2));
+    bool type_change = false;
+    for (const auto& d : diags) {
+      const std::string code = d["code"], message = d["message"];
+      if (code.rfind("alter-column-type", 0) == 0) {
+        type_change = true;
+        // No CRITICAL "rewrites the table" beside the trace's evidence that nothing was rewritten.
+        CHECK(message.find("CRITICAL") == std::string::npos);
+        CHECK(d["severity"] != 1);
+        CHECK(message.find("by trace on PostgreSQL 15") != std::string::npos);
+      }
+      if (code == "compounding-locks") {
+        // A finding about the transaction gets what the transaction held, and for how long.
+        CHECK(message.find("the transaction held ACCESS EXCLUSIVE on public.orders") != std::string::npos);
+        CHECK(message.find("empty tables") != std::string::npos);
+      }
+    }
+    CHECK(type_change);
+    CHECK(!message_of(diags, "compounding-locks").empty());
+    // The same trace again finds the same: no new diagnostics are published.
+    Json second = run_trace(lsp, uri);
+    REQUIRE(second.contains("result"));
+    CHECK_FALSE(lsp.wait_notification("textDocument/publishDiagnostics", 1500));
+    lsp.request("shutdown", nullptr);
+    lsp.notify("exit", nullptr);
+    CHECK(lsp.wait_exit(10000) == 0);
+  }
+  unsetenv("LOCKWARD_STATE_DIR");
+  fs::remove_all(state);
+}
