@@ -112,16 +112,25 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     // ALTER DOMAIN every table using the domain, DROP IDENTITY the column's sequence): such a
     // row predicts its role's mode on every object of that kind it reaches. The observed
     // lock is compared with that mode, never dropped.
-    auto unnamed_prediction = [&](analysis::ObjectKind kind) -> std::optional<analysis::RoleLock> {
+    auto unnamed_prediction = [&](const ObservedLock& o) -> std::optional<analysis::RoleLock> {
       using K = analysis::ObjectKind;
       auto kind_class = [](K k) { return k == K::Index || k == K::Sequence ? k : K::Table; };
-      if (!is_relation(kind)) return std::nullopt;
+      if (!is_relation(o.kind)) return std::nullopt;
       std::optional<analysis::RoleLock> out;
       for (const auto& e : s.effects) {
         if (!e.row) continue;
+        // "Each index of the table": an index (or sequence) of the effect's own tables, not of
+        // another table the statement reaches (the referencing table's key, re-validated).
+        if (kind_class(o.kind) != K::Table && !o.owner.empty()) {
+          bool own = same_object(e.table, o.owner) ||
+                     std::any_of(e.locks.begin(), e.locks.end(), [&](const analysis::LockFact& l) {
+                       return l.role == analysis::Role::Table && same_object(l.object, o.owner);
+                     });
+          if (!own) continue;
+        }
         for (const analysis::RoleLock& rl : e.row->locks) {
           if (!analysis::named_by_schema(rl.role) || !is_relation(analysis::kind_for_role(rl.role))) continue;
-          if (kind_class(analysis::kind_for_role(rl.role)) != kind_class(kind)) continue;
+          if (kind_class(analysis::kind_for_role(rl.role)) != kind_class(o.kind)) continue;
           bool named = std::any_of(e.locks.begin(), e.locks.end(), [&](const analysis::LockFact& l) { return l.role == rl.role; });
           if (!named && (!out || rl.mode > out->mode)) out = rl;
         }
@@ -136,7 +145,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
         return true;
       if (o.kind != analysis::ObjectKind::Index && o.kind != analysis::ObjectKind::Sequence) return false;
       if (predicts(o)) return false;  // the prediction names this index or sequence: compare it
-      if (unnamed_prediction(o.kind)) return false;  // compared with the row's mode below
+      if (unnamed_prediction(o)) return false;  // compared with the row's mode below
       // A table's own index or owned sequence under no stronger lock than its table's (the
       // primary key and serial sequence of a dropped table, the sequence an INSERT draws
       // from, the indexes a rewrite rebuilds or a query reads): part of the table's lock.
@@ -181,7 +190,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
     }
     for (const ObservedLock& o : observed) {
       if (predicts(o)) continue;
-      if (auto row = unnamed_prediction(o.kind)) {
+      if (auto row = unnamed_prediction(o)) {
         v.locks.push_back(LockComparison{o.object, row->mode, o.mode, row->until_statement_end, o.until_statement_end});
         continue;
       }

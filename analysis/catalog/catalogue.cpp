@@ -975,6 +975,7 @@ std::span<const CatalogueRow> catalogue() { return kRows; }
 
 bool named_by_schema(Role role) {
   switch (role) {
+    case Table:  // when the text names none: an index's table (DROP INDEX), a schema's tables (REINDEX SCHEMA)
     case Index:
     case Sequence:
     case DomainTable:

@@ -100,7 +100,8 @@ struct CatalogueRow {
   std::string_view interrupted_while_reading;
 };
 
-// Roles whose objects come from the schema, not from the statement's text: a table's indexes
+// Roles whose objects come from the schema, not from the statement's text: the table of an
+// index the text names, the tables of a schema (REINDEX SCHEMA), a table's indexes
 // and owned sequences (rewrites, DROP TABLE, OWNER TO, SET LOGGED, INSERT's nextval()), the
 // tables using a domain, the tables referencing a table, the default partition, the relations
 // a materialized view reads. Without a schema that knows them they stay unnamed: the row
