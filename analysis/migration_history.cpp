@@ -31,34 +31,39 @@ bool hides_schema_changes(std::string_view node_type) {
 
 MigrationFacts migration_facts(std::string_view text, const Options& options) {
   MigrationFacts out;
-  ClassifyContext context;
-  context.pg_version = options.pg_version;
   for (const Piece& piece : split_statements(text).pieces) {
     if (piece.kind != PieceKind::Sql) continue;
     std::string_view code = piece.code.slice(text);
     if (cannot_change_schema(code)) continue;
-    ParseOutcome parsed = parse_statement(code);
-    if (parsed.error || parsed.nodes.empty()) {
+    add_migration_facts(parse_statement(code), code, options, out);
+  }
+  return out;
+}
+
+void add_migration_facts(const ParseOutcome& parsed, std::string_view code, const Options& options,
+                         MigrationFacts& out) {
+  if (cannot_change_schema(code)) return;
+  ClassifyContext context;
+  context.pg_version = options.pg_version;
+  if (parsed.error || parsed.nodes.empty()) {
+    out.unknown = true;
+    return;
+  }
+  for (const ParsedNode& node : parsed.nodes) {
+    if (hides_schema_changes(node.type)) {
       out.unknown = true;
       continue;
     }
-    for (const ParsedNode& node : parsed.nodes) {
-      if (hides_schema_changes(node.type)) {
-        out.unknown = true;
-        continue;
-      }
-      StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
-      // Only what apply() reads is kept.
-      if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
-          facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
-          facts.renames.empty())
-        continue;
-      facts.effects.clear();
-      facts.defined_names.clear();
-      out.statements.push_back(std::move(facts));
-    }
+    StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
+    // Only what apply() reads is kept.
+    if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
+        facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
+        facts.renames.empty())
+      continue;
+    facts.effects.clear();
+    facts.defined_names.clear();
+    out.statements.push_back(std::move(facts));
   }
-  return out;
 }
 
 void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
