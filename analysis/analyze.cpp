@@ -207,6 +207,31 @@ class Analyzer {
            const ParallelFor* parallel = nullptr)
       : doc_(doc), text_(text), options_(options), cache_(cache), parallel_(parallel) {}
 
+  // What a cache's entries were classified with.
+  static std::string cache_key(const Options& o) {
+    return std::to_string(o.pg_version) + "/" + std::to_string(reinterpret_cast<std::uintptr_t>(o.snapshot)) + "/" +
+           std::to_string(reinterpret_cast<std::uintptr_t>(o.schema)) + "@" + std::to_string(o.schema_place);
+  }
+
+  // Parses every statement once for two uses: the facts migration_facts() would return, and
+  // the cache entries a run with these options then takes instead of parsing again. Classified
+  // as the parallel batches are (`isolated`): what consulted the schema or the file's history
+  // keeps its tree and is classified again in its place, so the schema may still be empty.
+  MigrationFacts prepare() {
+    MigrationFacts out;
+    split_ = split_statements(text_);
+    cache_->entries_.clear();
+    cache_->options_key_ = cache_key(options_);
+    for (const Piece& piece : split_.pieces) {
+      if (piece.kind != PieceKind::Sql) continue;
+      std::string_view code = piece.code.slice(text_);
+      ParseOutcome parsed = parse_statement(code);
+      add_migration_facts(parsed, code, options_, out);
+      cache_->entries_.try_emplace(std::string(code), StatementCache::Entry{piece_from(std::move(parsed), code, true), 0});
+    }
+    return out;
+  }
+
   // Analyses the whole text and makes it the document's state.
   // `cache_for_ignores`: use the cache only when the text has whole-file ignore directives, the
   // one case where every edit analyses the whole file again (elsewhere it would only cost memory).
@@ -218,10 +243,7 @@ class Analyzer {
       cache_ = nullptr;
     }
     if (cache_) {
-      std::string key = std::to_string(options_.pg_version) + "/" +
-                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.snapshot)) + "/" +
-                        std::to_string(reinterpret_cast<std::uintptr_t>(options_.schema)) + "@" +
-                        std::to_string(options_.schema_place);
+      std::string key = cache_key(options_);
       if (key != cache_->options_key_) {
         cache_->entries_.clear();
         cache_->options_key_ = key;
@@ -560,8 +582,11 @@ class Analyzer {
   // at the file's history (other threads may run it): a result that needs the history is
   // context-dependent either way, and is classified again in its place.
   PieceResult compute_piece(std::string_view piece_text, bool isolated = false) {
+    return piece_from(parse_statement(piece_text), piece_text, isolated);
+  }
+
+  PieceResult piece_from(ParseOutcome parsed, std::string_view piece_text, bool isolated) {
     PieceResult r;
-    ParseOutcome parsed = parse_statement(piece_text);
     if (parsed.error || parsed.nodes.empty()) {
       r.error = parsed.error ? *parsed.error : ParseError{"the statement is empty", 0};
       return r;
@@ -1019,6 +1044,11 @@ class Analyzer {
   std::vector<PieceResult> precomputed_;
   std::size_t precomputed_begin_ = 0;
 };
+
+MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache) {
+  DocumentAnalysis doc;
+  return Analyzer(doc, text, options, &cache).prepare();
+}
 
 Analysis analyze(std::string_view text, const Options& options, StatementCache* cache, const ParallelFor* parallel) {
   DocumentAnalysis doc;

@@ -33,42 +33,47 @@ bool hides_schema_changes(std::string_view node_type) {
 
 MigrationFacts migration_facts(std::string_view text, const Options& options) {
   MigrationFacts out;
-  ClassifyContext context;
-  context.pg_version = options.pg_version;
   for (const Piece& piece : split_statements(text).pieces) {
     if (piece.kind != PieceKind::Sql) continue;
     std::string_view code = piece.code.slice(text);
     if (cannot_change_schema(code)) continue;
-    ParseOutcome parsed = parse_statement(code);
-    if (parsed.error || parsed.nodes.empty()) {
-      out.unknown = true;
-      // PostgreSQL 18 syntax: the tables it creates still exist for later migrations.
-      if (parsed.error && !parsed.error->too_complex) {
-        if (std::optional<StatementFacts> facts = classify_leading_keywords(code, options.pg_version);
-            facts && !facts->creates.empty()) {
-          facts->effects.clear();
-          out.statements.push_back(std::move(*facts));
-        }
-      }
-      continue;
-    }
-    for (const ParsedNode& node : parsed.nodes) {
-      if (hides_schema_changes(node.type)) {
-        out.unknown = true;
-        continue;
-      }
-      StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
-      // Only what apply() reads is kept.
-      if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
-          facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
-          facts.renames.empty() && facts.partitions.empty())
-        continue;
-      facts.effects.clear();
-      facts.defined_names.clear();
-      out.statements.push_back(std::move(facts));
-    }
+    add_migration_facts(parse_statement(code), code, options, out);
   }
   return out;
+}
+
+void add_migration_facts(const ParseOutcome& parsed, std::string_view code, const Options& options,
+                         MigrationFacts& out) {
+  if (cannot_change_schema(code)) return;
+  ClassifyContext context;
+  context.pg_version = options.pg_version;
+  if (parsed.error || parsed.nodes.empty()) {
+    out.unknown = true;
+    // PostgreSQL 18 syntax: the tables it creates still exist for later migrations.
+    if (parsed.error && !parsed.error->too_complex) {
+      if (std::optional<StatementFacts> facts = classify_leading_keywords(code, options.pg_version);
+          facts && !facts->creates.empty()) {
+        facts->effects.clear();
+        out.statements.push_back(std::move(*facts));
+      }
+    }
+    return;
+  }
+  for (const ParsedNode& node : parsed.nodes) {
+    if (hides_schema_changes(node.type)) {
+      out.unknown = true;
+      continue;
+    }
+    StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
+    // Only what apply() reads is kept.
+    if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
+        facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
+        facts.renames.empty() && facts.partitions.empty())
+      continue;
+    facts.effects.clear();
+    facts.defined_names.clear();
+    out.statements.push_back(std::move(facts));
+  }
 }
 
 void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,

@@ -12,6 +12,9 @@
 
 namespace lockward::analysis {
 
+struct ParseOutcome;
+class StatementCache;
+
 // What one migration file changes, before it is placed in a model: computed for each file on
 // any thread, then applied in the migrations' order.
 struct MigrationFacts {
@@ -19,8 +22,19 @@ struct MigrationFacts {
   bool unknown = false;  // a statement the model cannot follow (see hides_schema_changes)
 };
 MigrationFacts migration_facts(std::string_view text, const Options& options);
+// What migration_facts() takes from one piece of SQL (`code`), parsed: nothing from statements
+// that cannot change the schema (migration_facts() does not even parse those).
+void add_migration_facts(const ParseOutcome& parsed, std::string_view code, const Options& options,
+                         MigrationFacts& out);
 void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
                      std::string_view source);
+
+// For a file that is both checked and history of later ones: parses it once, returns what
+// migration_facts(text, options) returns, and fills `cache` so that analyze(text, options,
+// &cache) parses nothing again (defined with analyze()). `options` are those analyze() will
+// get, schema and place included; the schema is not relied on here (it may still be being
+// built: what consults it is classified again in its place).
+MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache);
 
 // Applies one migration file at `place`; `source` names it ("0001_init.sql"). Only statements
 // that can change the schema are parsed (DML, settings and transaction control are skipped).

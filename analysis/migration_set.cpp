@@ -437,7 +437,7 @@ void append_rollback(Analysis& up, Analysis down) {
 }
 
 Analysis analyze_migration(std::string_view text, const Options& options, bool down_file,
-                           const ParallelFor* parallel) {
+                           const ParallelFor* parallel, StatementCache* up_cache) {
   Options after = options;
   if (after.schema) ++after.schema_place;
   if (down_file) {
@@ -448,8 +448,8 @@ Analysis analyze_migration(std::string_view text, const Options& options, bool d
     append_rollback(out, std::move(down));
     return out;
   }
-  if (!has_down_section(options.migration_tool, text)) return analyze(text, options, nullptr, parallel);
-  Analysis up = analyze(part_text(options.migration_tool, text, Part::Up), options, nullptr, parallel);
+  if (!has_down_section(options.migration_tool, text)) return analyze(text, options, up_cache, parallel);
+  Analysis up = analyze(part_text(options.migration_tool, text, Part::Up), options, up_cache, parallel);
   append_rollback(up, analyze(part_text(options.migration_tool, text, Part::Down), after, nullptr, parallel));
   return up;
 }

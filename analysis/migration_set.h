@@ -31,6 +31,8 @@
 
 namespace lockward::analysis {
 
+class StatementCache;
+
 // One file of the folder: its path relative to the set's root, '/'-separated ("0001_init.sql",
 // "20240101_init/migration.sql", "meta/_journal.json"), and its text when the caller read it
 // (the .sql files and the tools' own files: sqitch.plan, atlas.sum, meta/_journal.json,
@@ -95,9 +97,10 @@ inline constexpr std::string_view kRollbackPrefix = "rollback (down migration): 
 // A migration file analysed as its tool runs it. Without `down_file`: its up part at
 // options.schema_place, then its down section (if any) as a separate run at the place after
 // (the schema its own up part built), its findings the rollback's. With `down_file` (a
-// .down.sql, a revert/ script, a Flyway undo): the whole file as the rollback.
+// .down.sql, a revert/ script, a Flyway undo): the whole file as the rollback. `up_cache`, when
+// given, is the cache analyze() reads for the up part (see prepare_analysis).
 Analysis analyze_migration(std::string_view text, const Options& options, bool down_file,
-                           const ParallelFor* parallel = nullptr);
+                           const ParallelFor* parallel = nullptr, StatementCache* up_cache = nullptr);
 
 // A migration version compared part by part as numbers ("1.10" after "1.2", "10" after "2");
 // parts are separated by '.' or '_'. Negative, zero or positive as a < b, a == b, a > b.

@@ -139,7 +139,10 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
       options.schema = view.model;
       options.schema_place = view.place;
     }
-    slot.report.analysis = analysis::analyze_migration(slot.report.text, options, slot.place.down_file, statements_on);
+    // Its up part was parsed already, as history (server/cli/history).
+    const std::unique_ptr<analysis::StatementCache> parsed = histories.take_parsed(slot.report.path);
+    slot.report.analysis =
+        analysis::analyze_migration(slot.report.text, options, slot.place.down_file, statements_on, parsed.get());
   };
   std::vector<std::size_t> large;
   std::mutex large_mutex;

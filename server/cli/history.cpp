@@ -16,6 +16,10 @@ void Histories::add(const std::string& path, const analysis::Options& options) {
   const MigrationSet::Place place = set->place(path);
   // A file's own up part is history of its down part (section or down file).
   if (place.member) folder.needed = std::max(folder.needed, std::min(place.index + 1, set->migrations().size()));
+  // Its up part is the history build() reads at its place: parsed there for its analysis too.
+  // Facts and analysis must classify alike: same PostgreSQL version.
+  if (place.member && !place.down_file && options.pg_version == folder.options->pg_version)
+    folder.checked.try_emplace(place.index, Checked{path, &options});
   files_[path] = {&folder, place};
 }
 
@@ -24,10 +28,11 @@ void Histories::build(PoolParallelFor& pool) {
     Folder* folder;
     std::size_t index;
     analysis::MigrationFacts facts;
+    std::unique_ptr<analysis::StatementCache> parsed;
   };
   std::vector<Job> jobs;
   for (auto& [key, folder] : folders_)
-    for (std::size_t i = 0; i < folder.needed; ++i) jobs.push_back({&folder, i, {}});
+    for (std::size_t i = 0; i < folder.needed; ++i) jobs.push_back({&folder, i, {}, nullptr});
   pool(jobs.size(), [&](std::size_t k) {
     Job& job = jobs[k];
     std::optional<std::string> text = job.folder->set->up_text(job.index);
@@ -36,12 +41,33 @@ void Histories::build(PoolParallelFor& pool) {
       job.facts.unknown = !job.folder->set->migrations()[job.index].up.empty();
       return;
     }
-    job.facts = analysis::migration_facts(*text, *job.folder->options);
+    auto checked = job.folder->checked.find(job.index);
+    if (checked == job.folder->checked.end()) {
+      job.facts = analysis::migration_facts(*text, *job.folder->options);
+      return;
+    }
+    // Checked as well: parsed once, for its place in the history and for its own analysis
+    // (the options check_command analyses its up part with; the model is not written while the
+    // pool runs, and what consults it is classified again in its place).
+    const MigrationSet::Place place{true, job.index, false};
+    analysis::Options options = options_in_set(*checked->second.options, *job.folder->set, place);
+    options.schema = job.folder->model.get();
+    options.schema_place = static_cast<analysis::SchemaModel::Place>(job.index);
+    job.parsed = std::make_unique<analysis::StatementCache>();
+    job.facts = analysis::prepare_analysis(*text, options, *job.parsed);
   });
   for (Job& job : jobs) {  // in each set's order
     analysis::apply_migration(*job.folder->model, job.facts, static_cast<analysis::SchemaModel::Place>(job.index),
                               job.folder->set->migrations()[job.index].up);
+    if (job.parsed) parsed_[job.folder->checked.at(job.index).path] = std::move(job.parsed);
   }
+}
+
+std::unique_ptr<analysis::StatementCache> Histories::take_parsed(const std::string& path) {
+  std::lock_guard lock(parsed_mutex_);
+  auto it = parsed_.find(path);
+  if (it == parsed_.end()) return nullptr;
+  return std::move(it->second);
 }
 
 analysis::SchemaView Histories::view(const std::string& path) const {

@@ -58,6 +58,23 @@ std::vector<InputFile> collect_input_files(const std::vector<std::string>& paths
   return out;
 }
 
+namespace {
+
+// read(2) into `into` until it is full or the input ends: the bytes read, or -1 on an error.
+ssize_t read_up_to(int fd, char* into, std::size_t size) {
+  std::size_t filled = 0;
+  while (filled < size) {
+    const ssize_t n = ::read(fd, into + filled, size - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+  }
+  return static_cast<ssize_t>(filled);
+}
+
+}  // namespace
+
 bool read_file(const std::string& path, std::string& contents, std::string& error) {
   // open/fstat/read straight into the string: a folder of a thousand small migrations spent a
   // fifteenth of its time in ifstream's buffers and a copy out of a stringstream.
@@ -77,32 +94,15 @@ bool read_file(const std::string& path, std::string& contents, std::string& erro
   // exactly that much, then whatever more there is comes through a buffer on the stack (a
   // string grown by a 64 KiB read would keep that capacity, per file, until exit).
   if (S_ISREG(st.st_mode) && st.st_size > 0) contents.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t filled = 0;
-  while (filled < contents.size()) {
-    const ssize_t n = ::read(fd, contents.data() + filled, contents.size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      error = "read error";
-      return false;
-    }
-    if (n == 0) break;
-    filled += static_cast<std::size_t>(n);
-  }
-  contents.resize(filled);
+  ssize_t n = read_up_to(fd, contents.data(), contents.size());
+  if (n >= 0) contents.resize(static_cast<std::size_t>(n));
   char more[64 * 1024];
-  for (;;) {
-    const ssize_t n = ::read(fd, more, sizeof more);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      error = "read error";
-      return false;
-    }
-    if (n == 0) break;
-    contents.append(more, static_cast<std::size_t>(n));
-  }
+  while (n >= 0 && (n = read_up_to(fd, more, sizeof more)) > 0) contents.append(more, static_cast<std::size_t>(n));
   ::close(fd);
+  if (n < 0) {
+    error = "read error";
+    return false;
+  }
   return true;
 }
 
