@@ -640,8 +640,15 @@ const std::vector<CatalogueRow> kRows = {
    .why = "SHARE UPDATE EXCLUSIVE lets reads and writes continue",
    .setup = "CREATE TABLE t (id int)", .example = "COMMENT ON TABLE t IS 'customers'"},
   {.id = "grant-revoke", .form = "GRANT / REVOKE",
-   .risk = Safe,
+   .max_pg = 17, .risk = Safe,
    .why = "updates the privilege catalog without a table lock that blocks reads or writes",
+   .setup = "CREATE TABLE t (id int)", .example = "GRANT SELECT ON t TO PUBLIC"},
+  // Seen by verify-rules on PostgreSQL 18.4: each table granted on is held in ACCESS SHARE to
+  // the end of the transaction (earlier versions take no lock on it).
+  {.id = "grant-revoke", .form = "GRANT / REVOKE",
+   .min_pg = 18, .locks = {{Table, AccessShare}}, .risk = Safe,
+   .why = "updates the privilege catalog; each table granted on is locked ACCESS SHARE, which blocks only "
+          "ACCESS EXCLUSIVE DDL",
    .setup = "CREATE TABLE t (id int)", .example = "GRANT SELECT ON t TO PUBLIC"},
   {.id = "create-extension", .form = "CREATE EXTENSION",
    .risk = Safe,

@@ -457,6 +457,12 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
   } else if (type == "GrantStmt") {
     facts.summary = ast::flag(body, "is_grant") ? "GRANT" : "REVOKE";
     push(in, facts, "grant-revoke", Targets{});
+    // The tables it names (PostgreSQL 18 locks them; the row says which versions do).
+    if (ast::str(body, "objtype") == "OBJECT_TABLE" && ast::str(body, "targtype") == "ACL_TARGET_OBJECT") {
+      std::vector<ObjectName> tables;
+      for (const Json& o : ast::list(body, "objects")) tables.push_back(ast::range_var(ast::unwrap(o, "RangeVar")));
+      add_locks_on(facts.effects.back(), Role::Table, tables);
+    }
   } else if (type == "CreateSchemaStmt") {
     facts.summary = "CREATE SCHEMA " + quote_identifier(ast::str(body, "schemaname"));
     push(in, facts, "create-schema", Targets{});
