@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analysis/analyze.h"
+#include "analysis/migration_history.h"
 #include "trace/catalog_sql.h"
 #include "trace/container_cli.h"
 #include "trace/docker_cluster.h"
@@ -357,7 +358,33 @@ std::string TraceSession::begin(const std::vector<ReplaySource>& replay) {
   }
   if (!error.empty() || hooks_.is_cancelled()) return error;
   if (!connect(error)) return error;
+  // The history model of these sources: rebuilt only when they differ from the last begin()'s.
+  unfolded_run_.reset();
+  std::string key = template_name(server().major, replay, "");
+  if (key != history_.key || history_.extended) {
+    history_ = History{};
+    for (const ReplaySource& source : replay) fold_into_history(source);
+    history_.key = std::move(key);
+    history_.extended = false;
+  }
   return "";
+}
+
+void TraceSession::fold_into_history(const ReplaySource& source) {
+  if (source.opaque) {  // never claim an object absent that the dump may have created
+    history_.model.apply_unknown(history_.place++);
+  } else {
+    analysis::Options options;
+    options.pg_version = server().major;
+    analysis::apply_migration(history_.model, source.text, history_.place++, source.name, options);
+  }
+  history_.extended = true;
+}
+
+void TraceSession::fold_last_run() {
+  if (!unfolded_run_) return;
+  fold_into_history(*unfolded_run_);
+  unfolded_run_.reset();
 }
 
 bool TraceSession::connect(std::string& error) {
@@ -377,10 +404,12 @@ bool TraceSession::connect(std::string& error) {
 std::string TraceSession::replay(const ReplaySource& source) {
   if (!session_) return "no trace database";
   hooks_.report(Phase::Replaying, "replaying " + source.name);
+  fold_last_run();
+  fold_into_history(source);  // what it created exists, replayed or not: later files use it
   return replay_migration(*session_, source.text, &database_.identity, hooks_.cancelled);
 }
 
-FileRun TraceSession::run(std::string_view text, analysis::Options options) {
+FileRun TraceSession::run(std::string_view text, analysis::Options options, std::string_view name) {
   FileRun out;
   if (!session_) {
     out.trace.fatal_error = "no trace database";
@@ -389,7 +418,13 @@ FileRun TraceSession::run(std::string_view text, analysis::Options options) {
   analysis::SchemaSnapshot live;
   if (!options.snapshot && read_schema_snapshot(*session_, live).empty()) options.snapshot = &live;
   options.pg_version = server().major;  // the server's version decides
+  fold_last_run();
+  if (!options.schema) {
+    options.schema = &history_.model;
+    options.schema_place = history_.place;
+  }
   out.analysis = analysis::analyze(text, options);
+  unfolded_run_ = ReplaySource{std::string(name), std::string(text)};
   TraceOptions trace_options = settings_.trace;
   trace_options.cancelled = hooks_.cancelled;
   trace_options.identity = &database_.identity;

@@ -10,7 +10,8 @@
 //             lockward starts, replayed in place into a --dsn database
 //   replay    more sources into the current database (the CLI's later files' predecessors)
 //   run       analyse the file (seeing the replayed schema unless the options carry a
-//             snapshot), trace it, merge: the verdicts
+//             snapshot, and the history model of everything replayed and traced so far, as
+//             `check` sees a file's history), trace it, merge: the verdicts
 //   end       drop the database (abandoned ones, of processes that died, are dropped by the
 //             next session on the same cluster: one naming rule, trace_database_owner)
 //
@@ -34,6 +35,7 @@
 
 #include "analysis/model.h"
 #include "analysis/options.h"
+#include "analysis/schema_model.h"
 #include "trace/merge.h"
 #include "trace/template_database.h"
 #include "trace/trace_role.h"
@@ -153,8 +155,11 @@ class TraceSession {
   std::string replay(const ReplaySource& source);
   // Analyses `text` with `options` (without a snapshot of their own they see the schema the
   // replay built, as a user with `lockward snapshot` would: the old type of an ALTER COLUMN
-  // TYPE decides a rewrite), traces it and merges. Needs begin().
-  FileRun run(std::string_view text, analysis::Options options);
+  // TYPE decides a rewrite; without a schema model of their own, the session's history model:
+  // the indexes' tables, the foreign keys' other ends), traces it and merges. Needs begin().
+  // The traced file (`name`: "003_x.sql") then belongs to the history of the next run(), as
+  // it stays in the database.
+  FileRun run(std::string_view text, analysis::Options options, std::string_view name = {});
   // Drops the current database. Idempotent.
   void end();
   // Closes the current database's connections and hands over its drop, to run on any thread
@@ -168,6 +173,8 @@ class TraceSession {
  private:
   TraceSession() = default;
   bool connect(std::string& error);
+  void fold_into_history(const ReplaySource& source);
+  void fold_last_run();
   SessionSettings settings_;
   Hooks hooks_;
   std::unique_ptr<Provider> provider_;
@@ -176,6 +183,18 @@ class TraceSession {
   std::unique_ptr<CancelHandle> running_;  // session_'s, for abandon()
   std::mutex mutex_;                       // guards running_ and database_.name against abandon()
   int next_database_ = 1;
+  // What the static analysis knows of the current database: its replayed sources and traced
+  // files, in order. One model for the CLI and the editor, so their predictions cannot drift.
+  struct History {
+    analysis::SchemaModel model;
+    analysis::SchemaModel::Place place = 0;
+    std::string key;        // begin()'s sources it was built from (their template name)
+    bool extended = false;  // it holds more than those (a replay(), a traced file)
+  };
+  History history_;
+  // The last run()'s text, folded into the history when a later replay() or run() needs it, so
+  // that the editor's next begin() with the same sources reuses the model as it stands.
+  std::optional<ReplaySource> unfolded_run_;
 };
 
 }  // namespace lockward::trace

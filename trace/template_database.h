@@ -20,6 +20,9 @@ struct TraceIdentity;
 struct ReplaySource {
   std::string name;  // shown in errors: "002_orders.sql"
   std::string text;
+  // A schema dump (--schema): replayed, but the static model does not follow it; it only knows
+  // that objects it has not seen may exist (the live snapshot names them).
+  bool opaque = false;
 };
 
 struct TemplateResult {

@@ -15,8 +15,6 @@
 
 #include "analysis/analyze.h"
 #include "analysis/migration_set.h"
-#include "analysis/migration_history.h"
-#include "analysis/schema_model.h"
 #include "server/cli/commands.h"
 #include "server/cli/input_files.h"
 #include "server/config/config.h"
@@ -233,7 +231,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
   // that later runs on this warm cluster clone; replayed in place into a --dsn database).
   std::vector<trace::ReplaySource> sources;
   std::vector<std::string> replayed;  // migrations already in the trace database
-  if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text});
+  if (args.schema) sources.push_back({fs::path(*args.schema).filename().string(), schema_text, true});
   if (!inputs.empty()) {
     for (auto& [before, text] : untraced_preceding(sets, inputs[0].path, configured_tool, inputs)) {
       sources.push_back({fs::path(before).filename().string(), std::move(text)});
@@ -260,21 +258,9 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     report.coverage.lifetime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     write_trace_report(args.format, report, out);
   };
-  // The schema the replayed migrations built, as `check` knows it from the history: the
-  // predictions resolve their objects with it (and with the snapshot read from the replay).
-  analysis::SchemaModel history;
-  analysis::SchemaModel::Place history_place = 0;
-  std::vector<std::string> in_history;
-  analysis::Options history_options = first.config.options;
-  history_options.pg_version = pg_version;
-  if (args.schema) history.apply_unknown(history_place++);  // --schema: never claim an object absent
   for (const InputFile& input : inputs) {
     progress_line.set_file(fs::path(input.path).filename().string());
     for (auto& [before, text] : untraced_preceding(sets, input.path, configured_tool, inputs)) {
-      if (std::find(in_history.begin(), in_history.end(), before) == in_history.end()) {
-        in_history.push_back(before);
-        analysis::apply_migration(history, text, history_place++, fs::path(before).filename().string(), history_options);
-      }
       if (std::find(replayed.begin(), replayed.end(), before) != replayed.end()) continue;
       replayed.push_back(before);
       if (std::string e = session->replay({fs::path(before).filename().string(), text}); !e.empty()) {
@@ -297,14 +283,10 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
       file.migration = {set->tool().tool, set->tool().reason, set->tool().note, "up"};
       file.text = analysis::part_text(config.config.options.migration_tool, file.text, analysis::Part::Up);
     }
-    config.config.options.schema = &history;
-    config.config.options.schema_place = history_place;
-    trace::FileRun run = session->run(file.text, config.config.options);
+    // Predicted with the session's history model: the replayed migrations and the files traced before.
+    trace::FileRun run = session->run(file.text, config.config.options, fs::path(input.path).filename().string());
     file.analysis = std::move(run.analysis);
     file.trace = std::move(run.trace);
-    in_history.push_back(input.path);
-    analysis::apply_migration(history, file.text, history_place++, fs::path(input.path).filename().string(),
-                              history_options);
     if (file.trace.cancelled) {
       progress_line.clear();
       err << "lockward: " << input.path << ": trace interrupted\n";  // the signal's clean-up ends the process

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "analysis/analyze.h"
-#include "analysis/migration_history.h"
 #include "server/cli/commands.h"
 #include "trace/image_reference.h"
 #include "trace/migration_folder.h"
@@ -178,14 +177,7 @@ TraceOutcome TraceService::trace(const TraceRequest& request) {
   analysis::Options options = request.options;
   options.snapshot = request.snapshot.get();
   options.stats = request.stats.get();
-  // The schema the replayed migrations built, as `lockward trace` knows it from the same history.
-  analysis::SchemaModel history;
-  analysis::SchemaModel::Place place = 0;
-  analysis::Options history_options = options;
-  history_options.pg_version = session.server().major;
-  for (const auto& [name, text] : request.history) analysis::apply_migration(history, text, place++, name, history_options);
-  options.schema = &history;
-  options.schema_place = place;
+  // Predicted with the session's model of the same history (reused while the history is unchanged).
   trace::FileRun run = session.run(*request.text, options);
   auto results = std::make_shared<TraceResults>();
   if (run.trace.cancelled) {
