@@ -12,11 +12,11 @@ namespace {
 
 std::string mode_name(analysis::LockMode m) { return std::string(analysis::lock_mode_name(m)); }
 
+// The comparison merge made for the finding's own lock: merge already matched the prediction
+// to what PostgreSQL locked (by oid), under the analysis's name for it, which the finding shares.
 const LockComparison* comparison_for(const StatementVerification& v, const analysis::ObjectName& relation) {
   for (const LockComparison& c : v.locks) {
-    if (c.object.name == relation.name && (relation.schema.empty() || c.object.schema.empty() ||
-                                           relation.schema == c.object.schema))
-      return &c;
+    if (c.predicted && c.object == relation) return &c;
   }
   return nullptr;
 }

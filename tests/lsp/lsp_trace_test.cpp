@@ -80,9 +80,7 @@ TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[
     REQUIRE(lsp.wait_notification("textDocument/publishDiagnostics"));
 
     std::vector<Json> progress;
-    auto t0 = std::chrono::steady_clock::now();
     Json first = run_trace(lsp, uri, &progress);
-    double cold = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     INFO(first.dump());
     REQUIRE(first.contains("result"));
     CHECK(first["result"]["confirmed"] == 2);
@@ -112,12 +110,10 @@ TEST_CASE("lsp trace: progress, upgraded diagnostics, edits, re-trace, exit", "[
     CHECK(message_of((*edited)["params"]["diagnostics"], "create-index").find("by trace") == std::string::npos);
     CHECK(message_of((*edited)["params"]["diagnostics"], "add-column").find("✓ Confirmed") != std::string::npos);
 
-    // A re-trace reuses the warm cluster and the template: faster than the first.
-    t0 = std::chrono::steady_clock::now();
+    // A re-trace reuses the warm cluster (its cold and warm times are bench/lsp_trace_bench's numbers).
+    CHECK(first["result"]["summary"].get<std::string>().find("cluster started") != std::string::npos);
     Json second = run_trace(lsp, uri);
-    double warm = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     CHECK(second["result"]["summary"].get<std::string>().find("cluster started") == std::string::npos);
-    CHECK(warm < cold);
 
     // The cluster is alive now; exit must stop it (no other process leases it).
     for (const auto& e : fs::directory_iterator(state / "clusters")) {
