@@ -34,7 +34,7 @@ std::string fingerprint(const std::string& key) {
 
 }  // namespace
 
-void parts::gitlab_issue(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
+void parts::gitlab_issue(protocol::JsonWriter& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
                          const analysis::Finding& fd, std::map<std::string, int>& seen) {
   std::string key = path + "\x1f" + fd.rule + "\x1f";
   if (fd.statement) key += a.statements[*fd.statement].code.slice(source.text());
@@ -52,7 +52,7 @@ void parts::gitlab_issue(JsonStream& w, const std::string& path, const SourceTex
 }
 
 void write_gitlab(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions&) {
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   w.begin_array();
   for (const auto& f : files) {
     if (!f.error.empty()) continue;

@@ -10,7 +10,7 @@ namespace lockward::server {
 namespace {
 
 // `position`: the statement's place in the file's list, what a trace's verification names.
-void statement_json(JsonStream& w, const SourceText& source, const analysis::Statement& s, std::size_t position,
+void statement_json(protocol::JsonWriter& w, const SourceText& source, const analysis::Statement& s, std::size_t position,
                     const parts::JsonFileExtras& extras) {
   w.begin_object();
   w.key("forms").begin_array();
@@ -42,7 +42,7 @@ void statement_json(JsonStream& w, const SourceText& source, const analysis::Sta
   w.end_object();
 }
 
-void position_json(JsonStream& w, std::size_t line, std::size_t column, std::size_t offset) {
+void position_json(protocol::JsonWriter& w, std::size_t line, std::size_t column, std::size_t offset) {
   w.begin_object().key("column").number(column).key("line").number(line).key("offset").number(offset).end_object();
 }
 
@@ -50,7 +50,7 @@ void position_json(JsonStream& w, std::size_t line, std::size_t column, std::siz
 
 namespace parts {
 
-void json_range(JsonStream& w, const SourceText& source, analysis::TextRange r) {
+void json_range(protocol::JsonWriter& w, const SourceText& source, analysis::TextRange r) {
   Location l = source.location(r);
   w.begin_object().key("end");
   position_json(w, l.end_line, l.end_column, r.end);
@@ -59,18 +59,18 @@ void json_range(JsonStream& w, const SourceText& source, analysis::TextRange r) 
   w.end_object();
 }
 
-void json_header(JsonStream& w, std::string_view kind, analysis::Risk threshold, int pg_version) {
+void json_header(protocol::JsonWriter& w, std::string_view kind, analysis::Risk threshold, int pg_version) {
   w.key("kind").string(kind);
   w.key("max_risk_threshold").string(analysis::risk_name(threshold));
   w.key("pg_version").number(pg_version);
   w.key("schema_version").number(1);
 }
 
-void json_tool(JsonStream& w) {
+void json_tool(protocol::JsonWriter& w) {
   w.key("tool").begin_object().key("name").string("lockward").key("version").string(LOCKWARD_VERSION).end_object();
 }
 
-void json_finding(JsonStream& w, const SourceText& source, const analysis::Finding& fd, std::string_view origin) {
+void json_finding(protocol::JsonWriter& w, const SourceText& source, const analysis::Finding& fd, std::string_view origin) {
   w.begin_object();
   if (fd.base_risk) w.key("base_risk").string(analysis::risk_name(*fd.base_risk));
   w.key("fixes").begin_array();
@@ -106,7 +106,7 @@ void json_finding(JsonStream& w, const SourceText& source, const analysis::Findi
   w.end_object();
 }
 
-void json_file(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
+void json_file(protocol::JsonWriter& w, const std::string& path, const SourceText& source, const analysis::Analysis& a,
                const JsonFileExtras& extras) {
   w.begin_object();
   w.key("coverage").begin_object();
@@ -145,7 +145,7 @@ void json_file(JsonStream& w, const std::string& path, const SourceText& source,
   w.end_object();
 }
 
-void json_file_error(JsonStream& w, const std::string& path, const std::string& error) {
+void json_file_error(protocol::JsonWriter& w, const std::string& path, const std::string& error) {
   w.begin_object().key("error").string(error).key("path").string(path).end_object();
 }
 
@@ -162,7 +162,7 @@ void write_json(std::ostream& out, const std::vector<FileReport>& files, const R
       if (fd.risk > options.max_risk) ++above;
     }
   }
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   w.begin_object().key("files").begin_array();
   for (const FileReport& f : files) {
     if (!f.error.empty()) parts::json_file_error(w, f.path, f.error);

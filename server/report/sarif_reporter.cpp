@@ -18,7 +18,7 @@ std::string_view level(analysis::Severity s) {
   }
 }
 
-void region(JsonStream& w, const SourceText& source, analysis::TextRange r) {
+void region(protocol::JsonWriter& w, const SourceText& source, analysis::TextRange r) {
   Location l = source.location(r);
   w.begin_object();
   w.key("endColumn").number(l.end_column).key("endLine").number(l.end_line);
@@ -26,11 +26,11 @@ void region(JsonStream& w, const SourceText& source, analysis::TextRange r) {
   w.end_object();
 }
 
-void artifact_location(JsonStream& w, const std::string& path) {
+void artifact_location(protocol::JsonWriter& w, const std::string& path) {
   w.key("artifactLocation").begin_object().key("uri").string(path).end_object();
 }
 
-void rule(JsonStream& w, const parts::SarifRule& r) {
+void rule(protocol::JsonWriter& w, const parts::SarifRule& r) {
   w.begin_object();
   w.key("id").string(r.id);
   w.key("properties").begin_object().key("kind").string(r.kind).end_object();
@@ -42,7 +42,7 @@ void rule(JsonStream& w, const parts::SarifRule& r) {
 
 namespace parts {
 
-void sarif_result(JsonStream& w, const std::string& path, const SourceText& source, const analysis::Finding& fd,
+void sarif_result(protocol::JsonWriter& w, const std::string& path, const SourceText& source, const analysis::Finding& fd,
                   const SarifVerification* verification) {
   w.begin_object();
   if (!fd.fixes.empty()) {
@@ -82,7 +82,7 @@ void sarif_result(JsonStream& w, const std::string& path, const SourceText& sour
   w.end_object();
 }
 
-void sarif_document(JsonStream& w, const std::function<void()>& properties, const std::function<void()>& results,
+void sarif_document(protocol::JsonWriter& w, const std::function<void()>& properties, const std::function<void()>& results,
                     const std::vector<SarifRule>& extra_rules) {
   w.begin_object();
   w.key("$schema").string("https://json.schemastore.org/sarif-2.1.0.json");
@@ -119,7 +119,7 @@ void write_sarif(std::ostream& out, const std::vector<FileReport>& files, const 
     coverage.unanalysable += f.analysis.coverage.unanalysable;
     coverage.parse_errors += f.analysis.coverage.parse_errors;
   }
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   parts::sarif_document(
       w,
       [&] {

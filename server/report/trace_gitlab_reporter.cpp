@@ -8,7 +8,7 @@
 namespace lockward::server {
 
 void write_trace_gitlab(std::ostream& out, const TraceReport& report) {
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   w.begin_array();
   for (const TraceFileReport& f : report.files) {
     SourceText source(f.text);

@@ -8,12 +8,12 @@ namespace lockward::server {
 
 namespace {
 
-void mode_or_null(JsonStream& w, const std::optional<analysis::LockMode>& mode) {
+void mode_or_null(protocol::JsonWriter& w, const std::optional<analysis::LockMode>& mode) {
   if (mode) w.string(analysis::lock_mode_name(*mode));
   else w.null();
 }
 
-void verification_json(JsonStream& w, const TraceFileReport& f, const SourceText& source,
+void verification_json(protocol::JsonWriter& w, const TraceFileReport& f, const SourceText& source,
                        const trace::StatementVerification& v) {
   const trace::StatementTrace& t = f.trace.statements[v.statement];
   w.key("verification").begin_object();
@@ -68,7 +68,7 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
     }
   }
   const TraceCoverage& c = report.coverage;
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   w.begin_object();
   w.key("coverage").begin_object();
   w.key("analysed").number(c.analysed).key("confirmed").number(c.confirmed).key("errors").number(c.errors);
@@ -86,10 +86,10 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
     extras.raise_max_risk = true;
     extras.migration = &f.migration;
     extras.trace_findings = &added[i];
-    extras.statement = [&](JsonStream& js, std::size_t index) {
+    extras.statement = [&](protocol::JsonWriter& js, std::size_t index) {
       if (index < verifications.size() && verifications[index]) verification_json(js, f, source, *verifications[index]);
     };
-    extras.file = [&](JsonStream& js) {
+    extras.file = [&](protocol::JsonWriter& js) {
       js.key("verification").begin_object();
       js.key("confirmed").number(f.merged.confirmed).key("errors").number(f.merged.error_count);
       js.key("mismatches").number(f.merged.mismatches).key("trace_only").number(f.merged.trace_only.size());

@@ -23,7 +23,7 @@ void write_trace_sarif(std::ostream& out, const TraceReport& report) {
   std::vector<parts::SarifRule> rules;
   for (const TraceRule& r : trace_rules()) rules.push_back({r.id, r.summary, "trace"});
   const TraceCoverage& c = report.coverage;
-  JsonStream w(out);
+  protocol::JsonWriter w(out);
   auto properties = [&] {
     w.key("coverage").begin_object();
     w.key("analysed").number(c.analysed).key("confirmed").number(c.confirmed).key("errors").number(c.errors);

@@ -1,16 +1,16 @@
-// The reports are written without a DOM; their text must stay what nlohmann's dump(2) printed
-// before, byte for byte, escapes and invalid UTF-8 included.
+// The reports and the LSP's diagnostics are written without a DOM; their text must stay what
+// nlohmann's dump(2) and dump() print, byte for byte, escapes and invalid UTF-8 included.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "server/report/json_stream.h"
+#include "protocol/json_writer.h"
 
-using lockward::server::JsonStream;
+using lockward::protocol::JsonWriter;
 using nlohmann::json;
 
-TEST_CASE("JsonStream prints what nlohmann's dump(2) prints", "[report][json]") {
+TEST_CASE("protocol::JsonWriter prints what nlohmann's dump(2) prints", "[report][json]") {
   const std::vector<std::string> strings{
       "plain",      "quote \" and \\ backslash", "line\nbreak\ttab\rreturn", std::string("nul \0 bell \a", 12),
       "\b and \f",  "caf\xC3\xA9 \xE2\x80\xA6 \xF0\x9F\x94\x92",      "bad \xC3 lead", "cut \xE2\x82",
@@ -18,7 +18,7 @@ TEST_CASE("JsonStream prints what nlohmann's dump(2) prints", "[report][json]") 
   json expected = json::object();
   std::ostringstream text;
   {
-    JsonStream w(text);
+    JsonWriter w(text);
     w.begin_object();
     w.key("a_empty_array").begin_array().end_array();
     w.key("b_empty_object").begin_object().end_object();
@@ -39,7 +39,7 @@ TEST_CASE("JsonStream prints what nlohmann's dump(2) prints", "[report][json]") 
   CHECK(text.str() == expected.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
-TEST_CASE("JsonStream escapes a special byte wherever it falls in an 8-byte block", "[report][json]") {
+TEST_CASE("protocol::JsonWriter escapes a special byte wherever it falls in an 8-byte block", "[report][json]") {
   // Long runs are checked 8 bytes at a time; each special byte at each position of a block.
   const std::vector<std::string> specials{"\"", "\\", "\n", "\x1f", std::string(1, '\0'), "\x7f", " ",
                                           "~",  "\xC3\xA9", "\xE2\x80\xA6", "\xF0\x9F\x94\x92", "\xFF", "\xC3"};
@@ -49,10 +49,21 @@ TEST_CASE("JsonStream escapes a special byte wherever it falls in an 8-byte bloc
       strings.push_back(std::string(at, 'a') + special + std::string(19 - at, 'b'));
   std::ostringstream text;
   {
-    JsonStream w(text);
+    JsonWriter w(text);
     w.begin_array();
     for (const auto& s : strings) w.string(s);
     w.end_array().finish();
   }
   CHECK(text.str() == json(strings).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+TEST_CASE("JsonWriter compact prints what nlohmann's dump() prints", "[protocol][json]") {
+  JsonWriter w;
+  w.begin_object()
+      .key("a").begin_array().number(1).begin_object().key("k").string("v\b\x01 \xC3 caf\xC3\xA9").end_object().raw("[2]").end_array()
+      .key("b").boolean(true).key("e").begin_object().end_object().key("n").number(-42).key("r").real(0.25).key("z").null()
+      .end_object();
+  json expected{{"a", json::array({1, json{{"k", "v\b\x01 \xC3 caf\xC3\xA9"}}, json::array({2})})},
+                {"b", true}, {"e", json::object()}, {"n", -42}, {"r", 0.25}, {"z", nullptr}};
+  CHECK(w.str() == expected.dump(-1, ' ', false, json::error_handler_t::replace));
 }
