@@ -1,0 +1,3 @@
+// analysis/ and protocol/ are pure layers (ARCHITECTURE.md): no I/O library, no threads of
+// their own. This header stands in for <spdlog/spdlog.h> on their include path so that including it fails.
+#error "a pure layer (analysis/, protocol/) must not include <spdlog/spdlog.h>"

@@ -1,0 +1,2 @@
+// Forbidden: analysis/ does no I/O of its own.
+#include <boost/asio.hpp>

@@ -1,0 +1,2 @@
+// Forbidden: the pure analysis layer must not know the server.
+#include "server/config/config.h"

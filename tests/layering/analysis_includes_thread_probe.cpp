@@ -1,0 +1,2 @@
+// Forbidden: analysis/ starts no threads (a caller hands it a ParallelFor).
+#include <thread>

@@ -1,0 +1,2 @@
+// Forbidden: analysis/ knows no live server.
+#include "trace/session.h"

@@ -1,0 +1,2 @@
+// Forbidden: protocol/ knows no SQL.
+#include "analysis/object_name.h"

@@ -1,0 +1,2 @@
+// Forbidden: trace/ knows no LSP.
+#include "protocol/line_index.h"

@@ -1,0 +1,2 @@
+// Forbidden: trace/ is below the server.
+#include "server/config/config.h"
