@@ -192,17 +192,8 @@ int main(int argc, char** argv) {
     Input input;
     if (size.starts_with("folder")) {
       // 1,000 files of 20 statements: the 20,000-statement text cut at each transaction's end.
-      const std::string text = lockward::bench::generate_migration(20000);
       const fs::path folder = dir / "folder";
-      fs::create_directories(folder);
-      std::size_t file = 0, begin = 0;
-      for (std::size_t end = text.find("COMMIT;\n"); end != std::string::npos; end = text.find("COMMIT;\n", begin)) {
-        end += 8;
-        char name[32];
-        std::snprintf(name, sizeof name, "%04zu_migration.sql", ++file);
-        write(folder / name, text.substr(begin, end - begin));
-        begin = end;
-      }
+      const std::size_t file = lockward::bench::write_migration_folder(folder);
       input.paths = {folder.string()};                     // lockward lists the folder
       input.squawk_paths = {(folder / "*.sql").string()};  // squawk expands the pattern
       input.name = "folder of " + std::to_string(file) + " files, each with its history";
@@ -212,9 +203,7 @@ int main(int argc, char** argv) {
         input.name = "folder of " + std::to_string(file) + " files, --no-history";
       } else if (size == "folder-last") {
         // The last file alone: its predecessors are read and applied as its history.
-        char name[32];
-        std::snprintf(name, sizeof name, "%04zu_migration.sql", file);
-        input.paths = input.squawk_paths = {(folder / name).string()};
+        input.paths = input.squawk_paths = {(folder / lockward::bench::migration_folder_file(file)).string()};
         input.name = "the last of " + std::to_string(file) + " files, " + std::to_string(file - 1) + " as history";
         input.statements = 20;
       }

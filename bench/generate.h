@@ -1,6 +1,9 @@
 // Deterministic generator of realistic mixed migration text for benchmarks.
 #pragma once
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace lockward::bench {
@@ -39,6 +42,29 @@ inline std::string generate_migration(std::size_t statements) {
     if (i % 20 == 19) out += "COMMIT;\n";
   }
   return out;
+}
+
+// The 20,000-statement migration cut at each transaction's end into `folder`'s files
+// 0001_migration.sql … 1000_migration.sql (20 statements each); returns how many it wrote.
+inline std::size_t write_migration_folder(const std::filesystem::path& folder) {
+  const std::string text = generate_migration(20000);
+  std::filesystem::create_directories(folder);
+  std::size_t file = 0, begin = 0;
+  for (std::size_t end = text.find("COMMIT;\n"); end != std::string::npos; end = text.find("COMMIT;\n", begin)) {
+    end += 8;
+    char name[32];
+    std::snprintf(name, sizeof name, "%04zu_migration.sql", ++file);
+    std::ofstream(folder / name, std::ios::binary) << text.substr(begin, end - begin);
+    begin = end;
+  }
+  return file;
+}
+
+// The name write_migration_folder() gave its `n`th file.
+inline std::string migration_folder_file(std::size_t n) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%04zu_migration.sql", n);
+  return name;
 }
 
 }  // namespace lockward::bench

@@ -1,10 +1,12 @@
 // Language-server latency through the real binary over pipes. Reports numbers; asserts none.
 // Targets: first diagnostics under 100 ms for 2,000 statements; under 20 ms per keystroke at
 // any size (debounce excluded: debounceMs = 0); hover p95 under 5 ms; under 100 MB RSS with
-// the 20,000-statement document open.
+// the 20,000-statement document open; `--history`: a keystroke in the last file of a
+// 1,000-file folder costs what it costs in the same file alone (its history is not re-read).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -174,14 +176,77 @@ void run_one_line(std::size_t statements, bool all) {
               static_cast<double>(rss) / 1024.0, ms_since(t2));
 }
 
+// One file opened from disk: time to its first diagnostics, then keystroke latencies (a space
+// typed and deleted inside its middle statement, 20 times).
+struct FileTimes {
+  double open_ms = 0;
+  std::vector<double> keystrokes;
+  std::size_t diagnostics = 0;
+};
+
+FileTimes open_and_type(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string uri = "file://" + path.string();
+  LspProcess lsp;
+  lsp.initialize(Json::object(), Json{{"debounceMs", 0}});
+  FileTimes out;
+  auto t0 = Clock::now();
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  if (auto published = lsp.wait_notification("textDocument/publishDiagnostics", 600000))
+    out.diagnostics = (*published)["params"]["diagnostics"].size();
+  out.open_ms = ms_since(t0);
+  const std::size_t line = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) / 2;
+  for (int k = 0; k < 20; ++k) {
+    Json change{{"range", {{"start", {{"line", line}, {"character", 0}}}, {"end", {{"line", line}, {"character", k % 2}}}}},
+                {"text", k % 2 == 0 ? " " : ""}};
+    auto t = Clock::now();
+    lsp.notify("textDocument/didChange", Json{{"textDocument", {{"uri", uri}, {"version", 2 + k}}},
+                                              {"contentChanges", Json::array({change})}});
+    lsp.wait_notification("textDocument/publishDiagnostics", 60000);
+    out.keystrokes.push_back(ms_since(t));
+  }
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  lsp.wait_exit();
+  return out;
+}
+
+// The last file of a 1,000-file folder (999 files of history) against the same file alone.
+void run_history() {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/lockward-lsp-bench-XXXXXX";
+  const fs::path dir = mkdtemp(tmpl);
+  const std::size_t files = lockward::bench::write_migration_folder(dir / "folder");
+  const std::string last = lockward::bench::migration_folder_file(files);
+  fs::create_directories(dir / "alone");
+  fs::copy_file(dir / "folder" / last, dir / "alone" / last);
+  const FileTimes with = open_and_type(dir / "folder" / last);
+  const FileTimes alone = open_and_type(dir / "alone" / last);
+  auto line = [](const char* what, const FileTimes& t) {
+    std::printf("  %-34s first diagnostics %8.1f ms (%zu)  keystroke p50 %6.2f ms  p95 %6.2f ms\n", what, t.open_ms,
+                t.diagnostics, percentile(t.keystrokes, 0.5), percentile(t.keystrokes, 0.95));
+  };
+  std::printf("the last of %zu files (20 statements)\n", files);
+  line("with its 999 predecessors as history", with);
+  line("alone in its folder", alone);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 
 // Sizes to run, in statements (default: 2000 20000), e.g. `lsp_bench 2000` while profiling;
-// `--all` adds runs that publish every finding; `--one-line` puts each document on one line.
+// `--all` adds runs that publish every finding; `--one-line` puts each document on one line;
+// `--history` times the last file of a 1,000-file folder with and without its history.
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes;
   bool all = false, one_line = false;
   for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--history") {
+      run_history();
+      return 0;
+    }
     if (std::string(argv[i]) == "--all") all = true;
     else if (std::string(argv[i]) == "--one-line") one_line = true;
     else sizes.push_back(std::stoul(argv[i]));
