@@ -367,6 +367,8 @@ void add_constraint(const Input& in, const ObjectName& table, const Json& con, s
     if (keys.empty() && !column.empty()) keys.push_back(std::string(column));
     added.columns = keys;
     added.referenced_columns = ast::string_list(ast::field(con, "pk_attrs"));
+    added.on_delete = foreign_key_action(con, "fk_del_action");
+    added.on_update = foreign_key_action(con, "fk_upd_action");
     if (added.name.empty()) added.name = default_foreign_key_name(table, keys);
   } else if (contype == "CONSTR_CHECK") {
     row = not_valid ? "add-check-not-valid" : "add-check";
