@@ -428,19 +428,24 @@ const std::vector<CatalogueRow> kRows = {
    .note = "a CHECK constraint matching the bound skips the scan; a DEFAULT partition is scanned under ACCESS EXCLUSIVE",
    .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 (id int)",
    .example = "ALTER TABLE m ATTACH PARTITION m1 FOR VALUES FROM (0) TO (100)"},
+  // ATExecDetachPartition: the DEFAULT partition, if any, is locked ACCESS EXCLUSIVE first
+  // (LockRelationOid): its implicit constraint widens. CONCURRENTLY refuses to run with one.
   {.id = "detach-partition", .form = "ALTER TABLE … DETACH PARTITION",
-   .max_pg = 13, .locks = {{PartitionParent, AccessExclusive}, {Partition, ShareUpdateExclusive}}, .risk = Medium,
+   .max_pg = 13, .locks = {{PartitionParent, AccessExclusive}, {Partition, ShareUpdateExclusive}, {DefaultPartition, AccessExclusive}}, .risk = Medium,
    .recipe = Recipe::LockTimeout,
    .why = "ACCESS EXCLUSIVE on the partitioned table blocks every query on all partitions",
    .note = "before PostgreSQL 14 the partition itself takes only SHARE UPDATE EXCLUSIVE (as traced on 13); "
-           "DETACH … CONCURRENTLY needs 14",
-   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100)",
+           "DETACH … CONCURRENTLY needs 14; a DEFAULT partition is locked ACCESS EXCLUSIVE too",
+   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100); "
+            "CREATE TABLE m_other PARTITION OF m DEFAULT",
    .example = "ALTER TABLE m DETACH PARTITION m1"},
   {.id = "detach-partition", .form = "ALTER TABLE … DETACH PARTITION",
-   .min_pg = 14, .locks = {{PartitionParent, AccessExclusive}, {Partition, AccessExclusive}}, .risk = Medium,
+   .min_pg = 14, .locks = {{PartitionParent, AccessExclusive}, {Partition, AccessExclusive}, {DefaultPartition, AccessExclusive}}, .risk = Medium,
    .recipe = Recipe::DetachConcurrently,
    .why = "ACCESS EXCLUSIVE on the partitioned table blocks every query on all partitions",
-   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100)",
+   .note = "a DEFAULT partition is locked ACCESS EXCLUSIVE too (and rules out DETACH … CONCURRENTLY)",
+   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100); "
+            "CREATE TABLE m_other PARTITION OF m DEFAULT",
    .example = "ALTER TABLE m DETACH PARTITION m1"},
   {.id = "detach-partition-concurrently", .form = "ALTER TABLE … DETACH PARTITION … CONCURRENTLY",
    .min_pg = 14, .locks = {{PartitionParent, ShareUpdateExclusive}, {Partition, AccessExclusive}}, .risk = Low,
