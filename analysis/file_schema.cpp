@@ -10,7 +10,7 @@ namespace {
 //   sI<index>        the index's table (encoded)
 //   sC<table>\x1e<column>  the column's type (encoded), "" dropped
 //   sF<table>        its foreign keys: name \x1d referenced \x1d columns \x1d referenced columns
-//                    (columns \x1c between), \x1e between the keys
+//                    \x1d ON DELETE and ON UPDATE actions ("ac"; columns \x1c between), \x1e between the keys
 //   sG<table>        the tables whose foreign keys point at it, \x1e between
 //   sA<table>        renamed in the file: its old name
 //   sD<table>        its DEFAULT partition (encoded), "" none
@@ -130,14 +130,15 @@ std::vector<FileSchema::ForeignKey> FileSchema::outgoing(const std::string& tabl
   if (std::optional<std::string> v = latest_("sF" + table)) {
     for (const std::string& item : split(*v, kSep)) {
       std::vector<std::string> parts = split(item, kPair);
-      parts.resize(4);
-      out.push_back({parts[0], parts[1], split(parts[2], kList), split(parts[3], kList)});
+      parts.resize(5);
+      char on_delete = parts[4].size() == 2 ? parts[4][0] : 'a', on_update = parts[4].size() == 2 ? parts[4][1] : 'a';
+      out.push_back({parts[0], parts[1], split(parts[2], kList), split(parts[3], kList), on_delete, on_update});
     }
     return out;
   }
   if (const SchemaRelation* r = base(table))
     for (const SchemaForeignKey& fk : r->foreign_keys)
-      out.push_back({fk.name, encode(fk.referenced), fk.columns, fk.referenced_columns});
+      out.push_back({fk.name, encode(fk.referenced), fk.columns, fk.referenced_columns, fk.on_delete, fk.on_update});
   return out;
 }
 
@@ -194,6 +195,18 @@ SchemaLookup::ForeignKeyEnds FileSchema::foreign_key_ends(const ObjectName& tabl
   return out;
 }
 
+std::vector<SchemaLookup::IncomingForeignKey> FileSchema::incoming_foreign_keys(const ObjectName& table) const {
+  consulted = true;
+  std::vector<IncomingForeignKey> out;
+  const std::string t = encode(table);
+  for (const std::string& other : incoming(t)) {
+    if (other == t) continue;
+    for (const ForeignKey& fk : outgoing(other))
+      if (fk.referenced == t) out.push_back({decode(other), fk.referenced_columns, fk.on_delete, fk.on_update});
+  }
+  return out;
+}
+
 std::optional<ObjectName> FileSchema::default_partition(const ObjectName& parent) const {
   consulted = true;
   std::string k = encode(parent);
@@ -241,7 +254,7 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     std::vector<std::string> items;
     for (const ForeignKey& fk : fks)
       items.push_back(fk.name + kPair + fk.referenced + kPair + join_list(fk.columns) + kPair +
-                      join_list(fk.referenced_columns));
+                      join_list(fk.referenced_columns) + kPair + fk.on_delete + fk.on_update);
     put("sF" + table, join(items));
   };
 
@@ -269,7 +282,7 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     if (c.type != 'f' || c.referenced.empty()) continue;
     const std::string t = encode(c.table), r = encode(c.referenced);
     std::vector<ForeignKey> fks = now.outgoing(t);
-    fks.push_back({c.name, r, c.columns, c.referenced_columns});
+    fks.push_back({c.name, r, c.columns, c.referenced_columns, c.on_delete, c.on_update});
     set_outgoing(t, fks);
     if (r == t) continue;
     std::vector<std::string> in = now.incoming(r);

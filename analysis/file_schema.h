@@ -29,6 +29,7 @@ class FileSchema final : public SchemaLookup {
   std::optional<bool> exists(const ObjectName& name) const override;
   std::optional<ObjectName> foreign_key_target(const ObjectName& table, std::string_view constraint) const override;
   ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const override;
+  std::vector<IncomingForeignKey> incoming_foreign_keys(const ObjectName& table) const override;
   std::optional<ObjectName> default_partition(const ObjectName& parent) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
@@ -45,6 +46,7 @@ class FileSchema final : public SchemaLookup {
     std::string name;
     std::string referenced;  // encoded name
     std::vector<std::string> columns, referenced_columns;
+    char on_delete = 'a', on_update = 'a';
   };
   std::vector<ForeignKey> outgoing(const std::string& table) const;
   std::vector<std::string> incoming(const std::string& table) const;

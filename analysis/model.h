@@ -26,6 +26,7 @@ struct LockFact {
   LockMode mode = LockMode::AccessShare;
   bool new_object = false;  // created earlier in this file: invisible to other sessions
   bool until_statement_end = false;  // released when the statement ends, not at COMMIT
+  bool if_rows_change = false;  // taken only if the statement deletes or updates a row
 };
 
 // One catalogue row applied to the concrete objects of a statement (a statement with several

@@ -155,7 +155,7 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (c.type != 'f' || c.referenced.empty()) continue;
     auto r = current(c.table);
     if (!r) continue;
-    r->foreign_keys.push_back({c.name, qualified(c.referenced), c.columns, c.referenced_columns});
+    r->foreign_keys.push_back({c.name, qualified(c.referenced), c.columns, c.referenced_columns, c.on_delete, c.on_update});
     set(key(c.table), place, std::move(r));
   }
   for (const auto& [table, column] : facts.columns_dropped) {

@@ -47,6 +47,8 @@ struct SchemaForeignKey {
   ObjectName referenced;  // schema always filled
   std::vector<std::string> columns;             // on the referencing table
   std::vector<std::string> referenced_columns;  // empty: the referenced table's primary key
+  char on_delete = 'a';  // as AddedConstraint: 'a' NO ACTION, 'r', 'c', 'n', 'd'
+  char on_update = 'a';
 };
 
 // A relation as the model knows it. `table` is the index's table (indexes only).

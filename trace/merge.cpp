@@ -183,6 +183,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       }
       c.absent = std::any_of(t.absent_before.begin(), t.absent_before.end(),
                              [&](const analysis::ObjectName& n) { return same_object(p.object, n); });
+      c.if_rows_change = p.if_rows_change;
       c.created_in_transaction =
           std::any_of(t.created_in_transaction.begin(), t.created_in_transaction.end(),
                       [&](const analysis::ObjectName& n) { return same_object(p.object, n); });

@@ -32,8 +32,11 @@ struct LockComparison {
   bool observed_until_statement_end = false;
   bool absent = false;  // the object did not exist when the statement started: nothing to lock
   bool created_in_transaction = false;  // created by the statement's own transaction: not traced
+  // Predicted only if the statement changes a row (a referencing table's RI trigger): not
+  // taking it, when no row was deleted or updated, is no mismatch.
+  bool if_rows_change = false;
   bool matches() const {
-    if ((absent || created_in_transaction) && !observed) return true;
+    if ((absent || created_in_transaction || if_rows_change) && !observed) return true;
     return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
   }
 };

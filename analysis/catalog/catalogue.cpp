@@ -428,19 +428,24 @@ const std::vector<CatalogueRow> kRows = {
    .note = "a CHECK constraint matching the bound skips the scan; a DEFAULT partition is scanned under ACCESS EXCLUSIVE",
    .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 (id int)",
    .example = "ALTER TABLE m ATTACH PARTITION m1 FOR VALUES FROM (0) TO (100)"},
+  // ATExecDetachPartition: the DEFAULT partition, if any, is locked ACCESS EXCLUSIVE first
+  // (LockRelationOid): its implicit constraint widens. CONCURRENTLY refuses to run with one.
   {.id = "detach-partition", .form = "ALTER TABLE … DETACH PARTITION",
-   .max_pg = 13, .locks = {{PartitionParent, AccessExclusive}, {Partition, ShareUpdateExclusive}}, .risk = Medium,
+   .max_pg = 13, .locks = {{PartitionParent, AccessExclusive}, {Partition, ShareUpdateExclusive}, {DefaultPartition, AccessExclusive}}, .risk = Medium,
    .recipe = Recipe::LockTimeout,
    .why = "ACCESS EXCLUSIVE on the partitioned table blocks every query on all partitions",
    .note = "before PostgreSQL 14 the partition itself takes only SHARE UPDATE EXCLUSIVE (as traced on 13); "
-           "DETACH … CONCURRENTLY needs 14",
-   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100)",
+           "DETACH … CONCURRENTLY needs 14; a DEFAULT partition is locked ACCESS EXCLUSIVE too",
+   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100); "
+            "CREATE TABLE m_other PARTITION OF m DEFAULT",
    .example = "ALTER TABLE m DETACH PARTITION m1"},
   {.id = "detach-partition", .form = "ALTER TABLE … DETACH PARTITION",
-   .min_pg = 14, .locks = {{PartitionParent, AccessExclusive}, {Partition, AccessExclusive}}, .risk = Medium,
+   .min_pg = 14, .locks = {{PartitionParent, AccessExclusive}, {Partition, AccessExclusive}, {DefaultPartition, AccessExclusive}}, .risk = Medium,
    .recipe = Recipe::DetachConcurrently,
    .why = "ACCESS EXCLUSIVE on the partitioned table blocks every query on all partitions",
-   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100)",
+   .note = "a DEFAULT partition is locked ACCESS EXCLUSIVE too (and rules out DETACH … CONCURRENTLY)",
+   .setup = "CREATE TABLE m (id int) PARTITION BY RANGE (id); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100); "
+            "CREATE TABLE m_other PARTITION OF m DEFAULT",
    .example = "ALTER TABLE m DETACH PARTITION m1"},
   {.id = "detach-partition-concurrently", .form = "ALTER TABLE … DETACH PARTITION … CONCURRENTLY",
    .min_pg = 14, .locks = {{PartitionParent, ShareUpdateExclusive}, {Partition, AccessExclusive}}, .risk = Low,
@@ -698,6 +703,32 @@ const std::vector<CatalogueRow> kRows = {
   {.id = "delete", .form = "DELETE", .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "ROW EXCLUSIVE on the table; the deleted rows stay locked until commit",
    .setup = "CREATE TABLE t (id int)", .example = "DELETE FROM t WHERE id = 1"},
+  // The RI triggers on a referenced table fire for each deleted row, or each updated row whose
+  // referenced key changed (ri_triggers.c): NO ACTION / RESTRICT (ri_restrict) run SELECT 1 FROM
+  // ONLY <referencing> x … FOR KEY SHARE OF x, which holds ROW SHARE on the referencing table;
+  // CASCADE / SET NULL / SET DEFAULT (RI_FKey_cascade_del, ri_set) open it in RowExclusiveLock
+  // and DELETE or UPDATE its rows, whose own triggers fire in turn. No row changed, no lock.
+  {.id = "delete-referenced", .form = "DELETE on a table other tables' foreign keys reference",
+   .locks = {{Table, RowExclusive}, {ReferencingTable, RowShare, false, true}, {CascadedTable, RowExclusive, false, true},
+             {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the table; each table whose foreign key references it is checked (ROW SHARE) or, with "
+          "ON DELETE CASCADE / SET NULL / SET DEFAULT, written (ROW EXCLUSIVE) for the deleted rows",
+   .note = "the referencing tables are locked only if a row is deleted; a cascaded delete reaches the tables "
+           "referencing those in turn",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p_id int REFERENCES p); "
+            "CREATE TABLE d (p_id int REFERENCES p ON DELETE CASCADE); "
+            "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (2); INSERT INTO d VALUES (1)",
+   .example = "DELETE FROM p WHERE id = 1"},
+  {.id = "update-referenced-key", .form = "UPDATE of a key other tables' foreign keys reference",
+   .locks = {{Table, RowExclusive}, {ReferencingTable, RowShare, false, true}, {CascadedTable, RowExclusive, false, true},
+             {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the table; each table whose foreign key references the changed key is checked "
+          "(ROW SHARE) or, with ON UPDATE CASCADE / SET NULL / SET DEFAULT, written (ROW EXCLUSIVE)",
+   .note = "the referencing tables are locked only if a row's referenced key changes",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p_id int REFERENCES p (id)); "
+            "CREATE TABLE d (p_id int REFERENCES p (id) ON UPDATE CASCADE); "
+            "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (2); INSERT INTO d VALUES (1)",
+   .example = "UPDATE p SET id = 3 WHERE id = 1"},
   {.id = "merge", .form = "MERGE", .min_pg = 15, .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "ROW EXCLUSIVE on the target; the changed rows stay locked until commit",
    .note = "PostgreSQL 15+",
@@ -933,6 +964,7 @@ std::string_view role_name(Role role) {
     case Table: return "table";
     case ReferencedTable: return "referenced table";
     case ReferencingTable: return "referencing table";
+    case CascadedTable: return "table its foreign key action changes";
     case PartitionParent: return "partitioned table";
     case InheritParent: return "parent table";
     case Partition: return "partition";
@@ -987,6 +1019,7 @@ bool named_by_schema(Role role) {
     case Sequence:
     case DomainTable:
     case ReferencingTable:
+    case CascadedTable:
     case DefaultPartition:
     case Source: return true;
     default: return false;

@@ -22,6 +22,8 @@ enum class Role : std::uint8_t {
   Table,             // the table the statement alters, indexes, drops, …
   ReferencedTable,   // the table a FOREIGN KEY points at
   ReferencingTable,  // a table whose FOREIGN KEY points at the statement's table (known from the schema)
+  CascadedTable,     // a referencing table whose ON DELETE / ON UPDATE action (CASCADE, SET NULL,
+                     // SET DEFAULT) deletes or updates its rows (known from the schema)
   PartitionParent,   // the partitioned table in ATTACH / DETACH PARTITION
   InheritParent,     // the parent table in ALTER TABLE … [NO] INHERIT
   Partition,         // the partition being attached or detached
@@ -44,6 +46,9 @@ struct RoleLock {
   // PostgreSQL releases this lock when the statement ends (the relation is closed with its
   // lock mode rather than NoLock), instead of holding it to the end of the transaction.
   bool until_statement_end = false;
+  // Taken only if the statement deletes or updates a row (the RI triggers that lock a
+  // referencing table fire per changed row); a statement that changes none does not take it.
+  bool if_rows_change = false;
 };
 
 enum class Rewrite : std::uint8_t {

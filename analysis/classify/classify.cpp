@@ -11,6 +11,7 @@ ObjectKind kind_for_role(Role role) {
     case Role::Table:
     case Role::ReferencedTable:
     case Role::ReferencingTable:
+    case Role::CascadedTable:
     case Role::PartitionParent:
     case Role::InheritParent:
     case Role::Partition:
@@ -49,7 +50,8 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::Partition: who = targets.partition; break;
       case Role::Index: who = targets.index; break;
       case Role::DefaultPartition: continue;  // unknown statically unless a snapshot names it
-      case Role::ReferencingTable: continue;  // filled from the schema (add_locks_on)
+      case Role::ReferencingTable:
+      case Role::CascadedTable: continue;     // filled from the schema (add_locks_on)
       case Role::Source: continue;            // each relation the query reads: add_locks_on
       case Role::DomainTable: continue;       // from the schema, when it knows
       default: who = targets.other; break;

@@ -53,6 +53,10 @@ struct AddedConstraint {
   ObjectName referenced;        // for FOREIGN KEY: the table it points at
   std::vector<std::string> columns;             // for FOREIGN KEY: its columns on `table`
   std::vector<std::string> referenced_columns;  // for FOREIGN KEY: the columns it points at (empty: the key)
+  // For FOREIGN KEY: its ON DELETE / ON UPDATE action as PostgreSQL spells it (pg_constraint's
+  // confdeltype / confupdtype): 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT.
+  char on_delete = 'a';
+  char on_update = 'a';
 };
 
 struct ColumnTypeUse {
@@ -127,6 +131,14 @@ class SchemaLookup {
     std::vector<ObjectName> referencing;  // tables whose foreign keys point at the column
   };
   virtual ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const = 0;
+  // The foreign keys that point at `table` from another table, with their actions.
+  struct IncomingForeignKey {
+    ObjectName table;                             // the referencing table
+    std::vector<std::string> referenced_columns;  // on `table`; empty: its primary key
+    char on_delete = 'a';
+    char on_update = 'a';
+  };
+  virtual std::vector<IncomingForeignKey> incoming_foreign_keys(const ObjectName& table) const = 0;
   // The DEFAULT partition of a partitioned table: nullopt when it has none or that is not known.
   virtual std::optional<ObjectName> default_partition(const ObjectName& parent) const = 0;
   // Whether a relation of that name exists; nullopt when the schema cannot say.

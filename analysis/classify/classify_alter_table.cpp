@@ -229,6 +229,15 @@ void partition_command(const Input& in, const ObjectName& table, const Json& cmd
     if (std::optional<ObjectName> d = in.context.schema->default_partition(table))
       add_locks_on(effect, Role::DefaultPartition, {*d});
   }
+  if (subtype == "AT_DetachPartition" && !ast::flag(pc, "concurrent") && in.context.schema) {
+    // Its implicit constraint widens: locked before the partition. Detaching the DEFAULT
+    // partition itself, that lock is the partition's (stronger than its own on PostgreSQL 13).
+    if (std::optional<ObjectName> d = in.context.schema->default_partition(table)) {
+      if (d->name == partition.name)
+        std::erase_if(effect.locks, [](const LockFact& l) { return l.role == Role::Partition; });
+      add_locks_on(effect, Role::DefaultPartition, {*d});
+    }
+  }
   if (subtype == "AT_AttachPartition") facts.partitions.push_back({table, partition, is_default, true});
   else if (subtype == "AT_DetachPartition") facts.partitions.push_back({table, partition, false, false});
   if (row == "detach-partition" && subtype != "AT_DetachPartition") {
@@ -367,6 +376,8 @@ void add_constraint(const Input& in, const ObjectName& table, const Json& con, s
     if (keys.empty() && !column.empty()) keys.push_back(std::string(column));
     added.columns = keys;
     added.referenced_columns = ast::string_list(ast::field(con, "pk_attrs"));
+    added.on_delete = foreign_key_action(con, "fk_del_action");
+    added.on_update = foreign_key_action(con, "fk_upd_action");
     if (added.name.empty()) added.name = default_foreign_key_name(table, keys);
   } else if (contype == "CONSTR_CHECK") {
     row = not_valid ? "add-check-not-valid" : "add-check";

@@ -38,7 +38,9 @@ void create_table(const Input& in, StatementFacts& facts) {
     std::string name = ast::str(con, "conname");
     if (name.empty()) name = default_foreign_key_name(table, columns);
     facts.constraints_added.push_back({table, name, 'f', false, {}, referenced, columns,
-                                       ast::string_list(ast::field(con, "pk_attrs"))});
+                                       ast::string_list(ast::field(con, "pk_attrs")),
+                                       foreign_key_action(con, "fk_del_action"),
+                                       foreign_key_action(con, "fk_upd_action")});
   };
   auto constraint = [&](const Json& con, const std::string& column) {
     std::string contype = ast::str(con, "contype");

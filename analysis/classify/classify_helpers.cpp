@@ -71,7 +71,8 @@ void add_locks_on(Effect& effect, Role role, const std::vector<ObjectName>& obje
   for (const ObjectName& o : objects) {
     bool present = std::any_of(effect.locks.begin(), effect.locks.end(),
                                [&](const LockFact& l) { return l.object == o && l.role == role; });
-    if (!present && !o.empty()) effect.locks.push_back(LockFact{o, kind_for_role(role), role, lock->mode, false, lock->until_statement_end});
+    if (!present && !o.empty()) effect.locks.push_back(
+          LockFact{o, kind_for_role(role), role, lock->mode, false, lock->until_statement_end, lock->if_rows_change});
   }
 }
 
@@ -281,6 +282,86 @@ std::vector<ObjectName> tables_referencing(const Input& in, const ObjectName& ta
       }
     }
   }
+  return out;
+}
+
+char foreign_key_action(const Json& con, const char* field) {
+  std::string a = ast::str(con, field);
+  return a.size() == 1 && std::string_view("arcnd").find(a[0]) != std::string_view::npos ? a[0] : 'a';
+}
+
+namespace {
+// "… ON UPDATE CASCADE ON DELETE SET NULL" of pg_get_constraintdef(): NO ACTION is not written.
+char action_in_definition(const std::string& definition, std::string_view on) {
+  std::size_t at = definition.find(on);
+  if (at == std::string::npos) return 'a';
+  std::string_view rest = std::string_view(definition).substr(at + on.size());
+  if (rest.starts_with("CASCADE")) return 'c';
+  if (rest.starts_with("SET NULL")) return 'n';
+  if (rest.starts_with("SET DEFAULT")) return 'd';
+  if (rest.starts_with("RESTRICT")) return 'r';
+  return 'a';
+}
+
+std::vector<SchemaLookup::IncomingForeignKey> incoming_foreign_keys(const Input& in, const ObjectName& table) {
+  std::vector<SchemaLookup::IncomingForeignKey> out;
+  if (in.context.schema) out = in.context.schema->incoming_foreign_keys(table);
+  if (in.context.snapshot) {
+    const SnapshotTable* target = snapshot_table(in, table);
+    for (const SnapshotTable& t : in.context.snapshot->tables) {
+      if (!target || t.name == target->name) continue;
+      for (const SnapshotConstraint& c : t.constraints) {
+        if (c.type != 'f') continue;
+        ObjectName ref = references_in_definition(c.definition);
+        if (ref.name != target->name.name || !(ref.schema.empty() || ref.schema == target->name.schema)) continue;
+        out.push_back({t.name.schema == "public" ? ObjectName{"", t.name.name} : t.name,
+                       foreign_key_columns(c.definition).second, action_in_definition(c.definition, " ON DELETE "),
+                       action_in_definition(c.definition, " ON UPDATE ")});
+      }
+    }
+  }
+  return out;
+}
+}  // namespace
+
+ReferentialActions referential_actions(const Input& in, const ObjectName& table,
+                                       const std::vector<std::string>* updated) {
+  ReferentialActions out;
+  std::vector<ObjectName> deleted{table}, seen{table};
+  while (!deleted.empty()) {
+    ObjectName next = std::move(deleted.back());
+    deleted.pop_back();
+    for (const SchemaLookup::IncomingForeignKey& fk : incoming_foreign_keys(in, next)) {
+      if (fk.table.name == next.name && fk.table.schema == next.schema) continue;  // a self-reference
+      char action = fk.on_delete;
+      if (updated) {
+        // An UPDATE fires them only when it changes a referenced column; which columns the
+        // primary key has is not known here, so a key named by default is not claimed.
+        if (fk.referenced_columns.empty() ||
+            std::none_of(fk.referenced_columns.begin(), fk.referenced_columns.end(), [&](const std::string& c) {
+              return std::find(updated->begin(), updated->end(), c) != updated->end();
+            }))
+          continue;
+        action = fk.on_update;
+      }
+      if (action == 'a' || action == 'r') {
+        add_unique(out.checked, fk.table);
+      } else {
+        add_unique(out.written, fk.table);
+        std::size_t before = seen.size();
+        add_unique(seen, fk.table);
+        // Rows deleted there fire the triggers of the tables referencing it (UPDATE … SET NULL
+        // changes only the referencing columns, not a key others point at, and is not followed).
+        if (!updated && action == 'c' && seen.size() > before) deleted.push_back(fk.table);
+      }
+    }
+  }
+  // A table both checked and written holds the stronger lock: ROW EXCLUSIVE.
+  std::erase_if(out.checked, [&](const ObjectName& o) {
+    return std::find(out.written.begin(), out.written.end(), o) != out.written.end();
+  });
+  std::erase_if(out.checked, [&](const ObjectName& o) { return o.name == table.name; });
+  std::erase_if(out.written, [&](const ObjectName& o) { return o.name == table.name; });
   return out;
 }
 

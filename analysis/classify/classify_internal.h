@@ -79,6 +79,19 @@ std::vector<ObjectName> indexes_on(const Input& in, const ObjectName& table);
 SchemaLookup::ForeignKeyEnds foreign_key_ends(const Input& in, const ObjectName& table, std::string_view column);
 // Every table whose foreign keys reach `table`, directly or through others (TRUNCATE … CASCADE).
 std::vector<ObjectName> tables_referencing_transitively(const Input& in, const ObjectName& table);
+// A Constraint node's fk_del_action / fk_upd_action: 'a' (NO ACTION) when absent.
+char foreign_key_action(const Json& con, const char* field);
+// What deleting rows of `table` (or, with `updated` set, changing those of its columns) makes
+// the RI triggers on it do to the tables whose foreign keys point at it (ri_triggers.c):
+// NO ACTION / RESTRICT run SELECT … FOR KEY SHARE on the referencing table (ROW SHARE);
+// CASCADE, SET NULL and SET DEFAULT delete or update its rows (ROW EXCLUSIVE), and a cascaded
+// DELETE fires the same triggers on the tables referencing that one in turn.
+struct ReferentialActions {
+  std::vector<ObjectName> checked;  // ROW SHARE
+  std::vector<ObjectName> written;  // ROW EXCLUSIVE
+};
+ReferentialActions referential_actions(const Input& in, const ObjectName& table,
+                                       const std::vector<std::string>* updated = nullptr);
 // The name PostgreSQL gives an unnamed foreign key ("orders_user_id_fkey"); empty when it would
 // be truncated (longer than 63 bytes), since the truncated form is not worth guessing.
 std::string default_foreign_key_name(const ObjectName& table, const std::vector<std::string>& columns);

@@ -117,9 +117,20 @@ void dml(const Input& in, StatementFacts& facts, bool update) {
   for (const char* key : {update ? "fromClause" : "usingClause", "whereClause", "targetList", "returningList", "withClause"}) {
     for (ObjectName& o : range_vars_in(ast::field(body, key))) sources.push_back(std::move(o));
   }
-  Effect effect = make_effect(in, sources.empty() ? (update ? "update" : "delete") : (update ? "update-from" : "delete-using"),
-                              Targets{.table = d.table}, in.statement);
+  // The tables whose foreign keys point at the rows it deletes, or at the key columns it sets.
+  std::vector<std::string> set_columns;
+  if (update)
+    for (const auto& target : ast::list(body, "targetList"))
+      if (std::string c = ast::str(ast::unwrap(target, "ResTarget"), "name"); !c.empty()) set_columns.push_back(c);
+  ReferentialActions actions = referential_actions(in, d.table, update ? &set_columns : nullptr);
+  bool referenced = !actions.checked.empty() || !actions.written.empty();
+  std::string_view row = referenced ? (update ? "update-referenced-key" : "delete-referenced")
+                         : sources.empty() ? (update ? "update" : "delete")
+                                           : (update ? "update-from" : "delete-using");
+  Effect effect = make_effect(in, row, Targets{.table = d.table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
+  add_locks_on(effect, Role::ReferencingTable, actions.checked);
+  add_locks_on(effect, Role::CascadedTable, actions.written);
   facts.effects.push_back(std::move(effect));
 }
 

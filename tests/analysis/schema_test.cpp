@@ -194,3 +194,36 @@ TEST_CASE("the file's own foreign keys and DEFAULT partitions are schema too", "
   REQUIRE(inc->statements.size() == 8);
   for (std::size_t i = 0; i < 8; ++i) CHECK(inc->statements[i].locks.size() == a.statements[i].locks.size());
 }
+
+TEST_CASE("a DELETE locks the tables whose foreign keys point at it, as their actions say", "[schema]") {
+  SchemaModel model;
+  apply_migration(model, "CREATE TABLE users (id bigint PRIMARY KEY, code text UNIQUE);", 0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  std::string text =
+      "CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id) ON DELETE CASCADE);\n"
+      "CREATE TABLE lines (id bigint, order_id bigint REFERENCES orders (id) ON DELETE RESTRICT);\n"
+      "ALTER TABLE lines ADD CONSTRAINT lines_code_fk FOREIGN KEY (id) REFERENCES users (id) ON DELETE SET NULL;\n"
+      "CREATE TABLE notes (id bigint, user_id bigint REFERENCES users);\n"
+      "DELETE FROM users WHERE id = 1;\n"
+      "UPDATE users SET code = 'x' WHERE id = 1;\n"
+      "UPDATE users SET id = 2 WHERE id = 1;\n"
+      "ALTER TABLE notes DROP COLUMN user_id;\n"
+      "DELETE FROM users WHERE id = 1;\n";
+  Analysis a = analyze(text, options);
+  REQUIRE(a.statements.size() == 9);
+  CHECK(locks(a.statements[4], "orders", LockMode::RowExclusive));  // CASCADE
+  CHECK(locks(a.statements[4], "lines", LockMode::RowExclusive));   // SET NULL outranks the cascaded RESTRICT check
+  CHECK(locks(a.statements[4], "notes", LockMode::RowShare));       // NO ACTION: the check reads it
+  CHECK(a.statements[5].locks.size() == 1);                         // no key points at code
+  CHECK(locks(a.statements[6], "orders", LockMode::RowShare));  // ON UPDATE NO ACTION on users (id)
+  CHECK(locks(a.statements[6], "lines", LockMode::RowShare));
+  CHECK_FALSE(locks(a.statements[6], "notes", LockMode::RowShare));  // its key's columns are not written out
+  CHECK_FALSE(locks(a.statements[8], "notes", LockMode::RowShare));  // its key went with the column
+  DocumentAnalysis doc;
+  doc.update("-- start\n", options);
+  std::shared_ptr<const Analysis> inc = doc.update(text, options);
+  REQUIRE(inc->statements.size() == 9);
+  for (std::size_t i = 0; i < 9; ++i) CHECK(inc->statements[i].locks.size() == a.statements[i].locks.size());
+}

@@ -1,0 +1,4 @@
+SET lock_timeout = '2s';
+ALTER TABLE events DETACH PARTITION events_2025;
+ALTER TABLE events DETACH PARTITION events_other;
+ALTER TABLE events DETACH PARTITION events_2026;
