@@ -32,8 +32,12 @@ struct LockComparison {
   bool observed_until_statement_end = false;
   bool absent = false;  // the object did not exist when the statement started: nothing to lock
   bool created_in_transaction = false;  // created by the statement's own transaction: not traced
+  // Predicted for a statement of a DO block that may not run (a branch, a loop): an upper bound,
+  // matched by the same lock, a weaker one, or none.
+  bool upper_bound = false;
   bool matches() const {
     if ((absent || created_in_transaction) && !observed) return true;
+    if (upper_bound && predicted && (!observed || *observed < *predicted)) return true;
     return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
   }
 };

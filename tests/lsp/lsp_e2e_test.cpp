@@ -477,7 +477,7 @@ TEST_CASE("lsp: a code action request the editor makes by itself gets no fix-all
 TEST_CASE("lsp: a statement whose locks are unknown is a warning, and hover says to trace it", "[lsp][e2e][coverage]") {
   LspProcess lsp;
   lsp.initialize();
-  lsp.notify("textDocument/didOpen", open_params("SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE t'; END $$;\n"));
+  lsp.notify("textDocument/didOpen", open_params("SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE ' || 't'; END $$;\n"));
   auto published = lsp.wait_notification("textDocument/publishDiagnostics");
   REQUIRE(published);
   Json unknown;
