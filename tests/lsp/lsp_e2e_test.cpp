@@ -494,3 +494,32 @@ TEST_CASE("lsp: a statement whose locks are unknown is a warning, and hover says
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);
 }
+
+TEST_CASE("lsp: a DO block's diagnostics are at the statements inside it", "[lsp][e2e][do]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen",
+             open_params("SET lock_timeout = '2s';\n"
+                         "DO $$\n"
+                         "BEGIN\n"
+                         "  ALTER TABLE t ALTER COLUMN c TYPE bigint;\n"
+                         "  EXECUTE 'LOCK TABLE ' || quote_ident('u');\n"
+                         "END $$;\n"));
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  Json type, unknown;
+  for (const auto& d : (*published)["params"]["diagnostics"]) {
+    if (d["code"] == "alter-column-type") type = d;
+    if (d["code"] == "unknown-lock") unknown = d;
+  }
+  REQUIRE(type.is_object());
+  CHECK(type["range"]["start"] == Json{{"line", 3}, {"character", 16}});  // ALTER COLUMN c TYPE bigint
+  CHECK(type["range"]["end"]["line"] == 3);
+  REQUIRE(unknown.is_object());
+  CHECK(unknown["range"]["start"] == Json{{"line", 4}, {"character", 10}});  // the dynamic string
+  CHECK(unknown["message"].get<std::string>().find("EXECUTE of a dynamic string at line 4 of the block") !=
+        std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
