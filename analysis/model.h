@@ -60,7 +60,7 @@ enum class TxControl : std::uint8_t { None, Begin, Commit, Rollback, Savepoint, 
 
 enum class StatementStatus : std::uint8_t {
   Analysed,     // parsed and classified
-  Unanalysable, // parsed, but its locks are not known (no catalogue row, DO blocks): risk UNKNOWN
+  Unanalysable, // parsed, but its locks are not known (no catalogue row, a dynamic EXECUTE): risk UNKNOWN
   ParseError,   // the parser rejected it
   PsqlMeta,     // a psql meta-command, skipped
 };
