@@ -28,8 +28,10 @@ void merge_lock(std::vector<LockFact>& locks, const LockFact& lock) {
         l.mode = lock.mode;
         l.role = lock.role;
         l.until_statement_end = lock.until_statement_end;
+        l.conditional = lock.conditional;
       } else if (lock.mode == l.mode) {
         l.until_statement_end = l.until_statement_end && lock.until_statement_end;
+        l.conditional = l.conditional && lock.conditional;
       }
       l.new_object = l.new_object && lock.new_object;
       return;
@@ -717,7 +719,7 @@ class Analyzer {
     if (facts.tx_control != TxControl::None) s.tx = TxContext{s.tx.in_transaction, s.tx.implicit, s.tx.begin_statement};
 
     for (Effect& e : facts.effects) {
-      for (LockFact& l : e.locks) l.new_object = created(l.object);
+      for (LockFact& l : e.locks) l.new_object = l.new_object || created(l.object);  // or created in its DO block
       if (!e.row) continue;
       if (e.row->rewrite > s.rewrite) s.rewrite = e.row->rewrite;
       s.scans = s.scans || e.row->scans;
@@ -729,10 +731,12 @@ class Analyzer {
     s.effects = std::move(facts.effects);  // the statement owns them; facts keep the rest
 
     if (facts.unknown) {
-      // A level of its own: never SAFE, whatever else the statement's effects say.
-      s.risk = Risk::Unknown;
+      // A level of its own: never SAFE, whatever else the statement's effects say (a DO block's
+      // known statements may say more: those keep their risk).
+      s.risk = std::max(s.risk, Risk::Unknown);
       Finding f = note(s, rule::kUnknownLock,
                        facts.summary + ": " + facts.unknown_reason + "; its locks are unknown (not known to be safe)");
+      if (facts.unknown_range) f.range = *facts.unknown_range;  // a DO block's dynamic EXECUTE
       f.risk = Risk::Unknown;
       f.severity = default_severity(Risk::Unknown);
       f.help = "Run `lockward trace` on the migration to learn the locks it takes, or review it by hand.";

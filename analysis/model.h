@@ -27,6 +27,9 @@ struct LockFact {
   bool new_object = false;  // created earlier in this file: invisible to other sessions
   bool until_statement_end = false;  // released when the statement ends, not at COMMIT
   bool if_rows_change = false;  // taken only if the statement deletes or updates a row
+  // Taken by a statement inside a DO block that may not run (an IF/CASE branch, a loop, an
+  // exception handler): an upper bound, which a trace may see weaker or not at all.
+  bool conditional = false;
 };
 
 // One catalogue row applied to the concrete objects of a statement (a statement with several
@@ -49,13 +52,16 @@ struct Effect {
   // The form's row exists only from this major version, newer than the target: PostgreSQL
   // --pg-version rejects the statement, whose locks there are not known (0: not the case).
   int needs_pg = 0;
+  // Inside a DO block's body (the range is the inner statement's clause): the recipes' rewrites,
+  // which need statements and transactions of their own, are not offered there.
+  bool in_do_block = false;
 };
 
 enum class TxControl : std::uint8_t { None, Begin, Commit, Rollback, Savepoint, Release, RollbackTo };
 
 enum class StatementStatus : std::uint8_t {
   Analysed,     // parsed and classified
-  Unanalysable, // parsed, but its locks are not known (no catalogue row, DO blocks): risk UNKNOWN
+  Unanalysable, // parsed, but its locks are not known (no catalogue row, a dynamic EXECUTE): risk UNKNOWN
   ParseError,   // the parser rejected it
   PsqlMeta,     // a psql meta-command, skipped
 };

@@ -8,7 +8,7 @@
 namespace lockward::analysis {
 
 // Unknown is a level of its own: lockward does not know the statement's locks (no catalogue
-// row for it, a DO block). It is never SAFE, so it ranks just above SAFE: a file with an
+// row for it, a dynamic EXECUTE in a DO block). It is never SAFE, so it ranks just above SAFE: a file with an
 // unknown statement and otherwise safe ones is UNKNOWN, `--max-risk safe` fails on it, and
 // at any other threshold it fails CI only with `fail_on_unknown` (docs/risk.md).
 enum class Risk : std::uint8_t { Safe, Unknown, Low, Medium, High, Critical };

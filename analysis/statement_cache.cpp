@@ -12,6 +12,7 @@ void shift_ranges(StatementFacts& facts, std::size_t delta) {
   for (Effect& e : facts.effects) shift(e.range);
   for (ColumnTypeUse& c : facts.column_types) shift(c.range);
   for (DefinedName& d : facts.defined_names) shift(d.range);
+  if (facts.unknown_range) shift(*facts.unknown_range);
 }
 
 }  // namespace lockward::analysis

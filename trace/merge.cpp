@@ -167,6 +167,7 @@ MergedFile merge_trace(const analysis::Analysis& a, const FileTrace& trace) {
       const analysis::LockFact& p = s.locks[i];
       if (p.kind == analysis::ObjectKind::Schema || p.kind == analysis::ObjectKind::Database) continue;
       LockComparison c{p.object, p.mode, std::nullopt, p.until_statement_end, false};
+      c.upper_bound = p.conditional;
       for (const ObservedLock& o : observed) {
         if (names(i, o) && (!c.observed || o.mode > *c.observed)) {
           c.observed = o.mode;

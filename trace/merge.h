@@ -35,8 +35,12 @@ struct LockComparison {
   // Predicted only if the statement changes a row (a referencing table's RI trigger): not
   // taking it, when no row was deleted or updated, is no mismatch.
   bool if_rows_change = false;
+  // Predicted for a statement of a DO block that may not run (a branch, a loop): an upper bound,
+  // matched by the same lock, a weaker one, or none.
+  bool upper_bound = false;
   bool matches() const {
     if ((absent || created_in_transaction || if_rows_change) && !observed) return true;
+    if (upper_bound && predicted && (!observed || *observed < *predicted)) return true;
     return observed == predicted && (!predicted || predicted_until_statement_end == observed_until_statement_end);
   }
 };

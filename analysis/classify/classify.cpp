@@ -132,8 +132,9 @@ StatementFacts classify(const ParsedNode& node, std::string_view text, std::size
                            std::to_string(context.pg_version) + "), which rejects it";
   }
   // Not knowing is an answer of its own: a statement no row covered is UNKNOWN, never SAFE.
+  // A DO block read whole says so itself (one whose statements lock nothing locks nothing).
   if (facts.effects.empty() && facts.tx_control == TxControl::None && !facts.setting && !facts.unknown &&
-      !takes_no_relation_lock(node.type)) {
+      !takes_no_relation_lock(node.type) && node.type != "DoStmt") {
     facts.unknown = true;
     facts.unknown_reason = "lockward's lock catalogue has no row for this form (" + node.type + ")";
   }

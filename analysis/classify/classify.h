@@ -108,6 +108,8 @@ struct StatementFacts {
   // Reported UNKNOWN, never SAFE.
   bool unknown = false;
   std::string unknown_reason;
+  // Where the unknown part is, when it is not the whole statement (a DO block's dynamic EXECUTE).
+  std::optional<TextRange> unknown_range;
 };
 
 // What the schema (earlier migrations, earlier statements of the file) says, for the rows and
@@ -155,6 +157,8 @@ struct ClassifyContext {
   // True when an earlier SET [LOCAL] timezone / SET TIME ZONE of the file, still in force,
   // made the session's time zone UTC: timestamp ↔ timestamptz then needs no rewrite (PG12+).
   std::function<bool()> session_time_zone_utc;
+  // How many DO blocks the statement is inside (a DO in a DO's body): deeper ones are not read.
+  int do_depth = 0;
 };
 
 // `text` is the whole file and `node_offset` where the node's text starts in it, so that

@@ -45,6 +45,9 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
 // relation name). Returns an empty vector when the count does not match `expected`.
 std::vector<TextRange> alter_table_clauses(const Input& in, std::size_t expected);
 
+// A DO block (classify_do.cpp): the static SQL of its PL/pgSQL body, classified.
+void classify_do_block(const Input& in, StatementFacts& facts);
+
 // The first of `ids` that has a row for the context's version ("" when none has).
 std::string_view first_row(const Input& in, std::initializer_list<std::string_view> ids);
 

@@ -265,11 +265,7 @@ void classify_other(const Input& in, StatementFacts& facts) {
   else if (type == "CopyStmt") copy(in, facts);
   else if (type == "SelectStmt") select(in, facts);
   else if (type == "CreateFunctionStmt") function(in, facts);
-  else if (type == "DoStmt") {
-    facts.summary = "DO block";
-    facts.unknown = true;
-    facts.unknown_reason = "the locks a DO block takes depend on the code it runs";
-  }
+  else if (type == "DoStmt") classify_do_block(in, facts);
 }
 
 }  // namespace lockward::analysis::classify_detail

@@ -60,7 +60,8 @@ Fix lock_timeout_fix(const FileState&, const Statement& statement) {
 
 std::vector<Fix> recipe_fixes(const FileState& file, const Statement& s, const Effect& e) {
   std::vector<Fix> out;
-  if (!e.row) return out;
+  // Inside a DO block every step would run in the block's one transaction: no rewrite there.
+  if (!e.row || e.in_do_block) return out;
   std::string_view text = s.code.slice(file.text);
   const int pg = file.options.pg_version;
   const bool in_tx = s.tx.in_transaction;

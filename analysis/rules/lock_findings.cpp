@@ -83,6 +83,14 @@ std::string help_for(Recipe recipe) {
   return {};
 }
 
+// Inside a DO block the recipe needs the statement moved out first: the block is one transaction.
+std::string help_for(const Effect& e) {
+  std::string help = help_for(e.row->recipe);
+  if (e.in_do_block && !help.empty() && e.row->recipe != Recipe::LockTimeout)
+    help = "Move the statement out of the DO block (which runs as one transaction), then: " + help;
+  return help;
+}
+
 }  // namespace
 
 void check_locks(const FileState& file, const Statement& s, std::vector<Finding>& out) {
@@ -112,7 +120,7 @@ void check_locks(const FileState& file, const Statement& s, std::vector<Finding>
       f.message = std::string(e.row->form) + " takes " + std::string(lock_mode_name(unnamed->mode)) + " on every " +
                   std::string(role_name(unnamed->role)) + ": " + blocks_in_words(unnamed->mode) + ". " +
                   std::string(e.row->why);
-      f.help = help_for(e.row->recipe);
+      f.help = help_for(e);
       f.severity = default_severity(f.risk);
       f.fixes = recipe_fixes(file, s, e);
       out.push_back(std::move(f));
@@ -125,7 +133,7 @@ void check_locks(const FileState& file, const Statement& s, std::vector<Finding>
     f.lock = strongest->mode;
     f.relation = strongest->object;
     f.message = describe(s, e, *strongest);
-    f.help = help_for(e.row->recipe);
+    f.help = help_for(e);
     if (auto size = table_size(file.options, e.table.empty() ? strongest->object : e.table)) {
       int levels = size_levels(*size, file.options.thresholds);
       if (levels > 0 && (blocks_writes(strongest->mode) || e.row->rewrite == Rewrite::Table)) {

@@ -42,7 +42,7 @@ std::vector<RuleInfo> build() {
   add(kSyntaxError, RuleKind::Syntax, "the statement does not parse");
   add(kStatementTooComplex, RuleKind::Syntax, "the statement nests too deep to parse safely; its locks are unknown");
   add(kUnknownLock, RuleKind::Syntax,
-      "lockward does not know the statement's locks (no catalogue row for its form, a DO block): UNKNOWN, never SAFE");
+      "lockward does not know the statement's locks (no catalogue row for its form, a dynamic EXECUTE in a DO block): UNKNOWN, never SAFE");
   add(kPsqlMeta, RuleKind::Syntax, "psql meta-command, skipped");
   add(kUnknownRule, RuleKind::Syntax, "an ignore comment names a rule that does not exist");
   add(kUnusedIgnore, RuleKind::Syntax, "an ignore comment suppresses nothing");

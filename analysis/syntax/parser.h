@@ -39,6 +39,17 @@ enum class TreeReader { Fast, Nlohmann };
 // kParseStackBytes of stack below the caller's frame.
 ParseOutcome parse_statement(std::string_view text, TreeReader reader = TreeReader::Fast);
 
+// A PL/pgSQL function's text (`CREATE FUNCTION … LANGUAGE plpgsql AS $tag$ … $tag$`) parsed by
+// libpg_query's `pg_query_parse_plpgsql`: its tree as JSON (an array of PLpgSQL_function), or
+// an error whose `line` is PL/pgSQL's "near line N" (of the function body; 0 when not given).
+struct PlpgsqlOutcome {
+  nlohmann::json tree;
+  std::optional<std::string> error;
+  int error_line = 0;
+  bool too_complex = false;  // refused before parsing, as parse_statement refuses
+};
+PlpgsqlOutcome parse_plpgsql_function(std::string_view function_text);
+
 // Offset of the first byte that is not valid UTF-8, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 

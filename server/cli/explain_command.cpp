@@ -42,7 +42,8 @@ int run_explain(const ExplainArgs& args, std::istream& in, std::ostream& out, st
     for (const auto& l : s.locks) {
       out << "   " << analysis::lock_mode_name(l.mode) << " on " << analysis::object_kind_name(l.kind) << " "
           << l.object.sql() << (l.new_object ? " (created in this file: harmless)" : "")
-          << (l.until_statement_end ? " (released when the statement ends)" : "") << "\n"
+          << (l.until_statement_end ? " (released when the statement ends)" : "")
+          << (l.conditional ? " (in a branch of the DO block that may not run: an upper bound)" : "") << "\n"
           << "     " << analysis::blocks_in_words(l.mode) << "\n";
     }
     for (const std::string& also : analysis::unnamed_role_locks(s.effects)) out << "   " << also << "\n";

@@ -36,6 +36,7 @@ Json hover(const Document& doc, const analysis::Analysis& a, protocol::PositionE
             std::string(analysis::object_kind_name(l.kind)) + " `" + l.object.sql() + "`";
       md += l.new_object ? " — created in this file, invisible to other sessions: harmless"
                          : " — " + analysis::blocks_in_words(l.mode);
+      if (l.conditional) md += "; in a branch of the DO block that may not run: an upper bound";
       md += l.until_statement_end ? "; released when the statement ends, not held until COMMIT\n" : "\n";
     }
     for (const std::string& also : analysis::unnamed_role_locks(s->effects)) md += "- " + also + "\n";

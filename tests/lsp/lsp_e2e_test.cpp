@@ -477,7 +477,7 @@ TEST_CASE("lsp: a code action request the editor makes by itself gets no fix-all
 TEST_CASE("lsp: a statement whose locks are unknown is a warning, and hover says to trace it", "[lsp][e2e][coverage]") {
   LspProcess lsp;
   lsp.initialize();
-  lsp.notify("textDocument/didOpen", open_params("SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE t'; END $$;\n"));
+  lsp.notify("textDocument/didOpen", open_params("SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE ' || 't'; END $$;\n"));
   auto published = lsp.wait_notification("textDocument/publishDiagnostics");
   REQUIRE(published);
   Json unknown;
@@ -490,6 +490,35 @@ TEST_CASE("lsp: a statement whose locks are unknown is a warning, and hover says
                            Json{{"textDocument", {{"uri", kUri}}}, {"position", {{"line", 1}, {"character", 1}}}});
   std::string md = hover["result"]["contents"]["value"];
   CHECK(md.find("unknown** — trace it to learn") != std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
+
+TEST_CASE("lsp: a DO block's diagnostics are at the statements inside it", "[lsp][e2e][do]") {
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen",
+             open_params("SET lock_timeout = '2s';\n"
+                         "DO $$\n"
+                         "BEGIN\n"
+                         "  ALTER TABLE t ALTER COLUMN c TYPE bigint;\n"
+                         "  EXECUTE 'LOCK TABLE ' || quote_ident('u');\n"
+                         "END $$;\n"));
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  Json type, unknown;
+  for (const auto& d : (*published)["params"]["diagnostics"]) {
+    if (d["code"] == "alter-column-type") type = d;
+    if (d["code"] == "unknown-lock") unknown = d;
+  }
+  REQUIRE(type.is_object());
+  CHECK(type["range"]["start"] == Json{{"line", 3}, {"character", 16}});  // ALTER COLUMN c TYPE bigint
+  CHECK(type["range"]["end"]["line"] == 3);
+  REQUIRE(unknown.is_object());
+  CHECK(unknown["range"]["start"] == Json{{"line", 4}, {"character", 10}});  // the dynamic string
+  CHECK(unknown["message"].get<std::string>().find("EXECUTE of a dynamic string at line 4 of the block") !=
+        std::string::npos);
   lsp.request("shutdown", nullptr);
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);

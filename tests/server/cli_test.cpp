@@ -280,7 +280,7 @@ TEST_CASE("check reads a file's history from its folder; a folder equals each fi
 TEST_CASE("UNKNOWN reads the same in every format, and fails CI only when asked", "[cli][report][coverage]") {
   TempDir d;
   // A DO block's locks are unknown; nothing else in the file is risky.
-  std::string f = d.write("001.sql", "SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE t'; END $$;\n");
+  std::string f = d.write("001.sql", "SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'LOCK TABLE ' || 't'; END $$;\n");
   auto text = run("check --no-color " + f, false);
   CHECK(text.output.find("UNKNOWN") != std::string::npos);
   CHECK(text.output.find("unknown-lock") != std::string::npos);
@@ -336,8 +336,18 @@ TEST_CASE("UNKNOWN reads the same in every format, and fails CI only when asked"
   CHECK(run("check --ci " + f).code == 1);
 }
 
+TEST_CASE("explain: a DO block's locks are those of the statements in its body", "[cli][do]") {
+  auto e = run("explain \"DO \\$\\$ BEGIN ALTER TABLE t ALTER COLUMN c TYPE bigint; CREATE INDEX ON u (c); END \\$\\$\"", false);
+  INFO(e.output);
+  CHECK(e.output.find("ACCESS EXCLUSIVE on table t") != std::string::npos);
+  CHECK(e.output.find("SHARE on table u") != std::string::npos);
+  CHECK(e.output.find("risk CRITICAL") != std::string::npos);
+  CHECK(e.output.find("[alter-column-type]") != std::string::npos);
+  CHECK(e.output.find("unknown-lock") == std::string::npos);
+}
+
 TEST_CASE("explain: an unknown statement says so, a syntax error makes no lock or risk claim", "[cli][coverage]") {
-  auto e = run("explain \"ALTER VIEW v RENAME TO w; DO \\$\\$BEGIN END\\$\\$; ALTER TABLE t ADD COLUMN (\"", false);
+  auto e = run("explain \"ALTER VIEW v RENAME TO w; DO \\$\\$BEGIN EXECUTE x; END\\$\\$; ALTER TABLE t ADD COLUMN (\"", false);
   INFO(e.output);
   CHECK(e.output.find("ACCESS EXCLUSIVE on view v") != std::string::npos);
   CHECK(e.output.find("locks unknown") != std::string::npos);

@@ -142,7 +142,7 @@ TEST_CASE("a trace turns an UNKNOWN statement into the locks it observed", "[tra
   // A DO block's locks are UNKNOWN statically; the trace runs it, and what it took is the
   // answer: a trace-only finding with risk from the lock, and the verdict "observed" (not a
   // mismatch: nothing was predicted).
-  Traced t = run("CREATE TABLE t (c int)", "DO $$ BEGIN EXECUTE 'LOCK TABLE t IN EXCLUSIVE MODE'; END $$;");
+  Traced t = run("CREATE TABLE t (c int)", "DO $$ BEGIN EXECUTE 'LOCK TABLE ' || 't' || ' IN EXCLUSIVE MODE'; END $$;");
   CHECK(t.analysis.statements[0].risk == analysis::Risk::Unknown);
   REQUIRE(t.merged.statements.size() == 1);
   CHECK(t.merged.statements[0].status == trace::Verification::Observed);
@@ -152,6 +152,30 @@ TEST_CASE("a trace turns an UNKNOWN statement into the locks it observed", "[tra
   CHECK(t.merged.trace_only[0].risk == analysis::Risk::High);
   CHECK(t.merged.trace_only[0].message.find("unknown statically") != std::string::npos);
   CHECK(t.merged.max_risk >= analysis::Risk::High);
+}
+
+TEST_CASE("a DO block's static statements are predicted, and a trace confirms them", "[trace][do]") {
+  // The DO statement's prediction is the union of its inner statements' locks.
+  Traced t = run("CREATE TABLE t (id int)",
+                 "DO $$ BEGIN ALTER TABLE t ADD COLUMN c int; CREATE INDEX ON t (c); END $$;");
+  REQUIRE(t.analysis.statements.size() == 1);
+  CHECK(t.analysis.statements[0].status == analysis::StatementStatus::Analysed);
+  REQUIRE(t.merged.statements.size() == 1);
+  CHECK(t.merged.statements[0].status == trace::Verification::Confirmed);
+  CHECK(t.merged.mismatches == 0);
+
+  // A branch that does not run predicts an upper bound: still confirmed.
+  Traced branch = run("CREATE TABLE t (id int)",
+                      "DO $$ BEGIN IF false THEN ALTER TABLE t ADD COLUMN c int; END IF; CREATE INDEX ON t (id); END $$;");
+  REQUIRE(branch.merged.statements.size() == 1);
+  CHECK(branch.merged.statements[0].status == trace::Verification::Confirmed);
+
+  // A dynamic EXECUTE is not claimed: what was not predicted is what the trace observed.
+  Traced dynamic = run("CREATE TABLE t (id int); CREATE TABLE u (id int)",
+                       "DO $$ BEGIN CREATE INDEX ON t (id); EXECUTE 'LOCK TABLE ' || 'u'; END $$;");
+  REQUIRE(dynamic.merged.statements.size() == 1);
+  CHECK(dynamic.merged.statements[0].status == trace::Verification::Observed);
+  CHECK(dynamic.merged.statements[0].status != trace::Verification::Confirmed);
 }
 
 TEST_CASE("credential scrubber", "[trace][security]") {
