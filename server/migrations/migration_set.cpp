@@ -135,7 +135,8 @@ std::shared_ptr<const MigrationSet> MigrationSets::of(const fs::path& file, std:
   const fs::path key = root / std::string(configured).append("\x1f");
   for (const auto& [k, set] : sets_)
     if (k == key) return set;
-  sets_.push_back({key, MigrationSet::load(root, configured, overlay_)});
+  const bool has_open = !open_file_.empty() && MigrationSet::root_of(open_file_) == root;
+  sets_.push_back({key, MigrationSet::load(root, configured, overlay_, has_open ? open_file_ : fs::path())});
   return sets_.back().second;
 }
 

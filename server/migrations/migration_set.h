@@ -71,11 +71,15 @@ analysis::Options options_in_set(analysis::Options options, const MigrationSet& 
 // The migration sets of many files, each loaded once (by root).
 class MigrationSets {
  public:
-  explicit MigrationSets(Overlay overlay = nullptr) : overlay_(std::move(overlay)) {}
+  // `open_file`, when given, belongs to its set even when it is not on disk (`check -` with
+  // `--stdin-filename`); `overlay` gives its text.
+  explicit MigrationSets(Overlay overlay = nullptr, std::filesystem::path open_file = {})
+      : overlay_(std::move(overlay)), open_file_(std::move(open_file)) {}
   std::shared_ptr<const MigrationSet> of(const std::filesystem::path& file, std::string_view configured);
 
  private:
   Overlay overlay_;
+  std::filesystem::path open_file_;
   std::vector<std::pair<std::filesystem::path, std::shared_ptr<const MigrationSet>>> sets_;
 };
 

@@ -242,3 +242,85 @@ TEST_CASE("check --changed-since reports only the files that differ from a git r
   CHECK(bad.code == 2);
   CHECK(bad.output.find("--changed-since") != std::string::npos);
 }
+
+namespace {
+
+// `lockward check` run in `dir` with `stdin_cmd` piped in (a shell command line).
+lockward::test::CommandResult check_piped(const fs::path& dir, const std::string& stdin_cmd, const std::string& args) {
+  return lockward::test::run_shell("cd '" + dir.string() + "' && " + stdin_cmd + " | " + LOCKWARD_BINARY + " check " +
+                                   args + " 2>&1");
+}
+
+nlohmann::json findings_of(const std::string& json_output) {
+  auto j = nlohmann::json::parse(json_output);
+  REQUIRE(j["files"].size() == 1);
+  return j["files"][0]["findings"];
+}
+
+}  // namespace
+
+TEST_CASE("check -: piped SQL gets the findings its file gets; --stdin-filename gives it its folder's set",
+          "[migration-set][cli][stdin]") {
+  const fs::path dir = kFixtures / "goose/migrations";
+  // Named: the same tool, history and rollback as the file itself.
+  auto file = lockward::test::run_lockward("check --format json '" + (dir / "2_add_email.sql").string() + "'", false);
+  REQUIRE(file.code == 0);
+  auto named = check_piped(dir, "cat 2_add_email.sql", "--format json --stdin-filename 2_add_email.sql -");
+  INFO(named.output);
+  REQUIRE(named.code == 0);
+  auto j = nlohmann::json::parse(named.output);
+  CHECK(j["files"][0]["path"] == "2_add_email.sql");
+  CHECK(j["files"][0]["migration"]["tool"] == "goose");
+  CHECK(j["files"][0]["schema"]["migrations"] == 1);
+  CHECK(findings_of(named.output) == findings_of(file.output));
+  // A name not on disk yet (a migration being generated) takes its place in the set.
+  auto fresh = check_piped(dir, "printf -- '-- +goose Up\\nCREATE INDEX CONCURRENTLY e ON users (email);\\n'",
+                           "--format json --stdin-filename 12_new.sql -");
+  INFO(fresh.output);
+  REQUIRE(fresh.code == 0);
+  auto f = nlohmann::json::parse(fresh.output);
+  CHECK(f["files"][0]["schema"]["migrations"] == 4);
+  CHECK(f["files"][0]["migration"]["tool"] == "goose");
+  // goose wraps the file in a transaction: CONCURRENTLY fails there.
+  CHECK(f["files"][0]["findings"].dump().find("concurrently-in-transaction") != std::string::npos);
+  // Unnamed: the text alone, as "<stdin>", with no history.
+  auto plain = check_piped(dir, "printf 'CREATE INDEX CONCURRENTLY e ON users (email);\\n'", "--format json -");
+  INFO(plain.output);
+  REQUIRE(plain.code == 0);
+  auto p = nlohmann::json::parse(plain.output);
+  CHECK(p["files"][0]["path"] == "<stdin>");
+  CHECK(p["files"][0]["findings"].dump().find("concurrently-in-transaction") == std::string::npos);
+  // Mixed with files, reported in the order given.
+  auto mixed = check_piped(dir, "cat 2_add_email.sql", "--format json 1_create_users.sql - 10_index_email.sql");
+  INFO(mixed.output);
+  REQUIRE(mixed.code == 0);
+  auto m = nlohmann::json::parse(mixed.output);
+  REQUIRE(m["files"].size() == 3);
+  CHECK(m["files"][1]["path"] == "<stdin>");
+}
+
+TEST_CASE("check -: empty input, binary garbage, a huge input and misuse", "[migration-set][cli][stdin]") {
+  lockward::test::TempDir d;
+  auto empty = check_piped(d.path, "printf ''", "--ci -");
+  INFO(empty.output);
+  CHECK(empty.code == 0);
+  CHECK(empty.output.find("standard input is empty") != std::string::npos);
+  CHECK(empty.output.find("0 findings") != std::string::npos);
+  // Random bytes (NULs included): syntax errors, never a crash; --ci fails on them.
+  auto garbage = check_piped(d.path, "head -c 200000 /dev/urandom", "--ci --format json -");
+  CHECK(garbage.code == 1);
+  CHECK(garbage.output.find("syntax-error") != std::string::npos);
+  // 50,000 statements (about 2 MB), each analysed.
+  auto huge = check_piped(d.path, "seq 1 50000 | awk '{print \"CREATE TABLE t\" $1 \" (id bigint PRIMARY KEY);\"}'",
+                          "--ci -");
+  INFO(huge.output.substr(0, 2000));
+  CHECK(huge.code == 0);
+  CHECK(huge.output.find("coverage: 50000/50000 statements analysed") != std::string::npos);
+  // Misuse is a usage error that says what to do.
+  auto twice = check_piped(d.path, "printf 'SELECT 1;'", "- -");
+  CHECK(twice.code == 2);
+  CHECK(twice.output.find("once") != std::string::npos);
+  auto name_only = lockward::test::run_lockward("check --stdin-filename x.sql '" + d.write("a.sql", "SELECT 1;") + "'");
+  CHECK(name_only.code == 2);
+  CHECK(name_only.output.find("--stdin-filename") != std::string::npos);
+}
