@@ -16,10 +16,11 @@ struct ToolDefault {
 };
 
 // What each tool does with a plain .sql migration by default (docs/configuration.md).
-constexpr std::array<ToolDefault, 17> kTools = {{
+constexpr std::array<ToolDefault, 18> kTools = {{
     {"none", Wrapping::None},
     {"goose", Wrapping::File},    // unless `-- +goose NO TRANSACTION`
     {"dbmate", Wrapping::File},   // unless `-- migrate:up transaction:false`
+    {"sql-migrate", Wrapping::File},  // unless `-- +migrate Up notransaction`
     {"flyway", Wrapping::File},   // unless executeInTransaction=false in <script>.conf
     // The PostgreSQL driver sends the whole file as one query string: PostgreSQL runs a string
     // of several statements as one implicit transaction (a single statement runs alone), unless

@@ -324,3 +324,59 @@ TEST_CASE("check -: empty input, binary garbage, a huge input and misuse", "[mig
   CHECK(name_only.code == 2);
   CHECK(name_only.output.find("--stdin-filename") != std::string::npos);
 }
+
+TEST_CASE("a tool's configuration file names the tool and its migrations folder", "[migration-set][tool-config]") {
+  const fs::path configs = kFixtures / "configs";
+  struct Case {
+    std::string file, tool, config;
+    std::vector<std::string> history;
+  };
+  const std::vector<Case> cases = {
+      {"flyway-conf/db/sql/V2__index.sql", "flyway", "flyway.conf", {"V1__users.sql"}},
+      {"flyway-toml/sql/V10__index.sql", "flyway", "flyway.toml", {"V1__users.sql", "V2__name.sql"}},
+      {"sql-migrate/migrations/postgres/10_index.sql", "sql-migrate", "dbconfig.yml", {"1_users.sql", "2_email.sql"}},
+      {"atlas-hcl/schema/changes/20240102000000_index.sql", "atlas", "atlas.hcl", {"20240101000000_users.sql"}},
+      {"diesel-toml/db/changes/2024-01-02-000000_index_email/up.sql", "diesel", "diesel.toml",
+       {"2024-01-01-000000_create_users/up.sql"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file);
+    const fs::path file = configs / c.file;
+    auto set = MigrationSet::load(MigrationSet::root_of(file), "");
+    CHECK(set->tool().tool == c.tool);
+    CHECK(set->tool().reason.find(c.config) != std::string::npos);
+    std::vector<std::string> names;
+    for (const auto& [name, text] : set->history_before(file)) names.push_back(name);
+    CHECK(names == c.history);
+    // The setting still wins.
+    CHECK(MigrationSet::load(MigrationSet::root_of(file), "none")->tool().tool == "none");
+  }
+  // sql-migrate: Down sections are the rollback; `notransaction` on the Up marker opts out.
+  auto set = MigrationSet::load(configs / "sql-migrate/migrations/postgres", "");
+  const std::string& text = *set->text("10_index.sql");
+  CHECK(analysis::part_text("sql-migrate", text, analysis::Part::Up).find("DROP INDEX") == std::string::npos);
+  analysis::Options options;
+  options.migration_tool = "sql-migrate";
+  CHECK_FALSE(in_transaction(text, options, 0));
+  CHECK(in_transaction(*set->text("2_email.sql"), options, 0));
+}
+
+TEST_CASE("tool configuration files: the keys read, defaults, and what is not a folder", "[migration-set][tool-config]") {
+  auto dirs = [](std::string_view name, std::string_view text) {
+    auto c = analysis::read_tool_config(name, text);
+    REQUIRE(c);
+    return c->dirs;
+  };
+  CHECK(dirs("flyway.conf", "flyway.locations = filesystem:a, classpath:b,filesystem:c/\n") ==
+        std::vector<std::string>{"a", "c"});
+  CHECK(dirs("flyway.conf", "# nothing\n") == std::vector<std::string>{"sql"});
+  CHECK(dirs("flyway.toml", "[flyway]\nlocations = [\"filesystem:x\", \"y\"]\n") == std::vector<std::string>{"x", "y"});
+  CHECK(dirs("dbconfig.yml", "dev:\n  dir: 'm/pg'  \n") == std::vector<std::string>{"m/pg"});
+  CHECK(dirs("atlas.hcl", "env {\n migration {\n  dir = \"file://a/b\"\n }\n}\n") == std::vector<std::string>{"a/b"});
+  CHECK(dirs("atlas.hcl", "env { url = \"x\" }") == std::vector<std::string>{"migrations"});
+  CHECK(dirs("diesel.toml", "[print_schema]\ndir = \"no\"\n[migrations_directory]\ndir = \"yes\"\n") ==
+        std::vector<std::string>{"yes"});
+  CHECK_FALSE(analysis::read_tool_config("other.toml", "dir = \"x\""));
+  // Garbage and binary text: defaults, never a crash.
+  CHECK(dirs("diesel.toml", std::string("\0\xff[migrations_directory\ndir=", 30)) == std::vector<std::string>{"migrations"});
+}
