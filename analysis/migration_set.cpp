@@ -453,26 +453,40 @@ std::vector<Migration> order_migrations(std::string_view tool, const std::vector
   } else if (tool == "sqitch") {
     const FolderEntry* plan = find_entry(entries, "sqitch.plan");
     if (plan && plan->text) {
-      std::string_view text = *plan->text;
-      std::size_t at = 0;
-      std::vector<std::string> seen;
-      while (at < text.size()) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(at, end - at);
-        at = end + 1;
-        const std::size_t first = line.find_first_not_of(" \t\r");
-        if (first == std::string_view::npos) continue;
-        line.remove_prefix(first);
-        if (line[0] == '%' || line[0] == '@' || line[0] == '#') continue;
+      // The plan's changes and tags in order. A reworked change appears again after a tag: its
+      // current scripts (deploy/<change>.sql) belong to its last appearance, and each earlier one
+      // runs the script sqitch copied when reworking it, deploy/<change>@<tag>.sql, named by the
+      // first tag between it and the next appearance whose file exists (sqitch's own rule).
+      struct Line {
+        bool tag;
+        std::string name;
+      };
+      std::vector<Line> lines;
+      for (std::string_view line : lines_of(*plan->text)) {
+        if (line.empty() || line[0] == '%' || line[0] == '#') continue;
+        const bool tag = line[0] == '@';
+        if (tag) line.remove_prefix(1);
         const std::size_t name_end = line.find_first_of(" \t\r[");
-        const std::string change(line.substr(0, name_end));
-        // A reworked change appears again; its script files are the newest ones (the older
-        // versions live in deploy/<change>@<tag>.sql): replayed once, at its first place.
-        if (change.empty() || std::find(seen.begin(), seen.end(), change) != seen.end()) continue;
-        seen.push_back(change);
-        const std::string up = "deploy/" + change + ".sql", down = "revert/" + change + ".sql";
-        out.push_back({change, find_entry(entries, up) ? up : "", find_entry(entries, down) ? down : "", std::nullopt});
+        if (name_end == 0) continue;
+        lines.push_back({tag, std::string(line.substr(0, name_end))});
+      }
+      auto file_for = [&](std::string_view dir, const std::string& change, std::size_t at) -> std::string {
+        std::size_t next = at + 1;
+        while (next < lines.size() && (lines[next].tag || lines[next].name != change)) ++next;
+        if (next == lines.size()) {  // its last appearance: the current script
+          const std::string current = std::string(dir) + "/" + change + ".sql";
+          return find_entry(entries, current) ? current : "";
+        }
+        for (std::size_t k = at + 1; k < next; ++k) {
+          const std::string old = std::string(dir) + "/" + change + "@" + lines[k].name + ".sql";
+          if (lines[k].tag && find_entry(entries, old)) return old;
+        }
+        return "";
+      };
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].tag) continue;
+        const std::string up = file_for("deploy", lines[i].name, i);
+        out.push_back({up.empty() ? lines[i].name : stem(up), up, file_for("revert", lines[i].name, i), std::nullopt});
       }
     }
   } else if (tool == "atlas") {

@@ -380,3 +380,24 @@ TEST_CASE("tool configuration files: the keys read, defaults, and what is not a 
   // Garbage and binary text: defaults, never a crash.
   CHECK(dirs("diesel.toml", std::string("\0\xff[migrations_directory\ndir=", 30)) == std::vector<std::string>{"migrations"});
 }
+
+TEST_CASE("sqitch: a reworked change runs its pre-rework script at its first place", "[migration-set][sqitch]") {
+  auto set = load("sqitch-rework");
+  CHECK(set->tool().tool == "sqitch");
+  CHECK(ups(*set) == std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql", "deploy/orders.sql",
+                                              "deploy/users.sql"});
+  CHECK(history(*set, "deploy/orders.sql") ==
+        std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql"});
+  CHECK(history(*set, "deploy/users.sql") ==
+        std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql", "deploy/orders.sql"});
+  // Each appearance's revert script is the one of its version.
+  CHECK(set->migrations()[1].down == "revert/users@v1.0.0.sql");
+  CHECK(set->migrations()[3].down == "revert/users.sql");
+  const auto place = set->place(set->root() / "deploy/users@v1.0.0.sql");
+  CHECK(place.member);
+  CHECK(place.index == 1);
+  // The rework sees the table its first version created.
+  auto r = lockward::test::run_lockward("check --format json '" + (set->root() / "deploy/users.sql").string() + "'", false);
+  auto j = nlohmann::json::parse(r.output);
+  CHECK(j["files"][0]["schema"]["migrations"] == 3);
+}

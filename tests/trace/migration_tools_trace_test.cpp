@@ -32,6 +32,7 @@ TEST_CASE("lockward trace of each tool's last migration replays its history with
       {"atlas", "atlas/migrations/20240103120000_orders.sql"},
       {"none", "none/migrations/003_index_email.sql"},
       {"sql-migrate", "configs/sql-migrate/migrations/postgres/10_index.sql"},
+      {"sqitch", "sqitch-rework/deploy/users.sql"},
       {"diesel", "configs/diesel-toml/db/changes/2024-01-02-000000_index_email/up.sql"},
   };
   for (const auto& [tool, file] : last) {
