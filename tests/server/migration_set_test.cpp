@@ -401,3 +401,21 @@ TEST_CASE("sqitch: a reworked change runs its pre-rework script at its first pla
   auto j = nlohmann::json::parse(r.output);
   CHECK(j["files"][0]["schema"]["migrations"] == 3);
 }
+
+TEST_CASE("drizzle: CONCURRENTLY is inside drizzle-kit's one transaction, with no switch to offer",
+          "[migration-set][drizzle]") {
+  analysis::Options options;
+  options.migration_tool = "drizzle";
+  const analysis::Analysis a = analysis::analyze("CREATE INDEX CONCURRENTLY i ON t (x);\n", options);
+  const analysis::Finding* found = nullptr;
+  for (const auto& f : a.findings)
+    if (f.rule == "concurrently-in-transaction") found = &f;
+  REQUIRE(found);
+  CHECK(found->message.find("every pending migration in one transaction") != std::string::npos);
+  CHECK(found->help.find("outside drizzle's migrator") != std::string::npos);
+  CHECK(found->help.find("goose") == std::string::npos);
+  // Other tools name their own switch.
+  options.migration_tool = "dbmate";
+  for (const auto& f : analysis::analyze("CREATE INDEX CONCURRENTLY i ON t (x);\n", options).findings)
+    if (f.rule == "concurrently-in-transaction") CHECK(f.help.find("transaction:false") != std::string::npos);
+}
