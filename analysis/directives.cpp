@@ -66,6 +66,9 @@ std::optional<bool> file_transaction_directive(std::string_view text, const Spli
     std::string body = lower(raw);
     body.erase(std::remove_if(body.begin(), body.end(), [](unsigned char ch) { return std::isspace(ch); }), body.end());
     if (body == "+goosenotransaction" || body.starts_with("lockward-no-transaction")) return false;
+    // sql-migrate: `-- +migrate Up notransaction` (its Down marker too).
+    if ((body.starts_with("+migrateup") || body.starts_with("+migratedown")) && body.ends_with("notransaction"))
+      return false;
     if ((body.starts_with("migrate:up") || body.starts_with("migrate:down")) &&
         body.find("transaction:false") != std::string::npos)
       return false;

@@ -12,9 +12,9 @@
 namespace lockward::analysis {
 namespace {
 
-constexpr std::array<std::string_view, 12> kOrderingTools = {"none",   "goose",    "dbmate",   "flyway",
-                                                             "golang-migrate", "sqlx", "prisma", "diesel",
-                                                             "supabase", "drizzle", "sqitch", "atlas"};
+constexpr std::array<std::string_view, 13> kOrderingTools = {"none",     "goose",   "dbmate",   "flyway", "golang-migrate",
+                                                             "sqlx",     "prisma",  "diesel",   "supabase", "drizzle",
+                                                             "sqitch",   "atlas",   "sql-migrate"};
 
 bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
@@ -54,8 +54,8 @@ struct Section {
 // The section markers of a goose or dbmate file, in text order.
 std::vector<Section> sections(std::string_view tool, std::string_view text) {
   std::vector<Section> out;
-  const bool goose = tool == "goose", dbmate = tool == "dbmate";
-  if (!goose && !dbmate) return out;
+  const bool goose = tool == "goose", dbmate = tool == "dbmate", sql_migrate = tool == "sql-migrate";
+  if (!goose && !dbmate && !sql_migrate) return out;
   std::size_t at = 0;
   while (at < text.size()) {
     std::size_t end = text.find('\n', at);
@@ -68,6 +68,9 @@ std::vector<Section> sections(std::string_view tool, std::string_view text) {
       else if (goose && (s == "--+goosedown" || s.starts_with("--+goosedown--"))) out.push_back({Part::Down, at});
       else if (dbmate && s.starts_with("--migrate:up")) out.push_back({Part::Up, at});
       else if (dbmate && s.starts_with("--migrate:down")) out.push_back({Part::Down, at});
+      // sql-migrate: `-- +migrate Up [notransaction]`, `-- +migrate Down [notransaction]`.
+      else if (sql_migrate && s.starts_with("--+migrateup")) out.push_back({Part::Up, at});
+      else if (sql_migrate && s.starts_with("--+migratedown")) out.push_back({Part::Down, at});
     }
     at = end + 1;
   }
@@ -160,7 +163,105 @@ bool says_false(std::string_view text, std::string_view key) {
   return false;
 }
 
+// The lines of `text`, each without its line end and surrounding blanks.
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(at, end - at);
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    line = first == std::string_view::npos ? std::string_view{} : line.substr(first);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+    out.push_back(line);
+    at = end + 1;
+  }
+  return out;
+}
+
+std::string_view unquoted(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == ',')) v.remove_suffix(1);
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+// `key = value` / `key: value` / `key=value`: the value when the line sets `key`.
+std::optional<std::string_view> value_of(std::string_view line, std::string_view key, char assign) {
+  if (!line.starts_with(key)) return std::nullopt;
+  std::string_view rest = line.substr(key.size());
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  if (rest.empty() || rest.front() != assign) return std::nullopt;
+  rest.remove_prefix(1);
+  // A trailing comment (`# …`) outside quotes.
+  if (const std::size_t hash = rest.find(" #"); hash != std::string_view::npos && rest.find('"') == std::string_view::npos)
+    rest = rest.substr(0, hash);
+  return rest;
+}
+
+// Flyway's locations: a comma-separated list (or a TOML array) of `filesystem:` paths; an
+// unprefixed one is a filesystem path too, `classpath:` and others are not files we can read.
+void add_flyway_locations(std::string_view list, std::vector<std::string>& dirs) {
+  std::string cleaned;
+  for (char c : list)
+    if (c != '[' && c != ']') cleaned += c;
+  std::string_view rest = cleaned;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view item = unquoted(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (item.starts_with("filesystem:")) item.remove_prefix(11);
+    else if (item.find(':') != std::string_view::npos) continue;
+    if (!item.empty()) dirs.emplace_back(item);
+  }
+}
+
 }  // namespace
+
+std::optional<ToolConfig> read_tool_config(std::string_view file_name, std::string_view text) {
+  ToolConfig out;
+  const std::vector<std::string_view> lines = lines_of(text);
+  if (file_name == "flyway.conf") {
+    out.tool = "flyway";
+    for (std::string_view line : lines)
+      if (auto v = value_of(line, "flyway.locations", '=')) add_flyway_locations(*v, out.dirs);
+    if (out.dirs.empty()) out.dirs.push_back("sql");
+  } else if (file_name == "flyway.toml") {
+    out.tool = "flyway";
+    for (std::string_view line : lines)
+      if (auto v = value_of(line, "locations", '=')) add_flyway_locations(*v, out.dirs);
+    if (out.dirs.empty()) out.dirs.push_back("sql");
+  } else if (file_name == "dbconfig.yml") {
+    out.tool = "sql-migrate";
+    for (std::string_view line : lines)
+      if (auto v = value_of(line, "dir", ':'); v && !unquoted(*v).empty()) out.dirs.emplace_back(unquoted(*v));
+    if (out.dirs.empty()) out.dirs.push_back("migrations");
+  } else if (file_name == "atlas.hcl") {
+    out.tool = "atlas";
+    for (std::string_view line : lines) {
+      auto v = value_of(line, "dir", '=');
+      if (!v) continue;
+      std::string_view d = unquoted(*v);
+      if (d.starts_with("file://")) out.dirs.emplace_back(d.substr(7));
+    }
+    if (out.dirs.empty()) out.dirs.push_back("migrations");
+  } else if (file_name == "diesel.toml") {
+    out.tool = "diesel";
+    bool in_section = false;
+    for (std::string_view line : lines) {
+      if (line.starts_with("[")) in_section = line == "[migrations_directory]";
+      else if (auto v = in_section ? value_of(line, "dir", '=') : std::nullopt; v && !unquoted(*v).empty())
+        out.dirs.emplace_back(unquoted(*v));
+    }
+    if (out.dirs.empty()) out.dirs.push_back("migrations");
+  } else {
+    return std::nullopt;
+  }
+  for (std::string& d : out.dirs)
+    while (d.size() > 1 && d.back() == '/') d.pop_back();
+  return out;
+}
 
 bool tool_orders_folder(std::string_view tool) {
   return std::find(kOrderingTools.begin(), kOrderingTools.end(), tool) != kOrderingTools.end();
@@ -222,6 +323,7 @@ ToolChoice detect_migration_tool(const std::vector<FolderEntry>& entries, std::s
     else if (pair_name(e.path)) ++count["golang-migrate"];
     if (e.text && contains_marker("goose", *e.text)) ++count["goose"];
     else if (e.text && contains_marker("dbmate", *e.text)) ++count["dbmate"];
+    else if (e.text && contains_marker("sql-migrate", *e.text)) ++count["sql-migrate"];
   }
   why["prisma"] = "<name>/migration.sql folders";
   why["diesel"] = "<name>/up.sql and down.sql folders";
@@ -229,6 +331,7 @@ ToolChoice detect_migration_tool(const std::vector<FolderEntry>& entries, std::s
   why["golang-migrate"] = "<version>_<name>.up.sql / .down.sql pairs (sqlx names them alike: set migration_tool = \"sqlx\")";
   why["goose"] = "`-- +goose Up` annotations";
   why["dbmate"] = "`-- migrate:up` annotations";
+  why["sql-migrate"] = "`-- +migrate Up` annotations";
   if (owned.size() > 1) {
     std::string names;
     for (const auto& [tool, file] : owned) names += (names.empty() ? "" : ", ") + file;
@@ -247,7 +350,7 @@ ToolChoice detect_migration_tool(const std::vector<FolderEntry>& entries, std::s
 
 std::vector<Migration> order_migrations(std::string_view tool, const std::vector<FolderEntry>& entries) {
   std::vector<Migration> out;
-  if (tool == "goose") {
+  if (tool == "goose" || tool == "sql-migrate") {
     std::vector<const FolderEntry*> files = top_sql(entries);
     std::stable_sort(files.begin(), files.end(), [](const FolderEntry* a, const FolderEntry* b) {
       const std::string_view va = leading_digits(base_name(a->path)), vb = leading_digits(base_name(b->path));
@@ -350,26 +453,40 @@ std::vector<Migration> order_migrations(std::string_view tool, const std::vector
   } else if (tool == "sqitch") {
     const FolderEntry* plan = find_entry(entries, "sqitch.plan");
     if (plan && plan->text) {
-      std::string_view text = *plan->text;
-      std::size_t at = 0;
-      std::vector<std::string> seen;
-      while (at < text.size()) {
-        std::size_t end = text.find('\n', at);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(at, end - at);
-        at = end + 1;
-        const std::size_t first = line.find_first_not_of(" \t\r");
-        if (first == std::string_view::npos) continue;
-        line.remove_prefix(first);
-        if (line[0] == '%' || line[0] == '@' || line[0] == '#') continue;
+      // The plan's changes and tags in order. A reworked change appears again after a tag: its
+      // current scripts (deploy/<change>.sql) belong to its last appearance, and each earlier one
+      // runs the script sqitch copied when reworking it, deploy/<change>@<tag>.sql, named by the
+      // first tag between it and the next appearance whose file exists (sqitch's own rule).
+      struct Line {
+        bool tag;
+        std::string name;
+      };
+      std::vector<Line> lines;
+      for (std::string_view line : lines_of(*plan->text)) {
+        if (line.empty() || line[0] == '%' || line[0] == '#') continue;
+        const bool tag = line[0] == '@';
+        if (tag) line.remove_prefix(1);
         const std::size_t name_end = line.find_first_of(" \t\r[");
-        const std::string change(line.substr(0, name_end));
-        // A reworked change appears again; its script files are the newest ones (the older
-        // versions live in deploy/<change>@<tag>.sql): replayed once, at its first place.
-        if (change.empty() || std::find(seen.begin(), seen.end(), change) != seen.end()) continue;
-        seen.push_back(change);
-        const std::string up = "deploy/" + change + ".sql", down = "revert/" + change + ".sql";
-        out.push_back({change, find_entry(entries, up) ? up : "", find_entry(entries, down) ? down : "", std::nullopt});
+        if (name_end == 0) continue;
+        lines.push_back({tag, std::string(line.substr(0, name_end))});
+      }
+      auto file_for = [&](std::string_view dir, const std::string& change, std::size_t at) -> std::string {
+        std::size_t next = at + 1;
+        while (next < lines.size() && (lines[next].tag || lines[next].name != change)) ++next;
+        if (next == lines.size()) {  // its last appearance: the current script
+          const std::string current = std::string(dir) + "/" + change + ".sql";
+          return find_entry(entries, current) ? current : "";
+        }
+        for (std::size_t k = at + 1; k < next; ++k) {
+          const std::string old = std::string(dir) + "/" + change + "@" + lines[k].name + ".sql";
+          if (lines[k].tag && find_entry(entries, old)) return old;
+        }
+        return "";
+      };
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i].tag) continue;
+        const std::string up = file_for("deploy", lines[i].name, i);
+        out.push_back({up.empty() ? lines[i].name : stem(up), up, file_for("revert", lines[i].name, i), std::nullopt});
       }
     }
   } else if (tool == "atlas") {

@@ -7,6 +7,7 @@
 // The tools, from their own documentation (docs/configuration.md lists what each one means):
 //   none            the folder's *.sql files in name order
 //   goose           <version>_<name>.sql, numeric versions; `-- +goose Up` / `-- +goose Down`
+//   sql-migrate     as goose, with `-- +migrate Up` / `-- +migrate Down`
 //   dbmate          <version>_<name>.sql, name order; `-- migrate:up` / `-- migrate:down`
 //   flyway          V<version>__<desc>.sql by version (parts compared as numbers), then R__ by
 //                   description; U<version>__ is the undo (down) of V<version>
@@ -20,6 +21,7 @@
 //   atlas           the files in the order of atlas.sum
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +55,23 @@ struct ToolChoice {
 // path, only read for its name (supabase/migrations).
 ToolChoice detect_migration_tool(const std::vector<FolderEntry>& entries, std::string_view configured,
                                  std::string_view root = {});
+
+// A tool's own configuration file, found by walking up from a migration (server/migrations
+// does the walking): it names the tool and its migrations folder(s).
+//   flyway.conf     flyway.locations=filesystem:sql[,filesystem:…]   (default: sql)
+//   flyway.toml     locations = ["filesystem:sql", …]                 (default: sql)
+//   dbconfig.yml    dir: migrations  (sql-migrate; one per environment; default: migrations)
+//   atlas.hcl       migration { dir = "file://migrations" }          (default: migrations)
+//   diesel.toml     [migrations_directory] dir = "migrations"         (default: migrations)
+// Folders are as written, relative to the configuration file's folder unless absolute.
+struct ToolConfig {
+  std::string tool;
+  std::vector<std::string> dirs;
+};
+// The names of those files, and what one of them says (nullopt: not one of them).
+inline constexpr std::array<std::string_view, 5> kToolConfigFiles = {"flyway.conf", "flyway.toml", "dbconfig.yml",
+                                                                     "atlas.hcl", "diesel.toml"};
+std::optional<ToolConfig> read_tool_config(std::string_view file_name, std::string_view text);
 
 // Whether the tool orders a folder (the tools above); an ORM tool (rails, django, …) only
 // decides the transaction default of SQL it generated.

@@ -56,6 +56,10 @@ struct Options {
 // nullopt when unreadable. A bare number is milliseconds, as for lock_timeout.
 std::optional<std::int64_t> parse_duration_ms(std::string_view value);
 
+// How a file leaves its tool's implicit transaction, in words ("add `-- +goose NO TRANSACTION`
+// to the file"); "" when not known. Drizzle's says it cannot: drizzle-kit migrate runs every
+// pending migration in one transaction (drizzle-orm's PgDialect.migrate).
+std::string_view tool_transaction_opt_out(std::string_view migration_tool);
 // True when the tool wraps each migration file in a transaction by default.
 bool tool_wraps_in_transaction(std::string_view migration_tool);
 bool is_known_migration_tool(std::string_view migration_tool);

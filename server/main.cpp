@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
 
   CheckArgs check;
   auto* check_cmd = app.add_subcommand("check", "Analyse migration files (files, directories, globs)");
-  check_cmd->add_option("paths", check.paths, "Files, directories (in name order) or globs")->required();
+  check_cmd->add_option("paths", check.paths, "Files, directories (in name order), globs, or - for standard input")->required();
   check_cmd->add_option("--pg-version", check.pg_version, "Target PostgreSQL major version (default 17)")
       ->check(CLI::Range(10, 18));
   check_cmd->add_option("--format", check.format, "text, json, sarif, github (PR comment), github-actions (annotations) or gitlab")
@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
                       "Do not read the migrations before each file in its folder (the schema they build)");
   check_cmd->add_option("--changed-since", check.changed_since,
                         "Report only the files that differ from this git ref (their history is still read)");
+  check_cmd->add_option("--stdin-filename", check.stdin_filename,
+                        "With `-` (standard input): the file it stands for, named in reports; its folder gives "
+                        "the configuration, the migration tool and the history");
   check_cmd->add_option("-j,--jobs", check.jobs, "Threads to analyse on (default: one per core; 1: none besides the main one)")
       ->check(CLI::Range(1, 256));
 

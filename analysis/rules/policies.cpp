@@ -138,12 +138,17 @@ void check_transaction(const FileState& file, const Statement& s, const Statemen
   }
   for (const Effect& e : s.effects) {
     if (e.row && e.row->no_transaction && s.tx.in_transaction) {
+      const std::string_view opt_out = tool_transaction_opt_out(file.options.migration_tool);
+      const bool drizzle = file.options.migration_tool == "drizzle";
       Finding fd = make(rule::kNoTransactionAllowed, Risk::High, s, e.range,
                         std::string(e.row->form) + " cannot run inside a transaction block" +
-                            (s.tx.implicit ? " (the migration tool wraps this file in one)" : "") +
+                            (!s.tx.implicit ? ""
+                             : drizzle      ? " (drizzle-kit migrate runs every pending migration in one transaction)"
+                                            : " (the migration tool wraps this file in one)") +
                             ": PostgreSQL rejects it",
-                        s.tx.implicit ? "Turn off the tool's transaction for this file (e.g. `-- +goose NO TRANSACTION`)."
-                                      : "Move it out of BEGIN … COMMIT.");
+                        !s.tx.implicit     ? "Move it out of BEGIN … COMMIT."
+                        : !opt_out.empty() ? "Turn off the tool's transaction for this file: " + std::string(opt_out) + "."
+                                           : "Turn off the tool's transaction for this file (e.g. `-- +goose NO TRANSACTION`).");
       if (s.tx.begin_statement)
         fd.related.push_back({file.statement(*s.tx.begin_statement).code, "the transaction starts here"});
       out.push_back(std::move(fd));

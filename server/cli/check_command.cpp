@@ -5,6 +5,7 @@
 // the earlier migrations of its folder built, is computed first (server/cli/history).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -59,6 +60,7 @@ struct Slot {
   FileReport report;
   const ConfigResult* config = nullptr;  // null: the path itself was in error
   bool read = false;
+  bool from_stdin = false;  // its text was read from standard input
   std::shared_ptr<const MigrationSet> set;
   MigrationSet::Place place;
 };
@@ -79,6 +81,39 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   // Configuration per directory: its files share the nearest .lockward.toml, and a snapshot or
   // stats file is loaded once rather than once per file.
   std::vector<InputFile> inputs = collect_input_files(args.paths);
+  // `-`: standard input, read whole before anything else, named by --stdin-filename.
+  const auto is_stdin = [](const InputFile& in) { return in.path == "-" && in.error.empty(); };
+  const auto stdin_count = std::count_if(inputs.begin(), inputs.end(), is_stdin);
+  if (stdin_count > 1) {
+    err << "lockward: `-` (standard input) can be given once\n";
+    return kExitUsage;
+  }
+  if (args.stdin_filename && (stdin_count == 0 || args.stdin_filename->empty())) {
+    err << "lockward: --stdin-filename names standard input: give `-` among the paths, and a non-empty name\n";
+    return kExitUsage;
+  }
+  std::string stdin_text;
+  const std::string stdin_name = args.stdin_filename.value_or("<stdin>");
+  if (stdin_count == 1) {
+    std::string error;
+    if (!read_stdin(stdin_text, error)) {
+      err << "lockward: standard input: " << error << "\n";
+      return kExitUsage;
+    }
+    // A generator that failed upstream in a pipe often prints nothing: say so, not only SAFE.
+    if (stdin_text.find_first_not_of(" \t\r\n") == std::string::npos)
+      err << "lockward: standard input is empty: no statement was checked\n";
+  }
+  // The named file's folder reads the piped text in its place (its migration set, the history
+  // of the files after it); without a name it stands alone.
+  std::filesystem::path stdin_path;
+  if (args.stdin_filename) {
+    std::error_code ec;
+    stdin_path = std::filesystem::absolute(*args.stdin_filename, ec).lexically_normal();
+  }
+  const Overlay stdin_overlay = stdin_path.empty() ? Overlay() : Overlay([&](const std::filesystem::path& p) {
+    return p.lexically_normal() == stdin_path ? std::optional<std::string>(stdin_text) : std::nullopt;
+  });
   if (args.changed_since) {
     // The files that differ from the ref; the others are still read as their history.
     std::string error;
@@ -90,7 +125,7 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     std::erase_if(inputs, [&](const InputFile& in) {
       std::error_code ec;
       const std::filesystem::path p = std::filesystem::weakly_canonical(in.path, ec);
-      return !in.error.empty() ? false : !changed->contains(p);
+      return !in.error.empty() || is_stdin(in) ? false : !changed->contains(p);
     });
   }
   std::map<std::filesystem::path, ConfigResult> configs;
@@ -98,10 +133,14 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     slots[i].report.path = inputs[i].path;
     if (!inputs[i].error.empty()) continue;
+    if (is_stdin(inputs[i])) {
+      slots[i].from_stdin = true;
+      slots[i].report.path = stdin_name;
+    }
     std::error_code ec;
-    std::filesystem::path dir = std::filesystem::absolute(inputs[i].path, ec).parent_path();
+    std::filesystem::path dir = std::filesystem::absolute(slots[i].report.path, ec).parent_path();
     auto it = configs.find(dir);
-    if (it == configs.end()) it = configs.emplace(dir, resolve_config(inputs[i].path, overrides)).first;
+    if (it == configs.end()) it = configs.emplace(dir, resolve_config(slots[i].report.path, overrides)).first;
     slots[i].config = &it->second;
   }
 
@@ -109,16 +148,18 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   PoolParallelFor pool(helpers);
   const analysis::ParallelFor parallel = pool.parallel_for();
   // The schema each file's earlier migrations built (one pass per folder).
-  Histories histories;
+  // Unnamed standard input has no folder: no set, no history.
+  auto in_a_set = [&](const Slot& slot) { return slot.config && slot.config->ok() && (!slot.from_stdin || args.stdin_filename); };
+  Histories histories{MigrationSets(stdin_overlay, stdin_path)};
   if (!args.no_history) {
     for (const Slot& slot : slots)
-      if (slot.config && slot.config->ok()) histories.add(slot.report.path, slot.config->config.options);
+      if (in_a_set(slot)) histories.add(slot.report.path, slot.config->config.options);
     histories.build(pool);
   }
   // Without history (--no-history) the sets are still read: the tool decides the parts.
-  MigrationSets sets;
+  MigrationSets sets(stdin_overlay, stdin_path);
   for (Slot& slot : slots) {
-    if (!slot.config || !slot.config->ok()) continue;
+    if (!in_a_set(slot)) continue;
     std::shared_ptr<const MigrationSet> set = args.no_history
                                                   ? sets.of(slot.report.path, slot.config->config.options.migration_tool)
                                                   : histories.set(slot.report.path);
@@ -149,7 +190,12 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
   pool(slots.size(), [&](std::size_t i) {
     Slot& slot = slots[i];
     if (!slot.config) return;
-    slot.read = read_file(slot.report.path, slot.report.text, slot.report.error);
+    if (slot.from_stdin) {
+      slot.report.text = stdin_text;
+      slot.read = true;
+    } else {
+      slot.read = read_file(slot.report.path, slot.report.text, slot.report.error);
+    }
     if (!slot.read || !slot.config->ok()) return;
     if (slot.report.text.size() < kLargeFileBytes) return analyse(slot, nullptr);
     std::lock_guard lock(large_mutex);

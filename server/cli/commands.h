@@ -29,6 +29,10 @@ struct CheckArgs {
   std::optional<unsigned> jobs;  // threads, the caller's included; nullopt: one per core
   bool no_history = false;       // do not read the migrations before each file
   std::optional<std::string> changed_since;  // report only files that differ from this git ref
+  // `-` among the paths reads standard input; this names it in reports, and its folder gives
+  // the configuration, the migration set and the history ("<stdin>" and the current folder's
+  // configuration, no history, without it).
+  std::optional<std::string> stdin_filename;
 };
 int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err);
 

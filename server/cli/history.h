@@ -23,6 +23,8 @@ namespace lockward::server {
 
 class Histories {
  public:
+  // `sets` reads the migration sets (its overlay: standard input in place of its file).
+  explicit Histories(MigrationSets sets = MigrationSets()) : sets_(std::move(sets)) {}
   // Registers a file to check; its folder's options (the PostgreSQL version parses the history,
   // migration_tool names the tool when set).
   void add(const std::string& path, const analysis::Options& options);

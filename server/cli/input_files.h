@@ -13,10 +13,12 @@ struct InputFile {
 };
 
 // Directories contribute their *.sql files recursively, in name order (migration order);
-// globs are expanded with glob(3); plain files are taken as given.
+// globs are expanded with glob(3); plain files are taken as given ("-", standard input, too).
 std::vector<InputFile> collect_input_files(const std::vector<std::string>& paths);
 
 // Reads a whole file; returns false and sets `error` on failure.
 bool read_file(const std::string& path, std::string& contents, std::string& error);
+// Reads standard input to its end (`lockward check -`).
+bool read_stdin(std::string& contents, std::string& error);
 
 }  // namespace lockward::server

@@ -302,7 +302,14 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
 
 void LspServer::on_initialized(const Json&) {
   if (client_watches_files_) {
-    Json watchers = Json::array({Json{{"globPattern", "**/.lockward.toml"}}});
+    // The configuration, and what a migration set is made of: its files and the tools' own
+    // files (server/migrations): a migration created, changed or deleted on disk is history of
+    // the open documents after it.
+    Json watchers = Json::array();
+    for (const char* glob : {"**/.lockward.toml", "**/*.sql", "**/*.sql.conf", "**/sqitch.plan", "**/atlas.sum",
+                             "**/meta/_journal.json", "**/metadata.toml", "**/migration_lock.toml", "**/flyway.conf",
+                             "**/flyway.toml", "**/dbconfig.yml", "**/atlas.hcl", "**/diesel.toml"})
+      watchers.push_back(Json{{"globPattern", glob}});
     request_client("client/registerCapability",
                    Json{{"registrations", Json::array({Json{{"id", "lockward-config-watch"},
                                                             {"method", "workspace/didChangeWatchedFiles"},
@@ -370,7 +377,23 @@ void LspServer::on_did_change_configuration(const Json& params) {
   reconfigure_all();
 }
 
-void LspServer::on_did_change_watched_files(const Json&) { reconfigure_all(); }
+void LspServer::on_did_change_watched_files(const Json& params) {
+  // A configuration file: everything is resolved again. Migrations and the tools' files: the
+  // open documents' histories are read again (reused when their up parts hash the same) and
+  // the documents analysed again, so their diagnostics follow the files on disk.
+  bool config = true;
+  if (params.is_object() && params.contains("changes") && params["changes"].is_array() && !params["changes"].empty()) {
+    config = false;
+    for (const auto& change : params["changes"]) {
+      const std::string uri = change.is_object() && change.contains("uri") && change["uri"].is_string()
+                                  ? change["uri"].get<std::string>()
+                                  : std::string(".lockward.toml");
+      if (uri.ends_with(".lockward.toml")) config = true;
+    }
+  }
+  if (config) reconfigure_all();
+  else histories_changed("", /*reanalyse=*/true);
+}
 
 void LspServer::on_did_change_workspace_folders(const Json&) { reconfigure_all(); }
 

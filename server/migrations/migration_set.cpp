@@ -25,11 +25,41 @@ fs::path absolute_normal(const fs::path& p) {
   return (ec ? p : a).lexically_normal();
 }
 
+// How far up a tool's configuration file is looked for.
+constexpr int kMaxConfigLevels = 32;
+
 }  // namespace
+
+std::optional<ConfiguredFolder> configured_folder(const fs::path& folder_in) {
+  const fs::path folder = absolute_normal(folder_in);
+  fs::path at = folder;
+  for (int level = 0; level < kMaxConfigLevels; ++level) {
+    for (std::string_view name : analysis::kToolConfigFiles) {
+      const fs::path file = at / name;
+      std::error_code ec;
+      if (!fs::is_regular_file(file, ec)) continue;
+      std::string text, error;
+      if (!read_file(file.string(), text, error)) continue;
+      const std::optional<analysis::ToolConfig> config = analysis::read_tool_config(name, text);
+      if (!config) continue;
+      for (const std::string& dir : config->dirs) {
+        const fs::path d = fs::path(dir).is_absolute() ? fs::path(dir) : at / dir;
+        if (d.lexically_normal() == folder) return ConfiguredFolder{config->tool, file};
+      }
+    }
+    if (!at.has_parent_path() || at.parent_path() == at) break;
+    at = at.parent_path();
+  }
+  return std::nullopt;
+}
 
 fs::path MigrationSet::root_of(const fs::path& file) {
   const fs::path abs = absolute_normal(file);
   const fs::path folder = abs.parent_path();
+  // A tool's configuration file that names the folder (or, for a folder per migration, the one
+  // above it) decides.
+  if (configured_folder(folder)) return folder;
+  if (folder.has_parent_path() && configured_folder(folder.parent_path())) return folder.parent_path();
   std::vector<std::string> parent_entries;
   std::error_code ec;
   if (folder.has_parent_path() && fs::exists(folder.parent_path() / "sqitch.plan", ec))
@@ -81,7 +111,16 @@ std::shared_ptr<const MigrationSet> MigrationSet::load(const fs::path& root_in, 
     }
     set->entries_.push_back(std::move(entry));
   }
-  set->tool_ = analysis::detect_migration_tool(set->entries_, configured, root.generic_string());
+  // The migration_tool setting, else a tool's configuration file naming this folder, else the
+  // folder's files.
+  const std::optional<ConfiguredFolder> by_config =
+      configured.empty() || !analysis::tool_orders_folder(configured) ? configured_folder(root) : std::nullopt;
+  if (by_config) {
+    set->tool_ = analysis::detect_migration_tool(set->entries_, by_config->tool, root.generic_string());
+    set->tool_.reason = "its folder is named by " + by_config->file.generic_string();
+  } else {
+    set->tool_ = analysis::detect_migration_tool(set->entries_, configured, root.generic_string());
+  }
   set->migrations_ = analysis::order_migrations(set->tool_.tool, set->entries_);
   return set;
 }
@@ -131,11 +170,17 @@ analysis::Options options_in_set(analysis::Options options, const MigrationSet& 
 }
 
 std::shared_ptr<const MigrationSet> MigrationSets::of(const fs::path& file, std::string_view configured) {
-  const fs::path root = MigrationSet::root_of(file);
+  // The root is the same for every file of a folder (root_of may walk up looking for a tool's
+  // configuration file): found once per folder.
+  const fs::path folder = absolute_normal(file).parent_path();
+  auto known = roots_.find(folder);
+  if (known == roots_.end()) known = roots_.emplace(folder, MigrationSet::root_of(file)).first;
+  const fs::path root = known->second;
   const fs::path key = root / std::string(configured).append("\x1f");
   for (const auto& [k, set] : sets_)
     if (k == key) return set;
-  sets_.push_back({key, MigrationSet::load(root, configured, overlay_)});
+  const bool has_open = !open_file_.empty() && MigrationSet::root_of(open_file_) == root;
+  sets_.push_back({key, MigrationSet::load(root, configured, overlay_, has_open ? open_file_ : fs::path())});
   return sets_.back().second;
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,10 +20,19 @@ namespace lockward::server {
 // The text of a file open in an editor, by absolute path; nullopt: read it from disk.
 using Overlay = std::function<std::optional<std::string>(const std::filesystem::path&)>;
 
+// A tool's configuration file (analysis::kToolConfigFiles) that names a folder as its
+// migrations folder, found by walking up from that folder.
+struct ConfiguredFolder {
+  std::string tool;
+  std::filesystem::path file;
+};
+std::optional<ConfiguredFolder> configured_folder(const std::filesystem::path& folder);
+
 class MigrationSet {
  public:
   // The folder the set of `file` lives in: the file's folder, or the one above it for a folder
-  // per migration (Prisma, Diesel) and for sqitch's deploy/ and revert/.
+  // per migration (Prisma, Diesel) and for sqitch's deploy/ and revert/; a tool's configuration
+  // file that names either as its migrations folder decides first.
   static std::filesystem::path root_of(const std::filesystem::path& file);
   // Lists and reads the set at `root`. `configured`: the migration_tool setting ("" when unset).
   // `open_file`, when given, belongs to the set even before it exists on disk (an editor's new,
@@ -71,11 +81,16 @@ analysis::Options options_in_set(analysis::Options options, const MigrationSet& 
 // The migration sets of many files, each loaded once (by root).
 class MigrationSets {
  public:
-  explicit MigrationSets(Overlay overlay = nullptr) : overlay_(std::move(overlay)) {}
+  // `open_file`, when given, belongs to its set even when it is not on disk (`check -` with
+  // `--stdin-filename`); `overlay` gives its text.
+  explicit MigrationSets(Overlay overlay = nullptr, std::filesystem::path open_file = {})
+      : overlay_(std::move(overlay)), open_file_(std::move(open_file)) {}
   std::shared_ptr<const MigrationSet> of(const std::filesystem::path& file, std::string_view configured);
 
  private:
   Overlay overlay_;
+  std::filesystem::path open_file_;
+  std::map<std::filesystem::path, std::filesystem::path> roots_;  // a file's folder → its set's root
   std::vector<std::pair<std::filesystem::path, std::shared_ptr<const MigrationSet>>> sets_;
 };
 

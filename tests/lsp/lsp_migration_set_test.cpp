@@ -3,6 +3,7 @@
 // rollback. Through the real binary.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/support/lsp_process.h"
@@ -75,6 +76,48 @@ TEST_CASE("lsp: a goose document's history and its Down section as the rollback"
       10000);
   REQUIRE(moved);
   CHECK(message_of((*moved)["params"]["diagnostics"], "drop-index", false).find("on table accounts") != std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}
+
+TEST_CASE("lsp: a migration created on disk is history of the open document after it", "[lsp][e2e][migration-set][watch]") {
+  TempDir dir;
+  dir.write("V1__init.sql", "SELECT 1;\n");
+  const std::string text = "SET lock_timeout = '2s';\nDROP INDEX users_email_idx;\n";
+  const std::string file = dir.write("V10__drop_index.sql", text);
+  const std::string uri = "file://" + file;
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  auto first = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(first);
+  INFO((*first)["params"]["diagnostics"].dump(2));
+  CHECK(message_of((*first)["params"]["diagnostics"], "drop-index", false).find("on table users") == std::string::npos);
+  // V2 appears on disk (a git pull, a generator): Flyway runs it before V10.
+  const std::string v2 = dir.write("V2__users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+                                                    "CREATE INDEX users_email_idx ON users (email);\n");
+  lsp.notify("workspace/didChangeWatchedFiles",
+             Json{{"changes", Json::array({Json{{"uri", "file://" + v2}, {"type", 1}}})}});
+  auto found = lsp.wait_for(
+      [&](const Json& m) {
+        return m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri &&
+               message_of(m["params"]["diagnostics"], "drop-index", false).find("on table users") != std::string::npos;
+      },
+      10000);
+  CHECK(found);
+  // Deleted again: the history no longer has the table.
+  std::filesystem::remove(v2);
+  lsp.notify("workspace/didChangeWatchedFiles",
+             Json{{"changes", Json::array({Json{{"uri", "file://" + v2}, {"type", 3}}})}});
+  auto gone = lsp.wait_for(
+      [&](const Json& m) {
+        return m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri &&
+               message_of(m["params"]["diagnostics"], "drop-index", false).find("on table users") == std::string::npos;
+      },
+      10000);
+  CHECK(gone);
   lsp.request("shutdown", nullptr);
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);

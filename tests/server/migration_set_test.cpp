@@ -242,3 +242,180 @@ TEST_CASE("check --changed-since reports only the files that differ from a git r
   CHECK(bad.code == 2);
   CHECK(bad.output.find("--changed-since") != std::string::npos);
 }
+
+namespace {
+
+// `lockward check` run in `dir` with `stdin_cmd` piped in (a shell command line).
+lockward::test::CommandResult check_piped(const fs::path& dir, const std::string& stdin_cmd, const std::string& args) {
+  return lockward::test::run_shell("cd '" + dir.string() + "' && " + stdin_cmd + " | " + LOCKWARD_BINARY + " check " +
+                                   args + " 2>&1");
+}
+
+nlohmann::json findings_of(const std::string& json_output) {
+  auto j = nlohmann::json::parse(json_output);
+  REQUIRE(j["files"].size() == 1);
+  return j["files"][0]["findings"];
+}
+
+}  // namespace
+
+TEST_CASE("check -: piped SQL gets the findings its file gets; --stdin-filename gives it its folder's set",
+          "[migration-set][cli][stdin]") {
+  const fs::path dir = kFixtures / "goose/migrations";
+  // Named: the same tool, history and rollback as the file itself.
+  auto file = lockward::test::run_lockward("check --format json '" + (dir / "2_add_email.sql").string() + "'", false);
+  REQUIRE(file.code == 0);
+  auto named = check_piped(dir, "cat 2_add_email.sql", "--format json --stdin-filename 2_add_email.sql -");
+  INFO(named.output);
+  REQUIRE(named.code == 0);
+  auto j = nlohmann::json::parse(named.output);
+  CHECK(j["files"][0]["path"] == "2_add_email.sql");
+  CHECK(j["files"][0]["migration"]["tool"] == "goose");
+  CHECK(j["files"][0]["schema"]["migrations"] == 1);
+  CHECK(findings_of(named.output) == findings_of(file.output));
+  // A name not on disk yet (a migration being generated) takes its place in the set.
+  auto fresh = check_piped(dir, "printf -- '-- +goose Up\\nCREATE INDEX CONCURRENTLY e ON users (email);\\n'",
+                           "--format json --stdin-filename 12_new.sql -");
+  INFO(fresh.output);
+  REQUIRE(fresh.code == 0);
+  auto f = nlohmann::json::parse(fresh.output);
+  CHECK(f["files"][0]["schema"]["migrations"] == 4);
+  CHECK(f["files"][0]["migration"]["tool"] == "goose");
+  // goose wraps the file in a transaction: CONCURRENTLY fails there.
+  CHECK(f["files"][0]["findings"].dump().find("concurrently-in-transaction") != std::string::npos);
+  // Unnamed: the text alone, as "<stdin>", with no history.
+  auto plain = check_piped(dir, "printf 'CREATE INDEX CONCURRENTLY e ON users (email);\\n'", "--format json -");
+  INFO(plain.output);
+  REQUIRE(plain.code == 0);
+  auto p = nlohmann::json::parse(plain.output);
+  CHECK(p["files"][0]["path"] == "<stdin>");
+  CHECK(p["files"][0]["findings"].dump().find("concurrently-in-transaction") == std::string::npos);
+  // Mixed with files, reported in the order given.
+  auto mixed = check_piped(dir, "cat 2_add_email.sql", "--format json 1_create_users.sql - 10_index_email.sql");
+  INFO(mixed.output);
+  REQUIRE(mixed.code == 0);
+  auto m = nlohmann::json::parse(mixed.output);
+  REQUIRE(m["files"].size() == 3);
+  CHECK(m["files"][1]["path"] == "<stdin>");
+}
+
+TEST_CASE("check -: empty input, binary garbage, a huge input and misuse", "[migration-set][cli][stdin]") {
+  lockward::test::TempDir d;
+  auto empty = check_piped(d.path, "printf ''", "--ci -");
+  INFO(empty.output);
+  CHECK(empty.code == 0);
+  CHECK(empty.output.find("standard input is empty") != std::string::npos);
+  CHECK(empty.output.find("0 findings") != std::string::npos);
+  // Random bytes (NULs included): syntax errors, never a crash; --ci fails on them.
+  auto garbage = check_piped(d.path, "head -c 200000 /dev/urandom", "--ci --format json -");
+  CHECK(garbage.code == 1);
+  CHECK(garbage.output.find("syntax-error") != std::string::npos);
+  // 50,000 statements (about 2 MB), each analysed.
+  auto huge = check_piped(d.path, "seq 1 50000 | awk '{print \"CREATE TABLE t\" $1 \" (id bigint PRIMARY KEY);\"}'",
+                          "--ci -");
+  INFO(huge.output.substr(0, 2000));
+  CHECK(huge.code == 0);
+  CHECK(huge.output.find("coverage: 50000/50000 statements analysed") != std::string::npos);
+  // Misuse is a usage error that says what to do.
+  auto twice = check_piped(d.path, "printf 'SELECT 1;'", "- -");
+  CHECK(twice.code == 2);
+  CHECK(twice.output.find("once") != std::string::npos);
+  auto name_only = lockward::test::run_lockward("check --stdin-filename x.sql '" + d.write("a.sql", "SELECT 1;") + "'");
+  CHECK(name_only.code == 2);
+  CHECK(name_only.output.find("--stdin-filename") != std::string::npos);
+}
+
+TEST_CASE("a tool's configuration file names the tool and its migrations folder", "[migration-set][tool-config]") {
+  const fs::path configs = kFixtures / "configs";
+  struct Case {
+    std::string file, tool, config;
+    std::vector<std::string> history;
+  };
+  const std::vector<Case> cases = {
+      {"flyway-conf/db/sql/V2__index.sql", "flyway", "flyway.conf", {"V1__users.sql"}},
+      {"flyway-toml/sql/V10__index.sql", "flyway", "flyway.toml", {"V1__users.sql", "V2__name.sql"}},
+      {"sql-migrate/migrations/postgres/10_index.sql", "sql-migrate", "dbconfig.yml", {"1_users.sql", "2_email.sql"}},
+      {"atlas-hcl/schema/changes/20240102000000_index.sql", "atlas", "atlas.hcl", {"20240101000000_users.sql"}},
+      {"diesel-toml/db/changes/2024-01-02-000000_index_email/up.sql", "diesel", "diesel.toml",
+       {"2024-01-01-000000_create_users/up.sql"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file);
+    const fs::path file = configs / c.file;
+    auto set = MigrationSet::load(MigrationSet::root_of(file), "");
+    CHECK(set->tool().tool == c.tool);
+    CHECK(set->tool().reason.find(c.config) != std::string::npos);
+    std::vector<std::string> names;
+    for (const auto& [name, text] : set->history_before(file)) names.push_back(name);
+    CHECK(names == c.history);
+    // The setting still wins.
+    CHECK(MigrationSet::load(MigrationSet::root_of(file), "none")->tool().tool == "none");
+  }
+  // sql-migrate: Down sections are the rollback; `notransaction` on the Up marker opts out.
+  auto set = MigrationSet::load(configs / "sql-migrate/migrations/postgres", "");
+  const std::string& text = *set->text("10_index.sql");
+  CHECK(analysis::part_text("sql-migrate", text, analysis::Part::Up).find("DROP INDEX") == std::string::npos);
+  analysis::Options options;
+  options.migration_tool = "sql-migrate";
+  CHECK_FALSE(in_transaction(text, options, 0));
+  CHECK(in_transaction(*set->text("2_email.sql"), options, 0));
+}
+
+TEST_CASE("tool configuration files: the keys read, defaults, and what is not a folder", "[migration-set][tool-config]") {
+  auto dirs = [](std::string_view name, std::string_view text) {
+    auto c = analysis::read_tool_config(name, text);
+    REQUIRE(c);
+    return c->dirs;
+  };
+  CHECK(dirs("flyway.conf", "flyway.locations = filesystem:a, classpath:b,filesystem:c/\n") ==
+        std::vector<std::string>{"a", "c"});
+  CHECK(dirs("flyway.conf", "# nothing\n") == std::vector<std::string>{"sql"});
+  CHECK(dirs("flyway.toml", "[flyway]\nlocations = [\"filesystem:x\", \"y\"]\n") == std::vector<std::string>{"x", "y"});
+  CHECK(dirs("dbconfig.yml", "dev:\n  dir: 'm/pg'  \n") == std::vector<std::string>{"m/pg"});
+  CHECK(dirs("atlas.hcl", "env {\n migration {\n  dir = \"file://a/b\"\n }\n}\n") == std::vector<std::string>{"a/b"});
+  CHECK(dirs("atlas.hcl", "env { url = \"x\" }") == std::vector<std::string>{"migrations"});
+  CHECK(dirs("diesel.toml", "[print_schema]\ndir = \"no\"\n[migrations_directory]\ndir = \"yes\"\n") ==
+        std::vector<std::string>{"yes"});
+  CHECK_FALSE(analysis::read_tool_config("other.toml", "dir = \"x\""));
+  // Garbage and binary text: defaults, never a crash.
+  CHECK(dirs("diesel.toml", std::string("\0\xff[migrations_directory\ndir=", 30)) == std::vector<std::string>{"migrations"});
+}
+
+TEST_CASE("sqitch: a reworked change runs its pre-rework script at its first place", "[migration-set][sqitch]") {
+  auto set = load("sqitch-rework");
+  CHECK(set->tool().tool == "sqitch");
+  CHECK(ups(*set) == std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql", "deploy/orders.sql",
+                                              "deploy/users.sql"});
+  CHECK(history(*set, "deploy/orders.sql") ==
+        std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql"});
+  CHECK(history(*set, "deploy/users.sql") ==
+        std::vector<std::string>{"deploy/appschema.sql", "deploy/users@v1.0.0.sql", "deploy/orders.sql"});
+  // Each appearance's revert script is the one of its version.
+  CHECK(set->migrations()[1].down == "revert/users@v1.0.0.sql");
+  CHECK(set->migrations()[3].down == "revert/users.sql");
+  const auto place = set->place(set->root() / "deploy/users@v1.0.0.sql");
+  CHECK(place.member);
+  CHECK(place.index == 1);
+  // The rework sees the table its first version created.
+  auto r = lockward::test::run_lockward("check --format json '" + (set->root() / "deploy/users.sql").string() + "'", false);
+  auto j = nlohmann::json::parse(r.output);
+  CHECK(j["files"][0]["schema"]["migrations"] == 3);
+}
+
+TEST_CASE("drizzle: CONCURRENTLY is inside drizzle-kit's one transaction, with no switch to offer",
+          "[migration-set][drizzle]") {
+  analysis::Options options;
+  options.migration_tool = "drizzle";
+  const analysis::Analysis a = analysis::analyze("CREATE INDEX CONCURRENTLY i ON t (x);\n", options);
+  const analysis::Finding* found = nullptr;
+  for (const auto& f : a.findings)
+    if (f.rule == "concurrently-in-transaction") found = &f;
+  REQUIRE(found);
+  CHECK(found->message.find("every pending migration in one transaction") != std::string::npos);
+  CHECK(found->help.find("outside drizzle's migrator") != std::string::npos);
+  CHECK(found->help.find("goose") == std::string::npos);
+  // Other tools name their own switch.
+  options.migration_tool = "dbmate";
+  for (const auto& f : analysis::analyze("CREATE INDEX CONCURRENTLY i ON t (x);\n", options).findings)
+    if (f.rule == "concurrently-in-transaction") CHECK(f.help.find("transaction:false") != std::string::npos);
+}

@@ -31,9 +31,12 @@ TEST_CASE("lockward trace of each tool's last migration replays its history with
       {"sqitch", "sqitch/deploy/orders.sql"},
       {"atlas", "atlas/migrations/20240103120000_orders.sql"},
       {"none", "none/migrations/003_index_email.sql"},
+      {"sql-migrate", "configs/sql-migrate/migrations/postgres/10_index.sql"},
+      {"sqitch", "sqitch-rework/deploy/users.sql"},
+      {"diesel", "configs/diesel-toml/db/changes/2024-01-02-000000_index_email/up.sql"},
   };
   for (const auto& [tool, file] : last) {
-    SECTION(tool) {
+    SECTION(file) {
       const std::string path = (kFixtures / file).string();
       auto r = run_lockward("trace --pg-version 15 '" + path + "'");
       INFO(r.output);
