@@ -228,7 +228,7 @@ class Analyzer {
       if (piece.kind != PieceKind::Sql) continue;
       std::string_view code = piece.code.slice(text_);
       ParseOutcome parsed = parse_statement(code);
-      add_migration_facts(parsed, code, options_, out);
+      add_migration_facts(parsed, code, options_, out, piece.code);
       cache_->entries_.try_emplace(std::string(code), StatementCache::Entry{piece_from(std::move(parsed), code, true), 0});
     }
     return out;

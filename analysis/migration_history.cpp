@@ -37,13 +37,13 @@ MigrationFacts migration_facts(std::string_view text, const Options& options) {
     if (piece.kind != PieceKind::Sql) continue;
     std::string_view code = piece.code.slice(text);
     if (cannot_change_schema(code)) continue;
-    add_migration_facts(parse_statement(code), code, options, out);
+    add_migration_facts(parse_statement(code), code, options, out, piece.code);
   }
   return out;
 }
 
 void add_migration_facts(const ParseOutcome& parsed, std::string_view code, const Options& options,
-                         MigrationFacts& out) {
+                         MigrationFacts& out, TextRange range) {
   if (cannot_change_schema(code)) return;
   ClassifyContext context;
   context.pg_version = options.pg_version;
@@ -55,6 +55,7 @@ void add_migration_facts(const ParseOutcome& parsed, std::string_view code, cons
           facts && !facts->creates.empty()) {
         facts->effects.clear();
         out.statements.push_back(std::move(*facts));
+        out.ranges.push_back(range);
       }
     }
     return;
@@ -65,14 +66,23 @@ void add_migration_facts(const ParseOutcome& parsed, std::string_view code, cons
       continue;
     }
     StatementFacts facts = classify(node, code, 0, TextRange{0, code.size()}, context);
-    // Only what apply() reads is kept.
+    // Only what apply() reads is kept: of the effects, the relations they lock (the objects the
+    // statement touches, for origins).
+    const bool locks = std::any_of(facts.effects.begin(), facts.effects.end(), [](const Effect& e) { return !e.locks.empty(); });
     if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
         facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
-        facts.renames.empty() && facts.partitions.empty())
+        facts.renames.empty() && facts.partitions.empty() && facts.constraints_validated.empty() && !locks)
       continue;
-    facts.effects.clear();
+    if (locks) {
+      Effect touched;
+      for (Effect& e : facts.effects) touched.locks.insert(touched.locks.end(), e.locks.begin(), e.locks.end());
+      facts.effects.assign(1, std::move(touched));
+    } else {
+      facts.effects.clear();
+    }
     facts.defined_names.clear();
     out.statements.push_back(std::move(facts));
+    out.ranges.push_back(range);
   }
 }
 
@@ -80,7 +90,8 @@ void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaMode
                      std::string_view source) {
   model.count_file(place);
   if (facts.unknown) model.apply_unknown(place);
-  for (const StatementFacts& f : facts.statements) model.apply(f, place, source);
+  for (std::size_t i = 0; i < facts.statements.size(); ++i)
+    model.apply(facts.statements[i], place, source, i < facts.ranges.size() ? facts.ranges[i] : TextRange{});
 }
 
 void apply_migration(SchemaModel& model, std::string_view text, SchemaModel::Place place, std::string_view source,

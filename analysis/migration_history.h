@@ -19,13 +19,15 @@ class StatementCache;
 // any thread, then applied in the migrations' order.
 struct MigrationFacts {
   std::vector<StatementFacts> statements;
+  std::vector<TextRange> ranges;  // parallel: each statement's bytes in the file (its origin)
   bool unknown = false;  // a statement the model cannot follow (see hides_schema_changes)
 };
 MigrationFacts migration_facts(std::string_view text, const Options& options);
-// What migration_facts() takes from one piece of SQL (`code`), parsed: nothing from statements
-// that cannot change the schema (migration_facts() does not even parse those).
+// What migration_facts() takes from one piece of SQL (`code`, at `range` in its file), parsed:
+// nothing from statements that cannot change the schema (migration_facts() does not even parse
+// those).
 void add_migration_facts(const ParseOutcome& parsed, std::string_view code, const Options& options,
-                         MigrationFacts& out);
+                         MigrationFacts& out, TextRange range = {});
 void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaModel::Place place,
                      std::string_view source);
 

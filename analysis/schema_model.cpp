@@ -125,8 +125,159 @@ std::size_t SchemaModel::files_before(Place before) const {
 
 void SchemaModel::apply_unknown(Place place) { unknown_.push_back(place); }
 
-void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_view source) {
+std::string SchemaModel::origin_key(const ObjectRef& ref) {
+  static constexpr char kPrefix[] = {'r', 'c', 'k', 'y'};
+  std::string out(1, kPrefix[static_cast<int>(ref.kind)]);
+  out += key(ref.name);
+  if (ref.kind == OriginKind::Column || ref.kind == OriginKind::Constraint) {
+    out += '\x1f';  // not a '.': "a.b" "c" and "a" "b.c" stay apart
+    out += ref.member;
+  }
+  return out;
+}
+
+void SchemaModel::touch(const ObjectRef& ref, Place place, TextRange range, TouchKind kind) {
+  std::vector<Touch>& v = touches_[origin_key(ref)];
+  const Touch t{place, static_cast<std::uint32_t>(range.begin), static_cast<std::uint32_t>(range.end), kind};
+  // One statement touches an object once; a stronger kind (created, dropped) replaces "changed".
+  if (!v.empty() && v.back().place == place && v.back().begin == t.begin && v.back().end == t.end) {
+    if (kind != TouchKind::Changed) v.back().kind = kind;
+    return;
+  }
+  v.push_back(t);
+}
+
+void SchemaModel::move_touches(const ObjectRef& from, const ObjectRef& to) {
+  auto it = touches_.find(origin_key(from));
+  if (it == touches_.end()) return;
+  std::vector<Touch> moved = std::move(it->second);
+  touches_.erase(it);
+  std::vector<Touch>& v = touches_[origin_key(to)];
+  // The new name's own earlier life (a table dropped, then another renamed to its name) stays first.
+  v.insert(v.end(), moved.begin(), moved.end());
+  std::stable_sort(v.begin(), v.end(), [](const Touch& a, const Touch& b) {
+    return a.place != b.place ? a.place < b.place : a.begin < b.begin;
+  });
+}
+
+const std::vector<Touch>& SchemaModel::touches(const ObjectRef& ref) const {
+  static const std::vector<Touch> kNone;
+  auto it = touches_.find(origin_key(ref));
+  return it == touches_.end() ? kNone : it->second;
+}
+
+std::optional<Touch> SchemaModel::origin(const ObjectRef& ref, Place before) const {
+  std::optional<Touch> out;
+  for (const Touch& t : touches(ref)) {
+    if (t.place >= before) break;
+    if (t.kind == TouchKind::Created) out = t;
+    else if (t.kind == TouchKind::Dropped) out.reset();
+  }
+  return out;
+}
+
+std::string_view SchemaModel::source(Place place) const {
+  auto at = std::lower_bound(sources_.begin(), sources_.end(), place,
+                             [](const std::pair<Place, std::string>& e, Place p) { return e.first < p; });
+  return at != sources_.end() && at->first == place ? std::string_view(at->second) : std::string_view();
+}
+
+std::string SchemaModel::describe(const ObjectRef& ref, Place before) const {
+  const ObjectName name = qualified(ref.name);
+  auto shown = [](const ObjectName& n) { return n.schema == "public" ? quote_identifier(n.name) : n.sql(); };
+  switch (ref.kind) {
+    case OriginKind::Column: return "column " + shown(name) + "." + quote_identifier(ref.member);
+    case OriginKind::Constraint: return "constraint " + quote_identifier(ref.member) + " on " + shown(name);
+    case OriginKind::Type: return "type " + shown(name);
+    case OriginKind::Relation: break;
+  }
+  const SchemaRelation* r = relation(name, before);
+  if (!r) return "relation " + shown(name);
+  std::string out = std::string(object_kind_name(r->kind)) + " " + shown(name);
+  if (r->kind == ObjectKind::Index && !r->table.empty()) out += " on " + shown(r->table);
+  return out;
+}
+
+void SchemaModel::record_touches(const StatementFacts& facts, Place place, TextRange range) {
+  const Place now = place + 1;
+  auto relation_ref = [](const ObjectName& name) { return ObjectRef{OriginKind::Relation, qualified(name), {}}; };
+  auto member = [](OriginKind kind, const ObjectName& table, const std::string& name) {
+    return ObjectRef{kind, qualified(table), name};
+  };
+  auto created_here = [&](const ObjectName& table) {
+    return std::any_of(facts.creates.begin(), facts.creates.end(),
+                       [&](const CreatedObject& c) { return qualified(c.name) == qualified(table); });
+  };
+  for (const CreatedObject& c : facts.creates) {
+    if (c.kind == ObjectKind::Type) touch({OriginKind::Type, qualified(c.name), {}}, place, range, TouchKind::Created);
+    else if (c.kind != ObjectKind::Other && c.kind != ObjectKind::Schema && c.kind != ObjectKind::Database)
+      touch(relation_ref(c.name), place, range, TouchKind::Created);
+  }
+  for (const ColumnTypeUse& u : facts.column_types) {
+    const SchemaRelation* r = created_here(u.table) ? nullptr : relation(u.table, now);
+    const bool added = !r || !r->column(u.column);
+    touch(relation_ref(u.table), place, range, TouchKind::Changed);
+    touch(member(OriginKind::Column, u.table, u.column), place, range, added ? TouchKind::Created : TouchKind::Changed);
+  }
+  for (const AddedConstraint& c : facts.constraints_added) {
+    touch(relation_ref(c.table), place, range, TouchKind::Changed);
+    if (!c.name.empty()) touch(member(OriginKind::Constraint, c.table, c.name), place, range, TouchKind::Created);
+    if (!c.referenced.empty()) touch(relation_ref(c.referenced), place, range, TouchKind::Changed);
+  }
+  for (const auto& [table, name] : facts.constraints_validated)
+    touch(member(OriginKind::Constraint, table, name), place, range, TouchKind::Changed);
+  for (const StatementFacts::PartitionChange& p : facts.partitions) {
+    touch(relation_ref(p.parent), place, range, TouchKind::Changed);
+    touch(relation_ref(p.partition), place, range, TouchKind::Changed);
+  }
+  for (const Effect& e : facts.effects)
+    for (const LockFact& l : e.locks)
+      if (l.kind != ObjectKind::Type && l.kind != ObjectKind::Other && l.kind != ObjectKind::Schema &&
+          l.kind != ObjectKind::Database && !l.object.empty())
+        touch(relation_ref(l.object), place, range, TouchKind::Changed);
+  for (const auto& [table, column] : facts.columns_dropped)
+    touch(member(OriginKind::Column, table, column), place, range, TouchKind::Dropped);
+  for (const auto& [table, name] : facts.constraints_dropped)
+    touch(member(OriginKind::Constraint, table, name), place, range, TouchKind::Dropped);
+  for (const DroppedObject& d : facts.drops) {
+    if (d.kind == ObjectKind::Type) {
+      touch({OriginKind::Type, qualified(d.name), {}}, place, range, TouchKind::Dropped);
+      continue;
+    }
+    if (const SchemaRelation* r = relation(d.name, now)) {
+      for (const SchemaColumn& c : r->columns) touch(member(OriginKind::Column, d.name, c.name), place, range, TouchKind::Dropped);
+      for (const SchemaForeignKey& fk : r->foreign_keys)
+        if (!fk.name.empty()) touch(member(OriginKind::Constraint, d.name, fk.name), place, range, TouchKind::Dropped);
+    }
+    touch(relation_ref(d.name), place, range, TouchKind::Dropped);
+  }
+  for (const RenamedObject& rn : facts.renames) {
+    if (!rn.column.empty()) {
+      const ObjectRef from = member(OriginKind::Column, rn.name, rn.column);
+      touch(from, place, range, TouchKind::Renamed);
+      move_touches(from, member(OriginKind::Column, rn.name, rn.to));
+      continue;
+    }
+    const bool type = rn.kind == ObjectKind::Type;
+    const ObjectRef from{type ? OriginKind::Type : OriginKind::Relation, qualified(rn.name), {}};
+    ObjectRef to = from;
+    to.name.name = rn.to;
+    touch(from, place, range, TouchKind::Renamed);
+    if (const SchemaRelation* r = type ? nullptr : relation(rn.name, now)) {
+      for (const SchemaColumn& c : r->columns)
+        move_touches(member(OriginKind::Column, from.name, c.name), member(OriginKind::Column, to.name, c.name));
+      for (const SchemaForeignKey& fk : r->foreign_keys)
+        if (!fk.name.empty())
+          move_touches(member(OriginKind::Constraint, from.name, fk.name), member(OriginKind::Constraint, to.name, fk.name));
+    }
+    move_touches(from, to);
+  }
+}
+
+void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_view source, TextRange range) {
   const Place now = place + 1;  // what this place already changed counts
+  if (sources_.empty() || sources_.back().first != place) sources_.emplace_back(place, std::string(source));
+  record_touches(facts, place, range);
   auto current = [&](const ObjectName& name) -> std::shared_ptr<SchemaRelation> {
     const auto* r = latest(key(name), now);
     return r && *r ? std::make_shared<SchemaRelation>(**r) : nullptr;

@@ -22,6 +22,7 @@
 
 #include "analysis/model.h"
 #include "analysis/object_name.h"
+#include "analysis/text_range.h"
 
 namespace lockward::analysis {
 
@@ -64,6 +65,26 @@ struct SchemaRelation {
   const SchemaColumn* column(std::string_view column_name) const;
 };
 
+// An object whose origin the model records: a relation (table, index, view, materialized view,
+// sequence: one namespace, as in pg_class), a type (enum, domain, composite, range), or a
+// column or constraint of a relation.
+enum class OriginKind : std::uint8_t { Relation, Column, Constraint, Type };
+struct ObjectRef {
+  OriginKind kind = OriginKind::Relation;
+  ObjectName name;     // the relation or type; for a column or constraint, its table
+  std::string member;  // the column or constraint
+  friend bool operator==(const ObjectRef&, const ObjectRef&) = default;
+};
+
+// One statement that touched an object: its file (by place) and its byte range in that file.
+// Kept per object as a few integers; the files' names are stored once (SchemaModel::source).
+enum class TouchKind : std::uint8_t { Created, Changed, Renamed, Dropped };
+struct Touch {
+  std::uint32_t place = 0;
+  std::uint32_t begin = 0, end = 0;  // the statement, in its file
+  TouchKind kind = TouchKind::Changed;
+};
+
 class SchemaModel {
  public:
   using Place = std::uint32_t;
@@ -78,7 +99,8 @@ class SchemaModel {
   // Folds a statement's facts in at `place` (places never decrease). `source` names where the
   // statement is ("0001_init.sql"). A statement lockward could not follow (unanalysable, a
   // syntax error) is given as `understood = false`: the model then stops claiming absence.
-  void apply(const StatementFacts& facts, Place place, std::string_view source);
+  // `range`: the statement's bytes in its file, recorded as the touch of every object it names.
+  void apply(const StatementFacts& facts, Place place, std::string_view source, TextRange range = {});
   void apply_unknown(Place place);
   // One more source file before `place` (counted for reports: "schema: 41 earlier migrations").
   void count_file(Place place) { files_.push_back(place); }
@@ -95,6 +117,18 @@ class SchemaModel {
   // object the model does not know then does not exist (as far as the migrations go).
   bool complete(Place before) const;
   std::size_t files_before(Place before) const;
+
+  // Origins. Every statement applied that created, changed, renamed or dropped the object, in
+  // order (a rename carries the object's earlier touches to its new name); empty: none known.
+  const std::vector<Touch>& touches(const ObjectRef& ref) const;
+  // The statement that created the object as it exists just before `before`: nullopt when the
+  // model saw no creation, or the object was dropped (or renamed away) since.
+  std::optional<Touch> origin(const ObjectRef& ref, Place before) const;
+  // The file applied at `place` ("0001_init.sql"); empty when none.
+  std::string_view source(Place place) const;
+  // The object in words, as of just before `before`: "index users_email_idx on users",
+  // "column users.email", "constraint orders_user_fk on orders", "type mood".
+  std::string describe(const ObjectRef& ref, Place before) const;
 
   // The model's key of a name: "schema.name", public when unqualified.
   static std::string key(const ObjectName& name);
@@ -113,6 +147,12 @@ class SchemaModel {
   std::vector<const Versions*> pointing_at(const ObjectName& target) const;
   std::unordered_map<std::string, Versions> relations_;
   std::unordered_map<std::string, std::vector<const Versions*>> pointers_;
+  void record_touches(const StatementFacts& facts, Place place, TextRange range);
+  void touch(const ObjectRef& ref, Place place, TextRange range, TouchKind kind);
+  void move_touches(const ObjectRef& from, const ObjectRef& to);
+  static std::string origin_key(const ObjectRef& ref);
+  std::unordered_map<std::string, std::vector<Touch>> touches_;  // by origin_key
+  std::vector<std::pair<Place, std::string>> sources_;           // by place, ascending
   std::vector<Place> unknown_;  // places of statements the model could not follow
   std::vector<Place> files_;
 };

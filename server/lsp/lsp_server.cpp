@@ -12,6 +12,7 @@
 #include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
+#include "server/lsp/navigation.h"
 #include "server/migrations/migration_set.h"
 #include "server/lsp/params.h"
 
@@ -103,6 +104,8 @@ LspServer::LspServer(boost::asio::io_context& io, Writer write) : io_(io), write
       {"initialize", &LspServer::on_initialize},
       {"shutdown", &LspServer::on_shutdown},
       {"textDocument/hover", &LspServer::on_hover},
+      {"textDocument/definition", &LspServer::on_definition},
+      {"textDocument/references", &LspServer::on_references},
       {"textDocument/codeAction", &LspServer::on_code_action},
       {"textDocument/inlayHint", &LspServer::on_inlay_hint},
       {"textDocument/codeLens", &LspServer::on_code_lens},
@@ -285,6 +288,8 @@ void LspServer::on_initialize(const Json& params, Reply reply) {
       {"positionEncoding", encoding_ == protocol::PositionEncoding::Utf8 ? "utf-8" : "utf-16"},
       {"textDocumentSync", Json{{"openClose", true}, {"change", 2}, {"save", Json{{"includeText", false}}}}},
       {"hoverProvider", true},
+      {"definitionProvider", true},
+      {"referencesProvider", true},
       {"codeActionProvider", Json{{"codeActionKinds", Json::array({"quickfix", "source.fixAll.lockward", "source.lockward.trace"})}}},
       {"inlayHintProvider", true},
       {"codeLensProvider", Json{{"resolveProvider", false}}},
@@ -750,8 +755,82 @@ void LspServer::on_hover(const Json& params, Reply reply) {
   const protocol::Position position = position_field(params, "position");
   with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis& a, Reply r) {
     Converter conv{open.doc->lines(), encoding_};
+    const std::size_t offset = conv.offset(position);
     // No follow(): the mouse resting on text is not where the user works.
-    r.reply(hover(*open.doc, a, encoding_, conv.offset(position), open.trace.get()));
+    Json result = hover(*open.doc, a, encoding_, offset, open.trace.get());
+    if (result.is_null()) return r.reply(result);
+    // Where the name under the mouse came from: looked up on the worker (it parses).
+    on_worker(open, std::move(r),
+              [result = std::move(result), offset](const Document& doc, const DocumentHistory* history,
+                                                   const analysis::Options& options, protocol::PositionEncoding enc) {
+                Json out = result;
+                const std::string origin = origin_line(doc, history, options, enc, offset);
+                if (!origin.empty()) {
+                  std::string md = out["contents"]["value"];
+                  const std::size_t head = md.find("\n\n");
+                  md.insert(head == std::string::npos ? md.size() : head + 2, "Origin: " + origin + "\n\n");
+                  out["contents"]["value"] = md;
+                }
+                return out;
+              });
+  });
+}
+
+void LspServer::on_definition(const Json& params, Reply reply) {
+  const protocol::Position position = position_field(params, "position");
+  with_analysis(params, std::move(reply), [this, position](OpenDocument& open, const analysis::Analysis&, Reply r) {
+    const std::size_t offset = Converter{open.doc->lines(), encoding_}.offset(position);
+    on_worker(open, std::move(r),
+              [offset](const Document& doc, const DocumentHistory* history, const analysis::Options& options,
+                       protocol::PositionEncoding enc) { return definition(doc, history, options, enc, offset); });
+  });
+}
+
+void LspServer::on_references(const Json& params, Reply reply) {
+  const protocol::Position position = position_field(params, "position");
+  const Json* declaration = optional_field(params, "context.includeDeclaration");
+  const bool include_declaration = !declaration || !declaration->is_boolean() || declaration->get<bool>();
+  with_analysis(params, std::move(reply), [this, position, include_declaration](OpenDocument& open,
+                                                                                 const analysis::Analysis&, Reply r) {
+    const std::size_t offset = Converter{open.doc->lines(), encoding_}.offset(position);
+    on_worker(open, std::move(r),
+              [offset, include_declaration](const Document& doc, const DocumentHistory* history,
+                                            const analysis::Options& options, protocol::PositionEncoding enc) {
+                return references(doc, history, options, enc, offset, include_declaration);
+              });
+  });
+}
+
+void LspServer::on_worker(OpenDocument& open, Reply reply, WorkerQuery query) {
+  auto doc = std::make_shared<const Document>(*open.doc);
+  auto config = std::make_shared<const ResolvedConfig>(config_for(open));
+  auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(reply));
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);  // read by the worker
+  cancellable_[(*shared_reply)->id().dump()] = [weak = std::weak_ptr(shared_reply), cancelled] {
+    cancelled->store(true);
+    auto shared = weak.lock();
+    if (!shared) return;
+    if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
+    shared->reset();
+  };
+  boost::asio::post(workers_, [this, doc, config, query = std::move(query), encoding = encoding_, shared_reply,
+                               cancelled, memory = open.memory, alive = alive_] {
+    if (!*alive || cancelled->load()) return;
+    // The history belongs to this worker thread (AnalysisMemory).
+    const analysis::Options options = options_with_history(config->options, memory->history.get());
+    std::optional<Json> result;
+    std::string failure;
+    try {
+      result = query(*doc, memory->history.get(), options, encoding);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    boost::asio::post(io_, [shared_reply, result = std::move(result), failure = std::move(failure), alive] {
+      if (!*alive || !*shared_reply) return;
+      if (result) (*shared_reply)->reply(*result);
+      else (*shared_reply)->error(ec::kInternalError, failure);
+      shared_reply->reset();
+    });
   });
 }
 

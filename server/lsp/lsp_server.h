@@ -149,6 +149,13 @@ class LspServer {
   void on_execute_command(const Json& params, Reply reply);
   // Features
   void on_hover(const Json& params, Reply reply);
+  void on_definition(const Json& params, Reply reply);
+  void on_references(const Json& params, Reply reply);
+  // Answers `reply` with `query`'s result, computed on the analysis worker with copies of what it
+  // reads (the document, its configuration) and its history; cancellable.
+  using WorkerQuery = std::function<Json(const Document&, const DocumentHistory*, const analysis::Options&,
+                                         protocol::PositionEncoding)>;
+  void on_worker(OpenDocument& open, Reply reply, WorkerQuery query);
   void on_code_action(const Json& params, Reply reply);
   void on_inlay_hint(const Json& params, Reply reply);
   void on_code_lens(const Json& params, Reply reply);
