@@ -114,13 +114,18 @@ void walk(const nlohmann::json& node, TreeNames& out, int depth) {
 
 }  // namespace
 
-std::optional<NameAt> name_at(std::string_view text, std::size_t offset) {
+std::optional<NameAt> name_at(std::string_view text, std::size_t offset, const SplitResult* known_split) {
   if (offset > text.size()) return std::nullopt;
-  const SplitResult split = split_statements(text);
+  SplitResult own_split;
+  if (!known_split) own_split = split_statements(text);
+  const SplitResult& split = known_split ? *known_split : own_split;
+  // The first SQL piece whose code ends at or after the offset (pieces are in text order).
+  auto first = std::lower_bound(split.pieces.begin(), split.pieces.end(), offset,
+                                [](const Piece& p, std::size_t at) { return p.code.end < at; });
   const Piece* piece = nullptr;
-  for (const Piece& p : split.pieces) {
-    if (p.kind == PieceKind::Sql && offset >= p.code.begin && offset <= p.code.end) {
-      piece = &p;
+  for (auto it = first; it != split.pieces.end() && it->code.begin <= offset; ++it) {
+    if (it->kind == PieceKind::Sql && offset >= it->code.begin && offset <= it->code.end) {
+      piece = &*it;
       break;
     }
   }
@@ -187,6 +192,10 @@ SchemaModel file_model(std::string_view text, const Options& options, std::strin
   SchemaModel model;
   apply_migration(model, text, 0, source, options);
   return model;
+}
+
+FileIndex file_index(std::string_view text, const Options& options, std::string_view source) {
+  return FileIndex{split_statements(text), file_model(text, options, source)};
 }
 
 }  // namespace lockward::analysis

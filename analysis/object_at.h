@@ -13,6 +13,7 @@
 
 #include "analysis/options.h"
 #include "analysis/schema_model.h"
+#include "analysis/syntax/splitter.h"
 #include "analysis/text_range.h"
 
 namespace lockward::analysis {
@@ -25,10 +26,18 @@ struct NameAt {
 
 // Nothing when the offset is not on an identifier of a statement (a keyword counts as an
 // identifier here: its candidates then match nothing). Offsets past the text are not an error.
-std::optional<NameAt> name_at(std::string_view text, std::size_t offset);
+// `split` is the text's split_statements() when the caller keeps one (else it is split here).
+std::optional<NameAt> name_at(std::string_view text, std::size_t offset, const SplitResult* split = nullptr);
 
 // The open file's own statements folded into a model of their own at place 0 (`source` names
 // the file): its touches are the file's statements, by byte range.
 SchemaModel file_model(std::string_view text, const Options& options, std::string_view source);
+
+// What navigation needs of an open file, computed once per text: its split and its own model.
+struct FileIndex {
+  SplitResult split;
+  SchemaModel model;
+};
+FileIndex file_index(std::string_view text, const Options& options, std::string_view source);
 
 }  // namespace lockward::analysis

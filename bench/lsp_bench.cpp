@@ -38,10 +38,21 @@ double percentile(std::vector<double> v, double p) {
   return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
+// An empty folder of the bench's own for the documents: in /tmp itself, every .sql file there
+// would be their migration history.
+const std::string& bench_folder() {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/lockward-lsp-bench-XXXXXX";
+    const char* made = mkdtemp(tmpl);
+    return std::string(made ? made : "/nonexistent-lockward-bench");
+  }();
+  return dir;
+}
+
 // `all`: maxDiagnostics 0, every finding published (tens of MB of JSON per keystroke at
 // 20,000 statements); otherwise the default limit.
 void run(std::size_t statements, bool all) {
-  const std::string uri = "file:///tmp/lockward-bench.sql";
+  const std::string uri = "file://" + bench_folder() + "/lockward-bench.sql";
   std::string text = lockward::bench::generate_migration(statements);
   std::size_t diagnostics_published = 0;
   LspProcess lsp;
@@ -132,7 +143,7 @@ void run(std::size_t statements, bool all) {
 // the line, hovers along it, and how long the process outlives shutdown + exit sent while an
 // analysis runs.
 void run_one_line(std::size_t statements, bool all) {
-  const std::string uri = "file:///tmp/lockward-bench-one-line.sql";
+  const std::string uri = "file://" + bench_folder() + "/lockward-bench-one-line.sql";
   std::string text = lockward::bench::generate_migration(statements);
   const std::string comment = "-- a comment about the next statement\n";
   for (std::size_t p = text.find(comment); p != std::string::npos; p = text.find(comment, p))

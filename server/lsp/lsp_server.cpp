@@ -12,6 +12,7 @@
 #include "protocol/framing.h"
 #include "protocol/json_writer.h"
 #include "server/lsp/convert.h"
+#include "analysis/object_at.h"
 #include "server/lsp/navigation.h"
 #include "server/migrations/migration_set.h"
 #include "server/lsp/params.h"
@@ -762,9 +763,10 @@ void LspServer::on_hover(const Json& params, Reply reply) {
     // Where the name under the mouse came from: looked up on the worker (it parses).
     on_worker(open, std::move(r),
               [result = std::move(result), offset](const Document& doc, const DocumentHistory* history,
-                                                   const analysis::Options& options, protocol::PositionEncoding enc) {
+                                                   const analysis::Options& options, const analysis::FileIndex& own,
+                                                   protocol::PositionEncoding enc) {
                 Json out = result;
-                const std::string origin = origin_line(doc, history, options, enc, offset);
+                const std::string origin = origin_line(doc, history, options, own, enc, offset);
                 if (!origin.empty()) {
                   std::string md = out["contents"]["value"];
                   const std::size_t head = md.find("\n\n");
@@ -782,7 +784,9 @@ void LspServer::on_definition(const Json& params, Reply reply) {
     const std::size_t offset = Converter{open.doc->lines(), encoding_}.offset(position);
     on_worker(open, std::move(r),
               [offset](const Document& doc, const DocumentHistory* history, const analysis::Options& options,
-                       protocol::PositionEncoding enc) { return definition(doc, history, options, enc, offset); });
+                       const analysis::FileIndex& own, protocol::PositionEncoding enc) {
+                return definition(doc, history, options, own, enc, offset);
+              });
   });
 }
 
@@ -795,8 +799,9 @@ void LspServer::on_references(const Json& params, Reply reply) {
     const std::size_t offset = Converter{open.doc->lines(), encoding_}.offset(position);
     on_worker(open, std::move(r),
               [offset, include_declaration](const Document& doc, const DocumentHistory* history,
-                                            const analysis::Options& options, protocol::PositionEncoding enc) {
-                return references(doc, history, options, enc, offset, include_declaration);
+                                            const analysis::Options& options, const analysis::FileIndex& own,
+                                            protocol::PositionEncoding enc) {
+                return references(doc, history, options, own, enc, offset, include_declaration);
               });
   });
 }
@@ -821,7 +826,13 @@ void LspServer::on_worker(OpenDocument& open, Reply reply, WorkerQuery query) {
     std::optional<Json> result;
     std::string failure;
     try {
-      result = query(*doc, memory->history.get(), options, encoding);
+      if (!memory->own_model || memory->own_model_text != doc->text() ||
+          memory->own_model_pg_version != options.pg_version) {
+        memory->own_model = std::make_shared<const analysis::FileIndex>(analysis::file_index(*doc->text(), options, ""));
+        memory->own_model_text = doc->text();
+        memory->own_model_pg_version = options.pg_version;
+      }
+      result = query(*doc, memory->history.get(), options, *memory->own_model, encoding);
     } catch (const std::exception& e) {
       failure = e.what();
     }

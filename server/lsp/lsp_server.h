@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "analysis/document_analysis.h"
+#include "analysis/object_at.h"
 #include "protocol/framing.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/line_index.h"
@@ -46,6 +47,12 @@ struct AnalysisMemory {
   // Its migration history (document_history.h); rebuilt by the next job once marked stale.
   std::shared_ptr<const DocumentHistory> history;
   std::atomic<bool> history_stale{true};
+  // The document's split and the model of its own statements for navigation (definition,
+  // references, hover's origin), built once per text and target version: a hover must not split
+  // or parse the document again.
+  std::shared_ptr<const analysis::FileIndex> own_model;
+  std::shared_ptr<const std::string> own_model_text;
+  int own_model_pg_version = 0;
 };
 
 // A request's reply. Exactly one answer is sent: reply() or error(), or, if neither was
@@ -154,7 +161,7 @@ class LspServer {
   // Answers `reply` with `query`'s result, computed on the analysis worker with copies of what it
   // reads (the document, its configuration) and its history; cancellable.
   using WorkerQuery = std::function<Json(const Document&, const DocumentHistory*, const analysis::Options&,
-                                         protocol::PositionEncoding)>;
+                                         const analysis::FileIndex& own, protocol::PositionEncoding)>;
   void on_worker(OpenDocument& open, Reply reply, WorkerQuery query);
   void on_code_action(const Json& params, Reply reply);
   void on_inlay_hint(const Json& params, Reply reply);

@@ -44,14 +44,13 @@ struct Resolved {
 class Navigator {
  public:
   Navigator(const Document& doc, const DocumentHistory* history, const analysis::Options& options,
-            protocol::PositionEncoding enc)
-      : doc_(doc), history_(history), options_(options), enc_(enc) {}
+            const analysis::FileIndex& own, protocol::PositionEncoding enc)
+      : doc_(doc), history_(history), options_(options), enc_(enc), own_(own), local_(own.model) {}
 
   std::optional<Resolved> resolve(std::size_t offset) {
     const std::string& text = *doc_.text();
-    std::optional<analysis::NameAt> at = analysis::name_at(text, offset);
+    std::optional<analysis::NameAt> at = analysis::name_at(text, offset, &own_.split);
     if (!at || at->candidates.empty()) return std::nullopt;
-    local_ = analysis::file_model(text, options_, "");
     for (const ObjectRef& ref : at->candidates) {
       Resolved r{*at, ref, {}, local_.touches(ref)};
       if (const SchemaModel* model = history_model())
@@ -125,15 +124,16 @@ class Navigator {
   const DocumentHistory* history_;
   const analysis::Options& options_;
   protocol::PositionEncoding enc_;
-  SchemaModel local_;
+  const analysis::FileIndex& own_;
+  const SchemaModel& local_;
   std::map<std::string, protocol::LineIndex> lines_;
 };
 
 }  // namespace
 
 Json definition(const Document& doc, const DocumentHistory* history, const analysis::Options& options,
-                protocol::PositionEncoding enc, std::size_t offset) {
-  Navigator nav(doc, history, options, enc);
+                const analysis::FileIndex& own, protocol::PositionEncoding enc, std::size_t offset) {
+  Navigator nav(doc, history, options, own, enc);
   std::optional<Resolved> r = nav.resolve(offset);
   if (!r) return nullptr;
   std::optional<std::pair<Touch, bool>> o = nav.origin(*r);
@@ -142,8 +142,9 @@ Json definition(const Document& doc, const DocumentHistory* history, const analy
 }
 
 Json references(const Document& doc, const DocumentHistory* history, const analysis::Options& options,
-                protocol::PositionEncoding enc, std::size_t offset, bool include_declaration) {
-  Navigator nav(doc, history, options, enc);
+                const analysis::FileIndex& own, protocol::PositionEncoding enc, std::size_t offset,
+                bool include_declaration) {
+  Navigator nav(doc, history, options, own, enc);
   std::optional<Resolved> r = nav.resolve(offset);
   Json out = Json::array();
   if (!r) return out;
@@ -155,8 +156,8 @@ Json references(const Document& doc, const DocumentHistory* history, const analy
 }
 
 std::string origin_line(const Document& doc, const DocumentHistory* history, const analysis::Options& options,
-                        protocol::PositionEncoding enc, std::size_t offset) {
-  Navigator nav(doc, history, options, enc);
+                        const analysis::FileIndex& own, protocol::PositionEncoding enc, std::size_t offset) {
+  Navigator nav(doc, history, options, own, enc);
   std::optional<Resolved> r = nav.resolve(offset);
   if (!r) return {};
   std::optional<std::pair<Touch, bool>> o = nav.origin(*r);
