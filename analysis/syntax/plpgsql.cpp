@@ -22,15 +22,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Whether `s` holds the word SELECT (a subquery in an expression).
-bool has_select(std::string_view s) {
-  for (std::size_t i = 0; i + 6 <= s.size(); ++i) {
-    if ((i == 0 || !word_char(s[i - 1])) && iequals(s.substr(i, 6), "select") && (i + 6 == s.size() || !word_char(s[i + 6])))
-      return true;
-  }
-  return false;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -211,8 +202,10 @@ struct Walker {
           execute(query, line, condition);
         } else if (mode == 0) {
           sql(query, line, condition);
-        } else if (has_select(query)) {
-          // An expression (IF EXISTS (SELECT …), x := (SELECT …)) that reads tables.
+        } else {
+          // An expression is a SELECT too: it may read tables (IF EXISTS (SELECT …), x :=
+          // (SELECT …)) or call a function lockward does not know (x := my_fn()), which must be
+          // UNKNOWN, never SAFE.
           std::string_view expr = query;
           if (mode != 2) {  // an assignment: `target := expr`
             std::size_t assign = expr.find(":=");

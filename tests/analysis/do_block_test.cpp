@@ -218,6 +218,18 @@ TEST_CASE("a nested DO, another language, and PERFORM of an unknown function", "
   CHECK(perform.statements[0].risk == Risk::Unknown);
 }
 
+TEST_CASE("an unknown function in an assignment or a condition is UNKNOWN, built-ins are not", "[do]") {
+  Analysis assign = run("DO $$ DECLARE n int; BEGIN n := my_backfill(); END $$");
+  CHECK(assign.statements[0].risk == Risk::Unknown);
+  CHECK(finding(assign, "unknown-lock")->message.find("my_backfill") != std::string::npos);
+  Analysis condition = run("DO $$ BEGIN IF needs_backfill() THEN RAISE NOTICE 'x'; END IF; END $$");
+  CHECK(condition.statements[0].risk == Risk::Unknown);
+  Analysis builtin = run("DO $$ DECLARE n int; BEGIN n := length('abc') + 1; IF now() > '2020-01-01' THEN "
+                         "RAISE NOTICE '%', n; END IF; END $$");
+  CHECK(builtin.statements[0].risk == Risk::Safe);
+  CHECK(finding(builtin, "unknown-lock") == nullptr);
+}
+
 TEST_CASE("CREATE FUNCTION / PROCEDURE lock no table; CALL and unknown functions are UNKNOWN", "[do]") {
   Analysis f = run("CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN ALTER TABLE t ADD c int; END $$");
   CHECK(f.statements[0].status == StatementStatus::Analysed);
