@@ -378,7 +378,8 @@ TEST_CASE("tool configuration files: the keys read, defaults, and what is not a 
         std::vector<std::string>{"yes"});
   CHECK_FALSE(analysis::read_tool_config("other.toml", "dir = \"x\""));
   // Garbage and binary text: defaults, never a crash.
-  CHECK(dirs("diesel.toml", std::string("\0\xff[migrations_directory\ndir=", 30)) == std::vector<std::string>{"migrations"});
+  static const char kGarbage[] = "\0\xff[migrations_directory\ndir=";
+  CHECK(dirs("diesel.toml", std::string(kGarbage, sizeof kGarbage - 1)) == std::vector<std::string>{"migrations"});
 }
 
 TEST_CASE("sqitch: a reworked change runs its pre-rework script at its first place", "[migration-set][sqitch]") {
