@@ -806,9 +806,7 @@ void LspServer::on_references(const Json& params, Reply reply) {
   });
 }
 
-void LspServer::on_worker(OpenDocument& open, Reply reply, WorkerQuery query) {
-  auto doc = std::make_shared<const Document>(*open.doc);
-  auto config = std::make_shared<const ResolvedConfig>(config_for(open));
+LspServer::WorkerReply LspServer::cancellable_on_worker(Reply reply) {
   auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(reply));
   auto cancelled = std::make_shared<std::atomic<bool>>(false);  // read by the worker
   cancellable_[(*shared_reply)->id().dump()] = [weak = std::weak_ptr(shared_reply), cancelled] {
@@ -818,6 +816,13 @@ void LspServer::on_worker(OpenDocument& open, Reply reply, WorkerQuery query) {
     if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
     shared->reset();
   };
+  return {std::move(shared_reply), std::move(cancelled)};
+}
+
+void LspServer::on_worker(OpenDocument& open, Reply reply, WorkerQuery query) {
+  auto doc = std::make_shared<const Document>(*open.doc);
+  auto config = std::make_shared<const ResolvedConfig>(config_for(open));
+  auto [shared_reply, cancelled] = cancellable_on_worker(std::move(reply));
   boost::asio::post(workers_, [this, doc, config, query = std::move(query), encoding = encoding_, shared_reply,
                                cancelled, memory = open.memory, alive = alive_] {
     if (!*alive || cancelled->load()) return;
@@ -862,15 +867,7 @@ void LspServer::on_code_action(const Json& params, Reply reply) {
     // worker, with copies of what it reads, so that the I/O thread goes on meanwhile.
     auto doc = std::make_shared<const Document>(*open.doc);
     auto config = std::make_shared<const ResolvedConfig>(config_for(open));
-    auto shared_reply = std::make_shared<std::optional<Reply>>(std::move(r));
-    auto cancelled = std::make_shared<std::atomic<bool>>(false);  // read by the worker
-    cancellable_[(*shared_reply)->id().dump()] = [weak = std::weak_ptr(shared_reply), cancelled] {
-      cancelled->store(true);
-      auto shared = weak.lock();
-      if (!shared) return;
-      if (*shared) (*shared)->error(ec::kRequestCancelled, "request cancelled");
-      shared->reset();
-    };
+    auto [shared_reply, cancelled] = cancellable_on_worker(std::move(r));
     boost::asio::post(workers_, [this, doc, config, at, only, encoding = encoding_, offer_trace = !open.trace_cancel,
                                  shared_reply, cancelled, memory = open.memory, alive = alive_] {
       if (!*alive || cancelled->load()) return;  // a cancelled request costs no analysis

@@ -163,6 +163,13 @@ class LspServer {
   using WorkerQuery = std::function<Json(const Document&, const DocumentHistory*, const analysis::Options&,
                                          const analysis::FileIndex& own, protocol::PositionEncoding)>;
   void on_worker(OpenDocument& open, Reply reply, WorkerQuery query);
+  // A reply that a worker answers later: $/cancelRequest answers it at once and sets
+  // `cancelled`, so a worker that has not started yet skips the work.
+  struct WorkerReply {
+    std::shared_ptr<std::optional<Reply>> reply;
+    std::shared_ptr<std::atomic<bool>> cancelled;
+  };
+  WorkerReply cancellable_on_worker(Reply reply);
   void on_code_action(const Json& params, Reply reply);
   void on_inlay_hint(const Json& params, Reply reply);
   void on_code_lens(const Json& params, Reply reply);
