@@ -268,4 +268,5 @@ int main(int argc, char** argv) {
     else run(statements, false);
     if (all) one_line ? run_one_line(statements, true) : run(statements, true);
   }
+  std::filesystem::remove_all(bench_folder());  // the documents were never written there
 }
