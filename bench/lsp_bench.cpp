@@ -109,7 +109,10 @@ void run(std::size_t statements, bool all) {
     lsp.request("textDocument/inlayHint", Json{{"textDocument", {{"uri", uri}}},
                                                {"range", {{"start", {{"line", top}, {"character", 0}}},
                                                           {"end", {{"line", top + 40}, {"character", 0}}}}}});
-    if (lsp.wait_notification("textDocument/publishDiagnostics", 60000)) scrolls.push_back(ms_since(t));
+    // A document whose findings all fit under maxDiagnostics has none hidden: nothing moves,
+    // nothing is published. Scrolling is then not measured, rather than waited for.
+    if (!lsp.wait_notification("textDocument/publishDiagnostics", 5000)) break;
+    scrolls.push_back(ms_since(t));
   }
 
   std::vector<double> hovers;
@@ -131,6 +134,8 @@ void run(std::size_t statements, bool all) {
               "p95 %7.1f ms\n",
               "", percentile(first_bytes, 0.5), percentile(first_bytes, 0.95), percentile(received, 0.5),
               percentile(received, 0.95));
+  if (scrolls.empty() && !all)
+    std::printf("%6s             scroll: every finding is shown (none hidden past maxDiagnostics)\n", "");
   if (!scrolls.empty())
     std::printf("%6s             scroll to hidden findings, moved diagnostics parsed p50 %7.1f ms  p95 %7.1f ms\n", "",
                 percentile(scrolls, 0.5), percentile(scrolls, 0.95));
