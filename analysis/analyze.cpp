@@ -219,17 +219,45 @@ class Analyzer {
   // the cache entries a run with these options then takes instead of parsing again. Classified
   // as the parallel batches are (`isolated`): what consulted the schema or the file's history
   // keeps its tree and is classified again in its place, so the schema may still be empty.
+  // On the caller's threads when it gave some: a batch of pieces at a time (bounding what
+  // waits in memory), each piece on its own, then gathered in order.
   MigrationFacts prepare() {
-    MigrationFacts out;
     split_ = split_statements(text_);
     cache_->entries_.clear();
     cache_->options_key_ = cache_key(options_);
-    for (const Piece& piece : split_.pieces) {
-      if (piece.kind != PieceKind::Sql) continue;
-      std::string_view code = piece.code.slice(text_);
-      ParseOutcome parsed = parse_statement(code);
-      add_migration_facts(parsed, code, options_, out, piece.code);
-      cache_->entries_.try_emplace(std::string(code), StatementCache::Entry{piece_from(std::move(parsed), code, true), 0});
+    cache_->single_use_ = true;
+    std::vector<std::size_t> sql;
+    for (std::size_t i = 0; i < split_.pieces.size(); ++i)
+      if (split_.pieces[i].kind == PieceKind::Sql) sql.push_back(i);
+    cache_->entries_.reserve(sql.size());
+    struct Prepared {
+      MigrationFacts facts;
+      PieceResult result;
+    };
+    constexpr std::size_t kBatch = 1024;
+    std::vector<Prepared> prepared;
+    MigrationFacts out;
+    for (std::size_t begin = 0; begin < sql.size(); begin += kBatch) {
+      const std::size_t n = std::min(kBatch, sql.size() - begin);
+      prepared.assign(n, Prepared{});
+      auto one = [&](std::size_t k) {
+        const Piece& piece = split_.pieces[sql[begin + k]];
+        std::string_view code = piece.code.slice(text_);
+        ParseOutcome parsed = parse_statement(code);
+        add_migration_facts(parsed, code, options_, prepared[k].facts, piece.code);
+        prepared[k].result = piece_from(std::move(parsed), code, /*isolated=*/true);
+      };
+      if (parallel_ && n > 1) (*parallel_)(n, one);
+      else for (std::size_t k = 0; k < n; ++k) one(k);
+      for (std::size_t k = 0; k < n; ++k) {
+        MigrationFacts& f = prepared[k].facts;
+        out.unknown = out.unknown || f.unknown;
+        std::move(f.statements.begin(), f.statements.end(), std::back_inserter(out.statements));
+        std::move(f.ranges.begin(), f.ranges.end(), std::back_inserter(out.ranges));
+        auto [entry, added] = cache_->entries_.try_emplace(std::string(split_.pieces[sql[begin + k]].code.slice(text_)),
+                                                           StatementCache::Entry{std::move(prepared[k].result), 0});
+        ++entry->second.uses_left;
+      }
     }
     return out;
   }
@@ -249,6 +277,7 @@ class Analyzer {
       if (key != cache_->options_key_) {
         cache_->entries_.clear();
         cache_->options_key_ = key;
+        cache_->single_use_ = false;
       }
       ++cache_->generation_;
       cache_->hits_ = 0;
@@ -258,6 +287,12 @@ class Analyzer {
     // pass over a batch, the others parse and classify the next one.
     constexpr std::size_t kBatch = 1024;
     const std::size_t pieces = split_.pieces.size();
+    // Grown once: doubling a 20,000-statement vector held both copies at the peak. Findings
+    // are rarely more than two a statement; untouched capacity costs address space, not memory.
+    region_.reserve(pieces);
+    region_meta_.reserve(pieces);
+    findings_.reserve(2 * pieces);
+    ranks_.reserve(2 * pieces);
     Batch next = plan_batch(0, std::min(pieces, kBatch));
     run_batch(next, [] {});
     for (std::size_t begin = 0; begin < pieces; begin += kBatch) {
@@ -271,6 +306,7 @@ class Analyzer {
     end_of_file();
     if (cache_) {
       std::erase_if(cache_->entries_, [g = cache_->generation_](const auto& e) { return e.second.generation != g; });
+      cache_->single_use_ = false;  // what is left is an ordinary cache
     }
     apply_ignores(/*whole_file=*/true);
     auto analysis = std::make_shared<Analysis>();
@@ -548,7 +584,7 @@ class Analyzer {
     for (std::size_t i = begin; i < end; ++i) {
       const Piece& piece = split_.pieces[i];
       if (piece.kind == PieceKind::PsqlMeta) continue;
-      if (cache_ && cache_->entries_.contains(std::string(piece.code.slice(text_)))) continue;
+      if (cache_ && cache_->entries_.contains(piece.code.slice(text_))) continue;
       batch.todo.push_back(i);
     }
     batch.results.resize(batch.todo.size());
@@ -659,9 +695,17 @@ class Analyzer {
       local_result_ = compute_piece(piece_text);
       return local_result_;
     }
-    auto it = cache_->entries_.find(std::string(piece_text));
+    auto it = cache_->entries_.find(piece_text);
     if (it != cache_->entries_.end()) {
       ++cache_->hits_;
+      if (cache_->single_use_ && it->second.uses_left <= 1) {
+        // Its last piece: the result moves out, and its memory goes as soon as it is analysed.
+        local_result_ = std::move(it->second.result);
+        cache_->entries_.erase(it);
+        owned = true;
+        return local_result_;
+      }
+      if (cache_->single_use_) --it->second.uses_left;
     } else {
       it = cache_->entries_.emplace(std::string(piece_text), StatementCache::Entry{compute_piece(piece_text), 0}).first;
     }
@@ -1049,9 +1093,10 @@ class Analyzer {
   std::size_t precomputed_begin_ = 0;
 };
 
-MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache) {
+MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache,
+                                const ParallelFor* parallel) {
   DocumentAnalysis doc;
-  return Analyzer(doc, text, options, &cache).prepare();
+  return Analyzer(doc, text, options, &cache, parallel).prepare();
 }
 
 Analysis analyze(std::string_view text, const Options& options, StatementCache* cache, const ParallelFor* parallel) {

@@ -8,6 +8,7 @@
 
 #include "analysis/classify/classify.h"
 #include "analysis/options.h"
+#include "analysis/parallel.h"
 #include "analysis/schema_model.h"
 
 namespace lockward::analysis {
@@ -36,7 +37,9 @@ void apply_migration(SchemaModel& model, const MigrationFacts& facts, SchemaMode
 // &cache) parses nothing again (defined with analyze()). `options` are those analyze() will
 // get, schema and place included; the schema is not relied on here (it may still be being
 // built: what consults it is classified again in its place).
-MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache);
+// `parallel`, when given, parses the statements on the caller's threads.
+MigrationFacts prepare_analysis(std::string_view text, const Options& options, StatementCache& cache,
+                                const ParallelFor* parallel = nullptr);
 
 // Applies one migration file at `place`; `source` names it ("0001_init.sql"). Only statements
 // that can change the schema are parsed (DML, settings and transaction control are skipped).

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -40,8 +41,18 @@ class StatementCache {
   struct Entry {
     PieceResult result;
     std::uint64_t generation = 0;
+    // Filled by prepare_analysis for the one analysis that follows: the pieces with this text
+    // not yet analysed. The last of them takes the result rather than copying it.
+    std::uint32_t uses_left = 0;
   };
-  std::unordered_map<std::string, Entry> entries_;
+  // Looked up by the statement's text in place: no key is built per lookup.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries_;
+  // prepare_analysis filled it for one analysis: entries are handed over as they are used.
+  bool single_use_ = false;
   std::string options_key_;  // what classification depended on: pg version, snapshot identity
   std::uint64_t generation_ = 0;
   std::size_t hits_ = 0;

@@ -28,10 +28,6 @@
 namespace lockward::server {
 namespace {
 
-// Larger files are analysed one at a time with their statements parsed in parallel; smaller
-// ones side by side, one file per thread (splitting a few statements gains nothing).
-constexpr std::size_t kLargeFileBytes = 256 * 1024;
-
 // Hands `out` 64 KiB at a time: the text formats write a report piece by piece, and each
 // piece costs a locked stdio call on std::cout.
 class BufferedOut : public std::streambuf {

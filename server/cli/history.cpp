@@ -1,6 +1,7 @@
 #include "server/cli/history.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "analysis/migration_history.h"
 
@@ -33,6 +34,19 @@ void Histories::build(PoolParallelFor& pool) {
   std::vector<Job> jobs;
   for (auto& [key, folder] : folders_)
     for (std::size_t i = 0; i < folder.needed; ++i) jobs.push_back({&folder, i, {}, nullptr});
+  // Checked as well: parsed once, for its place in the history and for its own analysis (the
+  // options check_command analyses its up part with; the model is not written until every
+  // file is parsed, and what consults it is classified again in its place).
+  auto prepare = [](Job& job, const std::string& text, const analysis::ParallelFor* parallel) {
+    const MigrationSet::Place place{true, job.index, false};
+    analysis::Options options = options_in_set(*job.folder->checked.at(job.index).options, *job.folder->set, place);
+    options.schema = job.folder->model.get();
+    options.schema_place = static_cast<analysis::SchemaModel::Place>(job.index);
+    job.parsed = std::make_unique<analysis::StatementCache>();
+    job.facts = analysis::prepare_analysis(text, options, *job.parsed, parallel);
+  };
+  std::mutex large_mutex;
+  std::vector<std::pair<Job*, std::string>> large;  // checked files parsed on every thread, after
   pool(jobs.size(), [&](std::size_t k) {
     Job& job = jobs[k];
     std::optional<std::string> text = job.folder->set->up_text(job.index);
@@ -41,21 +55,16 @@ void Histories::build(PoolParallelFor& pool) {
       job.facts.unknown = !job.folder->set->migrations()[job.index].up.empty();
       return;
     }
-    auto checked = job.folder->checked.find(job.index);
-    if (checked == job.folder->checked.end()) {
+    if (!job.folder->checked.contains(job.index)) {
       job.facts = analysis::migration_facts(*text, *job.folder->options);
       return;
     }
-    // Checked as well: parsed once, for its place in the history and for its own analysis
-    // (the options check_command analyses its up part with; the model is not written while the
-    // pool runs, and what consults it is classified again in its place).
-    const MigrationSet::Place place{true, job.index, false};
-    analysis::Options options = options_in_set(*checked->second.options, *job.folder->set, place);
-    options.schema = job.folder->model.get();
-    options.schema_place = static_cast<analysis::SchemaModel::Place>(job.index);
-    job.parsed = std::make_unique<analysis::StatementCache>();
-    job.facts = analysis::prepare_analysis(*text, options, *job.parsed);
+    if (text->size() < kLargeFileBytes) return prepare(job, *text, nullptr);
+    std::lock_guard lock(large_mutex);
+    large.emplace_back(&job, std::move(*text));
   });
+  const analysis::ParallelFor parallel = pool.parallel_for();
+  for (auto& [job, text] : large) prepare(*job, text, &parallel);
   for (Job& job : jobs) {  // in each set's order
     analysis::apply_migration(*job.folder->model, job.facts, static_cast<analysis::SchemaModel::Place>(job.index),
                               job.folder->set->migrations()[job.index].up);

@@ -21,6 +21,11 @@
 
 namespace lockward::server {
 
+// Files this large are parsed and analysed one at a time with their statements on every
+// thread; smaller ones side by side, one file per thread (splitting a few statements gains
+// nothing).
+constexpr std::size_t kLargeFileBytes = 256 * 1024;
+
 class Histories {
  public:
   // `sets` reads the migration sets (its overlay: standard input in place of its file).
