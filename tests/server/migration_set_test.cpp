@@ -453,3 +453,22 @@ TEST_CASE("check: a Down section sees its history and its own Up part, as the ro
     CHECK(named);
   }
 }
+
+TEST_CASE("drizzle: the report says each file was analysed as if it ran alone in the migrator's transaction",
+          "[migration-set][drizzle][cli]") {
+  const std::string file = (kFixtures / "drizzle/drizzle/0002_tall_oak.sql").string();
+  auto r = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check --format json '" + file + "' 2>&1");
+  INFO(r.output);
+  auto j = nlohmann::json::parse(r.output);
+  REQUIRE(j["files"].size() == 1);
+  CHECK(j["files"][0]["migration"]["tool"] == "drizzle");
+  const std::string note = j["files"][0]["migration"].value("note", std::string());
+  CHECK(note.find("every pending migration in one transaction") != std::string::npos);
+  CHECK(note.find("as if this file ran alone") != std::string::npos);
+  // The text report shows it too; another tool's file gets no such note.
+  auto text = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check '" + file + "' 2>&1");
+  CHECK(text.output.find("note: drizzle-kit migrate runs every pending migration") != std::string::npos);
+  auto goose = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check --format json '" +
+                                         (kFixtures / "goose/migrations/11_email_lower.sql").string() + "' 2>&1");
+  CHECK(nlohmann::json::parse(goose.output)["files"][0]["migration"].value("note", std::string()).empty());
+}
