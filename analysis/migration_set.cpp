@@ -567,8 +567,22 @@ Analysis analyze_migration(std::string_view text, const Options& options, bool d
   }
   if (!has_down_section(options.migration_tool, text)) return analyze(text, options, up_cache, parallel);
   Analysis up = analyze(part_text(options.migration_tool, text, Part::Up), options, up_cache, parallel);
-  append_rollback(up, analyze(part_text(options.migration_tool, text, Part::Down), after, nullptr, parallel));
+  append_rollback(up, analyze_down_section(text, options, parallel));
   return up;
+}
+
+std::string_view migration_assumption(std::string_view tool) {
+  if (tool == "drizzle")
+    return "drizzle-kit migrate runs every pending migration in one transaction; analysed as if this file ran "
+           "alone in it (the locks of earlier pending migrations are not added: the folder does not show which "
+           "are pending)";
+  return {};
+}
+
+Analysis analyze_down_section(std::string_view text, const Options& options, const ParallelFor* parallel) {
+  Options after = options;
+  if (after.schema) ++after.schema_place;
+  return analyze(part_text(options.migration_tool, text, Part::Down), after, nullptr, parallel);
 }
 
 }  // namespace lockward::analysis

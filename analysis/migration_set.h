@@ -121,6 +121,18 @@ inline constexpr std::string_view kRollbackPrefix = "rollback (down migration): 
 Analysis analyze_migration(std::string_view text, const Options& options, bool down_file,
                            const ParallelFor* parallel = nullptr, StatementCache* up_cache = nullptr);
 
+// The down section of a goose/dbmate/sql-migrate file as its tool runs it: a separate run, after
+// the file's up part, at the place after options.schema_place. options.schema must hold the
+// file's own up part at options.schema_place (the CLI's history does; the language server's
+// RollbackSchema), so the rollback sees what the up part built. Not yet marked: append_rollback
+// does that. Shared by analyze_migration and the language server.
+Analysis analyze_down_section(std::string_view text, const Options& options, const ParallelFor* parallel = nullptr);
+
+// What a report on a migration of `tool` assumes that its folder cannot show ("" when nothing):
+// drizzle-kit migrate runs every pending migration in one transaction, and which ones are
+// pending is known only to the database, so each file is analysed as if it ran alone in it.
+std::string_view migration_assumption(std::string_view tool);
+
 // A migration version compared part by part as numbers ("1.10" after "1.2", "10" after "2");
 // parts are separated by '.' or '_'. Negative, zero or positive as a < b, a == b, a > b.
 int compare_versions(std::string_view a, std::string_view b);

@@ -162,11 +162,8 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     if (!set) continue;
     slot.set = set;
     slot.place = set->place(slot.report.path);
-    slot.report.migration = {set->tool().tool, set->tool().reason, set->tool().note,
+    slot.report.migration = {set->tool().tool, set->tool().reason, set->place_note(slot.place),
                              slot.place.down_file ? "down" : "up"};
-    if (!slot.place.member && analysis::tool_orders_folder(set->tool().tool) && set->tool().tool != "none")
-      slot.report.migration.note += std::string(slot.report.migration.note.empty() ? "" : "; ") + "not a migration " +
-                                    set->tool().tool + " runs: analysed alone, without history";
   }
   auto analyse = [&](Slot& slot, const analysis::ParallelFor* statements_on) {
     analysis::Options options = slot.set ? options_in_set(slot.config->config.options, *slot.set, slot.place)

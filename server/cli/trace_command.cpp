@@ -280,7 +280,7 @@ int run_trace(const TraceArgs& args, std::ostream& out, std::ostream& err) {
     {  // its tool's transaction default, and its up part only (a down section is not deployed)
       std::shared_ptr<const MigrationSet> set = sets.of(input.path, config.config.options.migration_tool);
       config.config.options = options_in_set(config.config.options, *set, set->place(input.path));
-      file.migration = {set->tool().tool, set->tool().reason, set->tool().note, "up"};
+      file.migration = {set->tool().tool, set->tool().reason, set->place_note(set->place(input.path)), "up"};
       file.text = analysis::part_text(config.config.options.migration_tool, file.text, analysis::Part::Up);
     }
     // Predicted with the session's history model: the replayed migrations and the files traced before.

@@ -1,5 +1,8 @@
 #include "server/lsp/document_history.h"
 
+#include <algorithm>
+#include <string>
+
 #include "analysis/migration_history.h"
 
 namespace lockward::server::lsp {
@@ -34,13 +37,19 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
   out->migrations = before.size();
   if (previous && previous->hash == h) {
     out->model = previous->model;
+    out->facts = previous->facts;
     return out;
   }
+  auto facts = std::make_shared<std::vector<std::pair<std::string, analysis::MigrationFacts>>>();
+  facts->reserve(before.size());
   auto model = std::make_shared<analysis::SchemaModel>();
-  for (std::size_t i = 0; i < before.size(); ++i)
-    analysis::apply_migration(*model, before[i].second, static_cast<analysis::SchemaModel::Place>(i), before[i].first,
-                              options);
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    facts->emplace_back(before[i].first, analysis::migration_facts(before[i].second, options));
+    analysis::apply_migration(*model, facts->back().second, static_cast<analysis::SchemaModel::Place>(i),
+                              before[i].first);
+  }
   out->model = std::move(model);
+  out->facts = std::move(facts);
   return out;
 }
 
@@ -53,6 +62,39 @@ analysis::Options options_with_history(const analysis::Options& options, const D
     // its own up part too, and analyze_migration moves one place on for a rollback.
     out.schema_place = static_cast<analysis::SchemaModel::Place>(history->migrations - (history->place.down_file ? 1 : 0));
   }
+  return out;
+}
+
+analysis::Options RollbackSchema::options(const analysis::Options& options, const DocumentHistory* history,
+                                          std::string_view up_text) {
+  // Only a document of its set whose Down section is in the file itself: a down file's history
+  // already holds its own migration's up part (MigrationSet::history_before).
+  if (!history || !history->set || !history->place.member || history->place.down_file || !history->facts ||
+      !options.schema) {
+    model_.reset();
+    return options;
+  }
+  analysis::MigrationFacts up = analysis::migration_facts(up_text, options);
+  std::uint64_t key = 1469598103934665603ULL;
+  fnv(key, std::to_string(history->hash));
+  fnv(key, up.unknown ? "?" : "");
+  for (const analysis::TextRange& r : up.ranges) {
+    fnv(key, std::to_string(r.begin) + "-" + std::to_string(r.end));  // origins are byte ranges
+    fnv(key, up_text.substr(std::min<std::size_t>(r.begin, up_text.size()), r.end - r.begin));
+  }
+  if (!model_ || key != key_) {
+    auto model = std::make_unique<analysis::SchemaModel>();
+    const auto& before = *history->facts;
+    for (std::size_t i = 0; i < before.size(); ++i)
+      analysis::apply_migration(*model, before[i].second, static_cast<analysis::SchemaModel::Place>(i),
+                                before[i].first);
+    const analysis::SchemaModel::Place own = options.schema_place;
+    analysis::apply_migration(*model, up, own, history->set->migrations()[history->place.index].up);
+    model_ = std::move(model);
+    key_ = key;
+  }
+  analysis::Options out = options;
+  out.schema = model_.get();
   return out;
 }
 

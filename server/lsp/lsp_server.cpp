@@ -609,12 +609,13 @@ void LspServer::start_analysis(const std::string& uri) {
     if (down_file) {
       result = std::make_shared<const analysis::Analysis>(analysis::analyze_migration(*job.text, options, true));
     } else if (analysis::has_down_section(options.migration_tool, *job.text)) {
-      auto both = std::make_shared<analysis::Analysis>(*memory->analysis.update(
-          analysis::part_text(options.migration_tool, *job.text, analysis::Part::Up), options, &parallel_for_));
-      analysis::Options rollback = options;
-      if (rollback.schema) ++rollback.schema_place;
+      const std::string up = analysis::part_text(options.migration_tool, *job.text, analysis::Part::Up);
+      auto both = std::make_shared<analysis::Analysis>(*memory->analysis.update(up, options, &parallel_for_));
+      // The rollback runs after the up part: it sees the history and what the up part built,
+      // as `lockward check` analyses it (analyze_migration).
       analysis::append_rollback(
-          *both, analysis::analyze(analysis::part_text(options.migration_tool, *job.text, analysis::Part::Down), rollback));
+          *both, analysis::analyze_down_section(
+                     *job.text, memory->rollback_schema.options(options, memory->history.get(), up), &parallel_for_));
       result = std::move(both);
     } else {
       result = memory->analysis.update(*job.text, options, &parallel_for_);

@@ -47,6 +47,8 @@ struct AnalysisMemory {
   // Its migration history (document_history.h); rebuilt by the next job once marked stale.
   std::shared_ptr<const DocumentHistory> history;
   std::atomic<bool> history_stale{true};
+  // The schema its Down section sees: the history and its own up part.
+  RollbackSchema rollback_schema;
   // The document's split and the model of its own statements for navigation (definition,
   // references, hover's origin), built once per text and target version: a hover must not split
   // or parse the document again.

@@ -162,6 +162,19 @@ std::vector<std::pair<std::string, std::string>> MigrationSet::history_before(co
 
 std::string MigrationSet::describe() const { return tool_.tool + " (" + tool_.reason + ")"; }
 
+std::string MigrationSet::place_note(Place place) const {
+  std::string out = tool_.note;
+  auto add = [&](std::string_view more) {
+    if (more.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += more;
+  };
+  if (!place.member && analysis::tool_orders_folder(tool_.tool) && tool_.tool != "none")
+    add("not a migration " + tool_.tool + " runs: analysed alone, without history");
+  if (place.member) add(analysis::migration_assumption(tool_.tool));
+  return out;
+}
+
 analysis::Options options_in_set(analysis::Options options, const MigrationSet& set, MigrationSet::Place place) {
   if (options.migration_tool.empty() || analysis::tool_orders_folder(options.migration_tool))
     options.migration_tool = set.tool().tool;

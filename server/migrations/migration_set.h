@@ -65,6 +65,9 @@ class MigrationSet {
 
   // "goose (`-- +goose Up` annotations (3 files))": the tool and why.
   std::string describe() const;
+  // What a report on the file at `place` notes ("" when nothing): a mixed folder, a file its
+  // tool does not run, what the tool does that the folder cannot show (drizzle's transaction).
+  std::string place_note(Place place) const;
 
  private:
   std::filesystem::path root_;

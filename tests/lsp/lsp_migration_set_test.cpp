@@ -122,3 +122,55 @@ TEST_CASE("lsp: a migration created on disk is history of the open document afte
   lsp.notify("exit", nullptr);
   CHECK(lsp.wait_exit() == 0);
 }
+
+TEST_CASE("lsp: a Down section sees its history and its own Up part, as check does", "[lsp][e2e][migration-set]") {
+  TempDir dir;
+  dir.write("1_accounts.sql", "-- +goose Up\nCREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n"
+                              "-- +goose Down\nDROP TABLE accounts;\n");
+  const std::string up = "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+                         "CREATE INDEX users_email_idx ON users (email);\n";
+  const std::string text = up + "-- +goose Down\nDROP INDEX users_email_idx;\n";
+  const std::string file = dir.write("2_users.sql", text);
+  const std::string uri = "file://" + file;
+  LspProcess lsp;
+  lsp.initialize();
+  lsp.notify("textDocument/didOpen",
+             Json{{"textDocument", {{"uri", uri}, {"languageId", "sql"}, {"version", 1}, {"text", text}}}});
+  auto published = lsp.wait_notification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  {
+    const Json& diags = (*published)["params"]["diagnostics"];
+    INFO(diags.dump(2));
+    // The rollback's finding, on the index its own Up part created.
+    CHECK(message_of(diags, "drop-index", true).find("on table users") != std::string::npos);
+    CHECK(message_of(diags, "drop-index", false).empty());
+  }
+  auto version = [&](int v) {
+    return lsp.wait_for(
+        [&](const Json& m) {
+          return m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri &&
+                 m["params"].value("version", 0) == v;
+        },
+        10000);
+  };
+  // Keystrokes in the Down section: the same schema.
+  const std::string typed = text + "DROP INDEX accounts_email_idx;\n";
+  lsp.notify("textDocument/didChange", Json{{"textDocument", {{"uri", uri}, {"version", 2}}},
+                                            {"contentChanges", Json::array({Json{{"text", typed}}})}});
+  auto after = version(2);
+  REQUIRE(after);
+  CHECK(message_of((*after)["params"]["diagnostics"], "drop-index", true).find("on table users") != std::string::npos);
+  // The Up part changes: the Down section sees the new one (and still the history).
+  const std::string moved = "-- +goose Up\nCREATE INDEX users_email_idx ON accounts (email);\n"
+                            "-- +goose Down\nDROP INDEX users_email_idx;\n";
+  lsp.notify("textDocument/didChange", Json{{"textDocument", {{"uri", uri}, {"version", 3}}},
+                                            {"contentChanges", Json::array({Json{{"text", moved}}})}});
+  auto changed = version(3);
+  REQUIRE(changed);
+  INFO((*changed)["params"]["diagnostics"].dump(2));
+  CHECK(message_of((*changed)["params"]["diagnostics"], "drop-index", true).find("on table accounts") !=
+        std::string::npos);
+  lsp.request("shutdown", nullptr);
+  lsp.notify("exit", nullptr);
+  CHECK(lsp.wait_exit() == 0);
+}

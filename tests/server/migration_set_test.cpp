@@ -420,3 +420,55 @@ TEST_CASE("drizzle: CONCURRENTLY is inside drizzle-kit's one transaction, with n
   for (const auto& f : analysis::analyze("CREATE INDEX CONCURRENTLY i ON t (x);\n", options).findings)
     if (f.rule == "concurrently-in-transaction") CHECK(f.help.find("transaction:false") != std::string::npos);
 }
+
+TEST_CASE("check: a Down section sees its history and its own Up part, as the rollback",
+          "[migration-set][cli][rollback]") {
+  // The rollback runs after the Up part: the index it drops is the one the Up part created, on
+  // users. Each tool with sections, through the binary.
+  struct Tool {
+    std::string name, up, down;
+  };
+  for (const Tool& tool : {Tool{"goose", "-- +goose Up\n", "-- +goose Down\n"},
+                           Tool{"sql-migrate", "-- +migrate Up\n", "-- +migrate Down\n"},
+                           Tool{"dbmate", "-- migrate:up\n", "-- migrate:down\n"}}) {
+    INFO(tool.name);
+    lockward::test::TempDir d;
+    d.write("m/1_init.sql", tool.up + "CREATE TABLE accounts (id bigint PRIMARY KEY);\n" + tool.down +
+                                "DROP TABLE accounts;\n");
+    d.write("m/2_users.sql", tool.up + "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
+                                       "CREATE INDEX users_email_idx ON users (email);\n" +
+                                 tool.down + "DROP INDEX users_email_idx;\n");
+    auto r = lockward::test::run_shell("cd '" + d.path.string() + "' && " + LOCKWARD_BINARY +
+                                       " check --format json --migration-tool " + tool.name + " m/2_users.sql 2>&1");
+    INFO(r.output);
+    REQUIRE(r.code != 2);
+    const nlohmann::json findings = findings_of(r.output);
+    bool named = false;
+    for (const auto& f : findings) {
+      const std::string message = f["message"];
+      if (f["rule"] != "drop-index") continue;
+      CHECK(message.starts_with(analysis::kRollbackPrefix));
+      named = message.find("on table users") != std::string::npos;
+    }
+    CHECK(named);
+  }
+}
+
+TEST_CASE("drizzle: the report says each file was analysed as if it ran alone in the migrator's transaction",
+          "[migration-set][drizzle][cli]") {
+  const std::string file = (kFixtures / "drizzle/drizzle/0002_tall_oak.sql").string();
+  auto r = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check --format json '" + file + "' 2>&1");
+  INFO(r.output);
+  auto j = nlohmann::json::parse(r.output);
+  REQUIRE(j["files"].size() == 1);
+  CHECK(j["files"][0]["migration"]["tool"] == "drizzle");
+  const std::string note = j["files"][0]["migration"].value("note", std::string());
+  CHECK(note.find("every pending migration in one transaction") != std::string::npos);
+  CHECK(note.find("as if this file ran alone") != std::string::npos);
+  // The text report shows it too; another tool's file gets no such note.
+  auto text = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check '" + file + "' 2>&1");
+  CHECK(text.output.find("note: drizzle-kit migrate runs every pending migration") != std::string::npos);
+  auto goose = lockward::test::run_shell(std::string(LOCKWARD_BINARY) + " check --format json '" +
+                                         (kFixtures / "goose/migrations/11_email_lower.sql").string() + "' 2>&1");
+  CHECK(nlohmann::json::parse(goose.output)["files"][0]["migration"].value("note", std::string()).empty());
+}
