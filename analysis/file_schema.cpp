@@ -15,7 +15,6 @@ namespace {
 //   sA<table>        renamed in the file: its old name
 //   sD<table>        its DEFAULT partition (encoded), "" none
 //   sH<table>        its partitions ('p' then encoded) and inheriting children ('i'), \x1e between
-//   sQ<view>         'v' (view) or 'm' (materialized), then the relations its query reads, \x1e between
 //   sY<type>         "1": created in the file
 //   sM<type name>    the columns given a created type in the file: table \x1d column, \x1e between
 constexpr char kSep = '\x1e', kPair = '\x1d', kList = '\x1c';
@@ -251,14 +250,9 @@ std::vector<SchemaLookup::Child> FileSchema::children(const ObjectName& parent) 
 std::optional<std::vector<ObjectName>> FileSchema::view_sources(const ObjectName& view, bool materialized) const {
   consulted = true;
   const std::string k = encode(view);
-  if (std::optional<std::string> e = latest_("sE" + k); e && *e == "0") return std::nullopt;
-  if (std::optional<std::string> v = latest_("sQ" + k)) {
-    if (v->empty() || (*v)[0] != (materialized ? 'm' : 'v')) return std::nullopt;
-    std::vector<ObjectName> out;
-    for (const std::string& s : split(v->substr(1), kSep)) out.push_back(decode(s));
-    return out;
-  }
-  if (latest_("sE" + k)) return std::nullopt;  // created in the file as something else
+  // Created (or replaced), dropped or renamed in the file: its query is not kept here (the
+  // statement's effects are the analysis's by then), so it is not known.
+  if (latest_("sE" + k)) return std::nullopt;
   const SchemaRelation* r = base(k);
   if (!r || r->kind != (materialized ? ObjectKind::MaterializedView : ObjectKind::View)) return std::nullopt;
   std::vector<ObjectName> out;
@@ -341,14 +335,6 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
       put("sF" + k, "");
       put("sG" + k, "");
       put("sH" + k, "");
-    }
-    if (c.kind == ObjectKind::View || c.kind == ObjectKind::MaterializedView) {
-      std::vector<std::string> sources;  // what its query reads: the statement's read locks
-      for (const Effect& e : facts.effects)
-        for (const LockFact& l : e.locks)
-          if ((l.role == Role::Table || l.role == Role::Source) && encode(l.object) != k && !contains(sources, encode(l.object)))
-            sources.push_back(encode(l.object));
-      put("sQ" + k, (c.kind == ObjectKind::View ? "v" : "m") + join(sources));
     }
   }
   for (const StatementFacts::PartitionChange& p : facts.partitions) {

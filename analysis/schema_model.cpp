@@ -311,7 +311,7 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     if (c.kind == ObjectKind::View || c.kind == ObjectKind::MaterializedView)
       for (const Effect& e : facts.effects)  // what its query reads: the statement's read locks
         for (const LockFact& l : e.locks)
-          if ((l.role == Role::Table || l.role == Role::Source) && qualified(l.object) != qualified(c.name) &&
+          if ((l.role == Role::Table || l.role == Role::Source) && qualified(l.object) != r->name &&
               std::find(r->sources.begin(), r->sources.end(), qualified(l.object)) == r->sources.end())
             r->sources.push_back(qualified(l.object));
     r->source = std::string(source);
