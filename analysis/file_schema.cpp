@@ -235,13 +235,19 @@ std::vector<SchemaLookup::Child> FileSchema::children(const ObjectName& parent) 
     std::optional<std::string> e = latest_("sE" + encoded);
     return !e || *e == "1";
   };
-  if (std::optional<std::string> v = latest_("sH" + k)) {
+  std::optional<std::string> v = latest_("sH" + k);
+  std::string from = k;
+  if (!v) {
+    if (std::optional<std::string> e = latest_("sE" + k); e && *e == "0") return out;
+    from = latest_("sA" + k).value_or(k);  // renamed in this file: its children stay
+    if (from != k) v = latest_("sH" + from);
+  }
+  if (v) {
     for (const std::string& item : split(*v, kSep))
       if (item.size() > 1 && live(item.substr(1))) out.push_back({decode(item.substr(1)), item[0] == 'p'});
     return out;
   }
-  if (std::optional<std::string> e = latest_("sE" + k); e && *e == "0") return out;
-  if (const SchemaRelation* r = base(k))
+  if (const SchemaRelation* r = base(from))
     for (const SchemaRelation::Child& ch : r->children)
       if (live(encode(ch.name))) out.push_back({shown(ch.name), ch.partition});
   return out;
