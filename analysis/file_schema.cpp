@@ -14,6 +14,9 @@ namespace {
 //   sG<table>        the tables whose foreign keys point at it, \x1e between
 //   sA<table>        renamed in the file: its old name
 //   sD<table>        its DEFAULT partition (encoded), "" none
+//   sH<table>        its partitions ('p' then encoded) and inheriting children ('i'), \x1e between
+//   sY<type>         "1": created in the file
+//   sM<type name>    the columns given a created type in the file: table \x1d column, \x1e between
 constexpr char kSep = '\x1e', kPair = '\x1d', kList = '\x1c';
 
 std::string encode(const ObjectName& name) {
@@ -224,6 +227,76 @@ std::optional<ObjectName> FileSchema::default_partition(const ObjectName& parent
   return shown(r->default_partition);
 }
 
+std::vector<SchemaLookup::Child> FileSchema::children(const ObjectName& parent) const {
+  consulted = true;
+  const std::string k = encode(parent);
+  std::vector<Child> out;
+  auto live = [&](const std::string& encoded) {
+    std::optional<std::string> e = latest_("sE" + encoded);
+    return !e || *e == "1";
+  };
+  std::optional<std::string> v = latest_("sH" + k);
+  std::string from = k;
+  if (!v) {
+    if (std::optional<std::string> e = latest_("sE" + k); e && *e == "0") return out;
+    from = latest_("sA" + k).value_or(k);  // renamed in this file: its children stay
+    if (from != k) v = latest_("sH" + from);
+  }
+  if (v) {
+    for (const std::string& item : split(*v, kSep))
+      if (item.size() > 1 && live(item.substr(1))) out.push_back({decode(item.substr(1)), item[0] == 'p'});
+    return out;
+  }
+  if (const SchemaRelation* r = base(from))
+    for (const SchemaRelation::Child& ch : r->children)
+      if (live(encode(ch.name))) out.push_back({shown(ch.name), ch.partition});
+  return out;
+}
+
+std::optional<std::vector<ObjectName>> FileSchema::view_sources(const ObjectName& view, bool materialized) const {
+  consulted = true;
+  const std::string k = encode(view);
+  // Created (or replaced), dropped or renamed in the file: its query is not kept here (the
+  // statement's effects are the analysis's by then), so it is not known.
+  if (latest_("sE" + k)) return std::nullopt;
+  const SchemaRelation* r = base(k);
+  if (!r || r->kind != (materialized ? ObjectKind::MaterializedView : ObjectKind::View)) return std::nullopt;
+  std::vector<ObjectName> out;
+  for (const ObjectName& s : r->sources) out.push_back(shown(s));
+  return out;
+}
+
+std::optional<std::vector<ObjectName>> FileSchema::tables_using_type(const ObjectName& type) const {
+  consulted = true;
+  std::vector<ObjectName> candidates;
+  const bool here = latest_("sY" + encode(type)).has_value();
+  if (base_.model) candidates = base_.model->tables_using_type(type, base_.place);
+  if (!here && candidates.empty() &&
+      !(base_.model && base_.model->origin(ObjectRef{OriginKind::Type, SchemaModel::qualified(type), {}}, base_.place)))
+    return std::nullopt;  // a type the schema never saw created
+  for (ObjectName& c : candidates) c = shown(c);
+  // Each candidate's columns as the file left them: any of them still of the type.
+  std::vector<ObjectName> out;
+  auto uses = [&](const ObjectName& table, const std::string& column) {
+    std::optional<ColumnType> t = column_type(table, column);
+    return t && t->name == type.name && !t->array;
+  };
+  for (const ObjectName& table : candidates) {
+    const SchemaRelation* r = base(encode(table));
+    bool any = false;
+    for (const SchemaColumn& col : r ? r->columns : std::vector<SchemaColumn>{}) any = any || uses(table, col.name);
+    if (any) out.push_back(table);
+  }
+  if (std::optional<std::string> v = latest_("sM" + type.name))
+    for (const std::string& item : split(*v, kSep)) {
+      std::vector<std::string> parts = split(item, kPair);
+      if (parts.size() != 2) continue;
+      ObjectName table = decode(parts[0]);
+      if (uses(table, parts[1]) && std::find(out.begin(), out.end(), table) == out.end()) out.push_back(table);
+    }
+  return out;
+}
+
 std::optional<bool> FileSchema::exists(const ObjectName& name) const {
   consulted = true;
   if (std::optional<std::string> v = latest_("sE" + encode(name))) return *v == "1";
@@ -259,6 +332,7 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
   };
 
   for (const CreatedObject& c : facts.creates) {
+    if (c.kind == ObjectKind::Type) put("sY" + encode(c.name), "1");
     if (c.kind == ObjectKind::Type || c.kind == ObjectKind::Schema || c.kind == ObjectKind::Database) continue;
     const std::string k = encode(c.name);
     put("sE" + k, "1");
@@ -266,17 +340,34 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     if (c.kind == ObjectKind::Table) {
       put("sF" + k, "");
       put("sG" + k, "");
+      put("sH" + k, "");
     }
   }
   for (const StatementFacts::PartitionChange& p : facts.partitions) {
     const std::string parent = encode(p.parent), partition = encode(p.partition);
+    std::vector<std::string> items;
+    for (const Child& ch : now.children(p.parent))
+      if (encode(ch.name) != partition) items.push_back((ch.partition ? "p" : "i") + encode(ch.name));
+    if (p.attach) items.push_back((p.inheritance ? "i" : "p") + partition);
+    put("sH" + parent, join(items));
     if (p.attach && p.is_default) put("sD" + parent, partition);
     else if (!p.attach) {
       std::optional<ObjectName> d = now.default_partition(p.parent);
       if (d && encode(*d) == partition) put("sD" + parent, "");
     }
   }
-  for (const ColumnTypeUse& u : facts.column_types) put("sC" + encode(u.table) + kSep + u.column, encode_type(u));
+  for (const ColumnTypeUse& u : facts.column_types) {
+    put("sC" + encode(u.table) + kSep + u.column, encode_type(u));
+    // Only for a type the schema saw created (a domain, an enum): built-in types would make the
+    // lists grow with every column of the file.
+    const ObjectName type{"", u.type};
+    if (!value("sY" + encode(type)) &&
+        !(base_.model && base_.model->origin(ObjectRef{OriginKind::Type, SchemaModel::qualified(type), {}}, base_.place)))
+      continue;
+    std::vector<std::string> users = split(value("sM" + u.type).value_or(""), kSep);
+    if (!contains(users, encode(u.table) + kPair + u.column)) users.push_back(encode(u.table) + kPair + u.column);
+    put("sM" + u.type, join(users));
+  }
   for (const auto& [table, column] : facts.columns_dropped) put("sC" + encode(table) + kSep + column, "");
   for (const AddedConstraint& c : facts.constraints_added) {
     if (c.type != 'f' || c.referenced.empty()) continue;
@@ -323,7 +414,11 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
       if (std::none_of(fks.begin(), fks.end(), [&](const ForeignKey& fk) { return fk.referenced == referenced; }))
         unlink(t, referenced);
   }
-  for (const DroppedObject& d : facts.drops) {
+  std::vector<DroppedObject> drops = facts.drops;  // a dropped table's partitions and children go with it
+  for (std::size_t i = 0; i < drops.size() && i < 10000; ++i)
+    if (drops[i].kind == ObjectKind::Table)
+      for (const Child& ch : now.children(drops[i].name)) drops.push_back({ch.name, ObjectKind::Table, false});
+  for (const DroppedObject& d : drops) {
     const std::string k = encode(d.name);
     if (now.exists(d.name) == std::optional<bool>(false)) continue;
     put("sE" + k, "0");

@@ -31,6 +31,9 @@ class FileSchema final : public SchemaLookup {
   ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const override;
   std::vector<IncomingForeignKey> incoming_foreign_keys(const ObjectName& table) const override;
   std::optional<ObjectName> default_partition(const ObjectName& parent) const override;
+  std::vector<Child> children(const ObjectName& parent) const override;
+  std::optional<std::vector<ObjectName>> view_sources(const ObjectName& view, bool materialized) const override;
+  std::optional<std::vector<ObjectName>> tables_using_type(const ObjectName& type) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
   // from there on, nothing is known to be absent.

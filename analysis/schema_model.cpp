@@ -52,6 +52,8 @@ void SchemaModel::set(const std::string& key, Place place, std::shared_ptr<const
     };
     if (value->kind == ObjectKind::Index) point(value->table);
     for (const SchemaForeignKey& fk : value->foreign_keys) point(fk.referenced);
+    for (const SchemaRelation::Child& child : value->children) point(child.name);
+    for (const ObjectName& source : value->sources) point(source);
   }
   if (!v.empty() && v.back().first == place) v.back().second = std::move(value);
   else v.emplace_back(place, std::move(value));
@@ -109,6 +111,22 @@ std::vector<ObjectName> SchemaModel::indexes_of(const ObjectName& table, Place b
   for (const Versions* versions : pointing_at(target)) {
     const auto* r = latest(*versions, before);
     if (r && *r && (*r)->kind == ObjectKind::Index && (*r)->table == target) out.push_back((*r)->name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<ObjectName> SchemaModel::tables_using_type(const ObjectName& type, Place before) const {
+  std::vector<ObjectName> out;
+  if (!origin(ObjectRef{OriginKind::Type, qualified(type), {}}, before)) return out;
+  for (const auto& [k, versions] : relations_) {
+    const auto* r = latest(versions, before);
+    if (!r || !*r || (*r)->kind != ObjectKind::Table) continue;
+    for (const SchemaColumn& c : (*r)->columns)
+      if (c.type.name == type.name && !c.type.array) {
+        out.push_back((*r)->name);
+        break;
+      }
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -290,6 +308,12 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     r->kind = c.kind;
     r->name = qualified(c.name);
     if (c.kind == ObjectKind::Index) r->table = qualified(c.table);
+    if (c.kind == ObjectKind::View || c.kind == ObjectKind::MaterializedView)
+      for (const Effect& e : facts.effects)  // what its query reads: the statement's read locks
+        for (const LockFact& l : e.locks)
+          if ((l.role == Role::Table || l.role == Role::Source) && qualified(l.object) != r->name &&
+              std::find(r->sources.begin(), r->sources.end(), qualified(l.object)) == r->sources.end())
+            r->sources.push_back(qualified(l.object));
     r->source = std::string(source);
     set(key(c.name), place, std::move(r));
   }
@@ -332,7 +356,8 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     const ObjectName partition = qualified(p.partition);
     if (p.attach && p.is_default) r->default_partition = partition;
     else if (!p.attach && r->default_partition == partition) r->default_partition = {};
-    else continue;
+    std::erase_if(r->children, [&](const SchemaRelation::Child& ch) { return ch.name == partition; });
+    if (p.attach) r->children.push_back({partition, !p.inheritance});
     set(key(p.parent), place, std::move(r));
   }
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
@@ -347,7 +372,10 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
       bool refers = std::any_of(rel.foreign_keys.begin(), rel.foreign_keys.end(),
                                 [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
       bool parent_of = rel.default_partition == from;
-      if (!index_of && !refers && !parent_of) continue;
+      bool child = std::any_of(rel.children.begin(), rel.children.end(),
+                               [&](const SchemaRelation::Child& ch) { return ch.name == from; });
+      bool reads = std::find(rel.sources.begin(), rel.sources.end(), from) != rel.sources.end();
+      if (!index_of && !refers && !parent_of && !child && !reads) continue;
       if (index_of && to.empty()) {
         changed.emplace_back(k, nullptr);  // an index goes with its table
         continue;
@@ -355,6 +383,10 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
       auto copy = std::make_shared<SchemaRelation>(rel);
       if (index_of) copy->table = to;
       if (parent_of) copy->default_partition = to;
+      if (to.empty()) std::erase_if(copy->children, [&](const SchemaRelation::Child& ch) { return ch.name == from; });
+      for (SchemaRelation::Child& ch : copy->children)
+        if (ch.name == from) ch.name = to;
+      if (!to.empty()) std::replace(copy->sources.begin(), copy->sources.end(), from, to);
       if (to.empty()) std::erase_if(copy->foreign_keys, [&](const SchemaForeignKey& fk) { return fk.referenced == from; });
       else
         for (SchemaForeignKey& fk : copy->foreign_keys)
@@ -363,12 +395,16 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     }
     for (auto& [k, r] : changed) set(k, place, std::move(r));
   };
-  for (const DroppedObject& d : facts.drops) {
-    const auto* r = latest(key(d.name), now);
+  // A dropped table's partitions (and, with CASCADE, its inheriting children) go with it.
+  std::vector<ObjectName> dropped;
+  for (const DroppedObject& d : facts.drops) dropped.push_back(d.name);
+  for (std::size_t i = 0; i < dropped.size() && i < 10000; ++i) {
+    const auto* r = latest(key(dropped[i]), now);
     if (!r || !*r) continue;
     const bool table = (*r)->kind == ObjectKind::Table;
-    set(key(d.name), place, nullptr);
-    if (table) repoint(qualified(d.name), {});
+    for (const SchemaRelation::Child& ch : (*r)->children) dropped.push_back(ch.name);
+    set(key(dropped[i]), place, nullptr);
+    if (table) repoint(qualified(dropped[i]), {});
   }
   for (const RenamedObject& rn : facts.renames) {
     auto r = current(rn.name);

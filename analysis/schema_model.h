@@ -60,6 +60,12 @@ struct SchemaRelation {
   std::vector<SchemaForeignKey> foreign_keys;  // outgoing
   ObjectName table;
   ObjectName default_partition;  // a partitioned table's DEFAULT partition (empty: none known)
+  struct Child {
+    ObjectName name;
+    bool partition = false;  // false: an inheriting child
+  };
+  std::vector<Child> children;      // direct partitions and inheriting children
+  std::vector<ObjectName> sources;  // a view's or materialized view's query relations
   std::string source;  // where it was created: "0001_init.sql"
 
   const SchemaColumn* column(std::string_view column_name) const;
@@ -113,6 +119,9 @@ class SchemaModel {
   std::vector<ObjectName> referencing(const ObjectName& table, Place before) const;
   // The tables whose foreign keys name `column` of `table` among their referenced columns.
   std::vector<ObjectName> referencing_column(const ObjectName& table, std::string_view column, Place before) const;
+  // The tables (as known: CREATE TABLE, ADD COLUMN, ALTER … TYPE) with a column whose type is
+  // named `type` (the last name part, not an array); empty when the model saw no such type created.
+  std::vector<ObjectName> tables_using_type(const ObjectName& type, Place before) const;
   // True when everything before `place` was understood and at least one file was applied: an
   // object the model does not know then does not exist (as far as the migrations go).
   bool complete(Place before) const;

@@ -19,47 +19,55 @@ constexpr std::string_view kTable = "CREATE TABLE t (id int PRIMARY KEY, c int, 
 constexpr std::string_view kParentChild =
     "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, p_id int)";
 
+// Child: ALTER TABLE on a parent recurses to every partition and inheriting child under the same
+// mode (tablecmds.c: ATSimpleRecursion and ATPrepAlterColumnType lock find_all_inheritors(relid,
+// lockmode); ADD/DROP COLUMN, ADD/DROP CHECK recurse in ATExecAddColumn / ATExecDropColumn /
+// ATAddCheckConstraint / ATExecDropConstraint through find_inheritance_children(relid, lockmode);
+// VALIDATE of a CHECK through find_all_inheritors); CREATE INDEX on a partitioned table opens each
+// partition under its own mode (DefineIndex); TRUNCATE (ExecuteTruncate) and LOCK TABLE
+// (LockTableRecurse) lock every inheritor; LOCK on a view locks what it reads (LockViewRecurse).
+// Never with ONLY.
 const std::vector<CatalogueRow> kRows = {
   // ---- ALTER TABLE … ADD COLUMN ------------------------------------------------------------
   {.id = "add-column", .form = "ALTER TABLE … ADD COLUMN (nullable, no default)",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only change, but ACCESS EXCLUSIVE queues behind every running query",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int"},
   {.id = "add-column-not-null", .form = "ALTER TABLE … ADD COLUMN … NOT NULL (no default)",
-   .locks = {{Table, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::ExpandBackfillContract,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::ExpandBackfillContract,
    .why = "the new column is NULL in every existing row: the statement fails on a non-empty table",
    .note = "works only on an empty table; add it nullable, backfill, then constrain",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int NOT NULL"},
   {.id = "add-column-constant-default", .form = "ALTER TABLE … ADD COLUMN … DEFAULT <constant or stable>",
-   .min_pg = 11, .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .min_pg = 11, .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "a non-volatile default is stored in the catalog (fast default): no rewrite, even with NOT NULL",
    .note = "metadata-only since PostgreSQL 11; before 11 the table is rewritten",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int DEFAULT 0"},
   {.id = "add-column-constant-default", .form = "ALTER TABLE … ADD COLUMN … DEFAULT <constant or stable>",
-   .max_pg = 10, .locks = {{Table, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .max_pg = 10, .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .recipe = Recipe::ExpandBackfillContract,
    .why = "before PostgreSQL 11 any default rewrites the whole table under ACCESS EXCLUSIVE",
    .note = "metadata-only since PostgreSQL 11",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int DEFAULT 0"},
   {.id = "add-column-volatile-default", .form = "ALTER TABLE … ADD COLUMN … DEFAULT <volatile>",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table,
    .without_rewrite = "add-column-constant-default", .scans = true, .risk = Critical,
    .recipe = Recipe::ExpandBackfillContract,
    .why = "a volatile default is evaluated per row: the whole table is rewritten under ACCESS EXCLUSIVE",
    .note = "random(), clock_timestamp(), gen_random_uuid(), nextval() and user functions count as volatile",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d float8 DEFAULT random()"},
   {.id = "add-column-serial", .form = "ALTER TABLE … ADD COLUMN … serial / bigserial",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .why = "serial is a nextval() default, which is volatile: every row is rewritten under ACCESS EXCLUSIVE",
    .note = "add a nullable bigint, create the sequence, SET DEFAULT nextval(…), backfill in batches",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN n bigserial"},
   {.id = "add-column-identity", .form = "ALTER TABLE … ADD COLUMN … GENERATED … AS IDENTITY",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .why = "an identity column fills every existing row from its sequence: the table is rewritten",
    .note = "add a nullable column, backfill, then SET NOT NULL and ADD GENERATED … AS IDENTITY",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN n bigint GENERATED BY DEFAULT AS IDENTITY"},
   {.id = "add-column-generated-stored", .form = "ALTER TABLE … ADD COLUMN … GENERATED ALWAYS AS (…) STORED",
-   .min_pg = 12, .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
+   .min_pg = 12, .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}}, .rewrite = Rewrite::Table, .scans = true, .risk = Critical,
    .why = "a stored generated column is computed for every row: the table is rewritten under ACCESS EXCLUSIVE",
    .note = "generated columns exist since PostgreSQL 12",
    .setup = kTable, .example = "ALTER TABLE t ADD COLUMN d int GENERATED ALWAYS AS (c * 2) STORED"},
@@ -68,7 +76,7 @@ const std::vector<CatalogueRow> kRows = {
   // A foreign key the column takes part in is dropped with it: RemoveTriggerById drops its RI
   // triggers on the other table under ACCESS EXCLUSIVE (the referencing tables only with CASCADE).
   {.id = "drop-column", .form = "ALTER TABLE … DROP COLUMN",
-   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}},
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}},
    .risk = Medium, .recipe = Recipe::LockTimeout,
    .why = "catalog-only, but queries and code still using the column fail at once",
    .note = "the space is reclaimed only as rows are rewritten; indexes and constraints on the column are dropped; "
@@ -77,7 +85,7 @@ const std::vector<CatalogueRow> kRows = {
   // The foreign keys the column takes part in are dropped and added again (ATPostAlterTypeCleanup),
   // rewrite or not: the table at their other end is held in ACCESS EXCLUSIVE.
   {.id = "alter-column-type", .form = "ALTER TABLE … ALTER COLUMN … TYPE (rewriting change)",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {ReferencedTable, AccessExclusive},
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}, {ReferencedTable, AccessExclusive},
              {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table,
    .without_rewrite = "alter-column-type-no-rewrite", .scans = true, .risk = Critical, .recipe = Recipe::NewColumnSwap,
    .why = "the table and all its indexes are rewritten while reads and writes wait",
@@ -85,7 +93,7 @@ const std::vector<CatalogueRow> kRows = {
            "key on the column also locks the table at its other end (ACCESS EXCLUSIVE)",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c TYPE bigint"},
   {.id = "alter-column-type-no-rewrite", .form = "ALTER TABLE … ALTER COLUMN … TYPE (binary-coercible change)",
-   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {ReferencedTable, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "a binary-coercible change (varchar widening, varchar → text) only updates the catalog",
    .note = "indexes on the column are kept when their operator class is unchanged; a foreign key on the column "
            "is added again, under ACCESS EXCLUSIVE on the table at its other end",
@@ -95,32 +103,32 @@ const std::vector<CatalogueRow> kRows = {
   // UTC offset is 0 (PostgreSQL 12+); the lock is ALTER COLUMN TYPE's.
   {.id = "alter-column-type-timestamptz-utc",
    .form = "ALTER TABLE … ALTER COLUMN … TYPE timestamptz (from timestamp, or back) with the session time zone UTC",
-   .min_pg = 12, .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .min_pg = 12, .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "with SET timezone = 'UTC' earlier in the file, the stored values mean the same instants: catalog-only",
    .note = "PostgreSQL 12+; any other session time zone rewrites the table",
    .setup = "CREATE TABLE t (id int PRIMARY KEY, ts timestamp)",
    .example = "SET timezone = 'UTC'; ALTER TABLE t ALTER COLUMN ts TYPE timestamptz"},
   {.id = "set-not-null", .form = "ALTER TABLE … ALTER COLUMN … SET NOT NULL",
-   .locks = {{Table, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::CheckThenSetNotNull,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::CheckThenSetNotNull,
    .why = "every row is checked for NULL while reads and writes wait",
    .note = "since PostgreSQL 12 a validated CHECK (col IS NOT NULL) lets it skip the scan",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c SET NOT NULL"},
   {.id = "set-not-null-with-check", .form = "ALTER TABLE … ALTER COLUMN … SET NOT NULL (validated CHECK exists)",
-   .min_pg = 12, .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .min_pg = 12, .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "a validated CHECK (col IS NOT NULL) proves the column has no NULL: no scan, brief lock",
    .note = "drop the CHECK afterwards; it is redundant",
    .setup = "CREATE TABLE t (id int, c int); ALTER TABLE t ADD CONSTRAINT t_c_not_null CHECK (c IS NOT NULL)",
    .example = "ALTER TABLE t ALTER COLUMN c SET NOT NULL"},
   {.id = "drop-not-null", .form = "ALTER TABLE … ALTER COLUMN … DROP NOT NULL",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only change under a brief ACCESS EXCLUSIVE lock",
    .setup = "CREATE TABLE t (id int, c int NOT NULL)", .example = "ALTER TABLE t ALTER COLUMN c DROP NOT NULL"},
   {.id = "set-default", .form = "ALTER TABLE … ALTER COLUMN … SET DEFAULT",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "affects only future inserts: catalog-only under a brief ACCESS EXCLUSIVE lock",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c SET DEFAULT 0"},
   {.id = "drop-default", .form = "ALTER TABLE … ALTER COLUMN … DROP DEFAULT",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only change under a brief ACCESS EXCLUSIVE lock",
    .setup = "CREATE TABLE t (id int, c int DEFAULT 0)", .example = "ALTER TABLE t ALTER COLUMN c DROP DEFAULT"},
   {.id = "add-identity", .form = "ALTER TABLE … ALTER COLUMN … ADD GENERATED … AS IDENTITY",
@@ -139,7 +147,7 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int GENERATED BY DEFAULT AS IDENTITY)",
    .example = "ALTER TABLE t ALTER COLUMN id DROP IDENTITY"},
   {.id = "set-statistics", .form = "ALTER TABLE … ALTER COLUMN … SET STATISTICS",
-   .locks = {{Table, ShareUpdateExclusive}}, .risk = Safe,
+   .locks = {{Table, ShareUpdateExclusive}, {Child, ShareUpdateExclusive}}, .risk = Safe,
    .why = "SHARE UPDATE EXCLUSIVE lets reads and writes continue; takes effect at the next ANALYZE",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN c SET STATISTICS 500"},
   {.id = "set-column-options", .form = "ALTER TABLE … ALTER COLUMN … SET / RESET (attribute options)",
@@ -157,7 +165,7 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int PRIMARY KEY, c int, g int GENERATED ALWAYS AS (c * 2) STORED)",
    .example = "ALTER TABLE t ALTER COLUMN g SET EXPRESSION AS (c * 3)"},
   {.id = "set-storage", .form = "ALTER TABLE … ALTER COLUMN … SET STORAGE",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only (existing rows are not rewritten), but it may add a TOAST table under ACCESS EXCLUSIVE",
    .setup = kTable, .example = "ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL"},
   {.id = "set-compression", .form = "ALTER TABLE … ALTER COLUMN … SET COMPRESSION",
@@ -180,11 +188,11 @@ const std::vector<CatalogueRow> kRows = {
    .setup = kParentChild,
    .example = "ALTER TABLE t ADD CONSTRAINT t_p_fkey FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID"},
   {.id = "add-check", .form = "ALTER TABLE … ADD CHECK",
-   .locks = {{Table, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::NotValidThenValidate,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .scans = true, .risk = High, .recipe = Recipe::NotValidThenValidate,
    .why = "every row is checked while reads and writes wait on ACCESS EXCLUSIVE",
    .setup = kTable, .example = "ALTER TABLE t ADD CONSTRAINT t_c_check CHECK (c > 0)"},
   {.id = "add-check-not-valid", .form = "ALTER TABLE … ADD CHECK … NOT VALID",
-   .locks = {{Table, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "no scan, but still ACCESS EXCLUSIVE for the catalog change",
    .note = "VALIDATE CONSTRAINT later, in its own transaction",
    .setup = kTable, .example = "ALTER TABLE t ADD CONSTRAINT t_c_check CHECK (c > 0) NOT VALID"},
@@ -208,13 +216,13 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int NOT NULL, c int); CREATE UNIQUE INDEX t_id_idx ON t (id)",
    .example = "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx"},
   {.id = "validate-constraint", .form = "ALTER TABLE … VALIDATE CONSTRAINT",
-   .locks = {{Table, ShareUpdateExclusive}, {ReferencedTable, RowShare}}, .scans = true, .risk = Low,
+   .locks = {{Table, ShareUpdateExclusive}, {Child, ShareUpdateExclusive}, {ReferencedTable, RowShare}}, .scans = true, .risk = Low,
    .why = "scans the table under SHARE UPDATE EXCLUSIVE: reads and writes continue",
    .note = "a foreign key also takes ROW SHARE on the referenced table",
    .setup = "CREATE TABLE t (id int, c int); ALTER TABLE t ADD CONSTRAINT t_c_check CHECK (c > 0) NOT VALID",
    .example = "ALTER TABLE t VALIDATE CONSTRAINT t_c_check"},
   {.id = "drop-constraint", .form = "ALTER TABLE … DROP CONSTRAINT",
-   .locks = {{Table, AccessExclusive}, {ReferencedTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {ReferencedTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
    .why = "catalog-only, but ACCESS EXCLUSIVE queues behind every running query",
    .note = "dropping a foreign key also takes ACCESS EXCLUSIVE on the referenced table (its triggers go)",
    .setup = "CREATE TABLE t (id int, c int CONSTRAINT t_c_check CHECK (c > 0))",
@@ -222,7 +230,7 @@ const std::vector<CatalogueRow> kRows = {
 
   // ---- indexes -------------------------------------------------------------------------------
   {.id = "create-index", .form = "CREATE [UNIQUE] INDEX",
-   .locks = {{Table, Share}}, .scans = true, .risk = Medium, .recipe = Recipe::Concurrently,
+   .locks = {{Table, Share}, {Child, Share}}, .scans = true, .risk = Medium, .recipe = Recipe::Concurrently,
    .why = "builds the index while blocking every write to the table",
    .setup = "CREATE TABLE t (id int)", .example = "CREATE INDEX t_id_idx ON t (id)"},
   {.id = "create-index-concurrently", .form = "CREATE [UNIQUE] INDEX CONCURRENTLY",
@@ -495,7 +503,7 @@ const std::vector<CatalogueRow> kRows = {
   // CASCADE (ExecuteTruncateGuts): every table whose foreign keys reach it, found again and again
   // until none is new, each opened under ACCESS EXCLUSIVE.
   {.id = "truncate", .form = "TRUNCATE",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = High,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}, {ReferencingTable, AccessExclusive}}, .rewrite = Rewrite::Table, .risk = High,
    .why = "removes every row and blocks every query on the table until commit",
    .note = "CASCADE also truncates every table with a foreign key to it",
    .setup = "CREATE TABLE t (id serial PRIMARY KEY)", .example = "TRUNCATE t"},
@@ -667,28 +675,28 @@ const std::vector<CatalogueRow> kRows = {
 
   // ---- LOCK TABLE: the mode is the statement's --------------------------------------------
   {.id = "lock-table-access-share", .form = "LOCK TABLE … IN ACCESS SHARE MODE",
-   .locks = {{Table, AccessShare}}, .risk = Safe, .why = "conflicts only with ACCESS EXCLUSIVE",
+   .locks = {{Table, AccessShare}, {Child, AccessShare}, {ViewBase, AccessShare}}, .risk = Safe, .why = "conflicts only with ACCESS EXCLUSIVE",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN ACCESS SHARE MODE; COMMIT"},
   {.id = "lock-table-row-share", .form = "LOCK TABLE … IN ROW SHARE MODE",
-   .locks = {{Table, RowShare}}, .risk = Safe, .why = "conflicts only with EXCLUSIVE and ACCESS EXCLUSIVE",
+   .locks = {{Table, RowShare}, {Child, RowShare}, {ViewBase, RowShare}}, .risk = Safe, .why = "conflicts only with EXCLUSIVE and ACCESS EXCLUSIVE",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN ROW SHARE MODE; COMMIT"},
   {.id = "lock-table-row-exclusive", .form = "LOCK TABLE … IN ROW EXCLUSIVE MODE",
-   .locks = {{Table, RowExclusive}}, .risk = Safe, .why = "the lock every write takes; blocks only SHARE and stronger",
+   .locks = {{Table, RowExclusive}, {Child, RowExclusive}, {ViewBase, RowExclusive}}, .risk = Safe, .why = "the lock every write takes; blocks only SHARE and stronger",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN ROW EXCLUSIVE MODE; COMMIT"},
   {.id = "lock-table-share-update-exclusive", .form = "LOCK TABLE … IN SHARE UPDATE EXCLUSIVE MODE",
-   .locks = {{Table, ShareUpdateExclusive}}, .risk = Safe, .why = "reads and writes continue; blocks DDL and VACUUM",
+   .locks = {{Table, ShareUpdateExclusive}, {Child, ShareUpdateExclusive}, {ViewBase, ShareUpdateExclusive}}, .risk = Safe, .why = "reads and writes continue; blocks DDL and VACUUM",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE; COMMIT"},
   {.id = "lock-table-share", .form = "LOCK TABLE … IN SHARE MODE",
-   .locks = {{Table, Share}}, .risk = Medium, .why = "blocks every write to the table until the transaction ends",
+   .locks = {{Table, Share}, {Child, Share}, {ViewBase, Share}}, .risk = Medium, .why = "blocks every write to the table until the transaction ends",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN SHARE MODE; COMMIT"},
   {.id = "lock-table-share-row-exclusive", .form = "LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE",
-   .locks = {{Table, ShareRowExclusive}}, .risk = Medium, .why = "blocks every write to the table until the transaction ends",
+   .locks = {{Table, ShareRowExclusive}, {Child, ShareRowExclusive}, {ViewBase, ShareRowExclusive}}, .risk = Medium, .why = "blocks every write to the table until the transaction ends",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN SHARE ROW EXCLUSIVE MODE; COMMIT"},
   {.id = "lock-table-exclusive", .form = "LOCK TABLE … IN EXCLUSIVE MODE",
-   .locks = {{Table, Exclusive}}, .risk = Medium, .why = "blocks writes and SELECT … FOR UPDATE until the transaction ends",
+   .locks = {{Table, Exclusive}, {Child, Exclusive}, {ViewBase, Exclusive}}, .risk = Medium, .why = "blocks writes and SELECT … FOR UPDATE until the transaction ends",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t IN EXCLUSIVE MODE; COMMIT"},
   {.id = "lock-table-access-exclusive", .form = "LOCK TABLE [… IN ACCESS EXCLUSIVE MODE]",
-   .locks = {{Table, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {ViewBase, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
    .why = "blocks every query on the table until the transaction ends",
    .setup = "CREATE TABLE t (id int)", .example = "BEGIN; LOCK TABLE t; COMMIT"},
 
@@ -861,7 +869,7 @@ const std::vector<CatalogueRow> kRows = {
    .setup = "CREATE TABLE t (id int); CREATE TABLE s (id int)", .example = "DELETE FROM t USING s WHERE t.id = s.id"},
   // ExecuteTruncateGuts: relation_open(owned sequence, AccessExclusiveLock) for RESTART IDENTITY.
   {.id = "truncate-restart-identity", .form = "TRUNCATE … RESTART IDENTITY",
-   .locks = {{Table, AccessExclusive}, {Index, AccessExclusive}, {Sequence, AccessExclusive},
+   .locks = {{Table, AccessExclusive}, {Child, AccessExclusive}, {Index, AccessExclusive}, {Sequence, AccessExclusive},
              {ReferencingTable, AccessExclusive}},
    .rewrite = Rewrite::Table, .risk = High,
    .why = "removes every row and blocks every query on the table until commit; its sequences restart",
@@ -978,6 +986,8 @@ std::string_view role_name(Role role) {
     case Database: return "database";
     case Source: return "source table";
     case DomainTable: return "table using the domain";
+    case Child: return "partition or child table";
+    case ViewBase: return "table the view reads";
   }
   return "object";
 }
@@ -1021,6 +1031,8 @@ bool named_by_schema(Role role) {
     case ReferencingTable:
     case CascadedTable:
     case DefaultPartition:
+    case Child:
+    case ViewBase:
     case Source: return true;
     default: return false;
   }
@@ -1028,7 +1040,7 @@ bool named_by_schema(Role role) {
 
 std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects) {
   std::vector<std::string> out;
-  for (Role role : {Index, Sequence, DomainTable, ReferencingTable, DefaultPartition, Source}) {
+  for (Role role : {Index, Sequence, DomainTable, ReferencingTable, DefaultPartition, Source, Child, ViewBase}) {
     std::optional<LockMode> strongest;
     for (const Effect& e : effects) {
       if (!e.row) continue;
@@ -1044,6 +1056,8 @@ std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects) 
       case DomainTable: where = " on each table with a column of the domain"; break;
       case ReferencingTable: where = " on each table whose foreign key references it"; break;
       case DefaultPartition: where = " on the default partition, if there is one"; break;
+      case Child: where = " on each partition or inheriting child, if any (not with ONLY)"; break;
+      case ViewBase: where = " on each relation the view reads, when it is a view"; break;
       default: where = " on each relation its query reads"; break;
     }
     out.push_back(std::string(lock_mode_name(*strongest)) + std::string(where));

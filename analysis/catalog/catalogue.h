@@ -37,6 +37,9 @@ enum class Role : std::uint8_t {
   Database,
   Source,            // a relation a statement's query reads (INSERT … SELECT, UPDATE … FROM, DELETE … USING)
   DomainTable,       // a table with a column of the altered domain (known from the schema)
+  Child,             // each partition or inheriting child of the statement's table, recursively
+                     // (known from the schema; not with ONLY)
+  ViewBase,          // each relation a locked view reads, recursively (LOCK on a view; known from the schema)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 
@@ -109,7 +112,8 @@ struct CatalogueRow {
 // index the text names, the tables of a schema (REINDEX SCHEMA), a table's indexes
 // and owned sequences (rewrites, DROP TABLE, OWNER TO, SET LOGGED, INSERT's nextval()), the
 // tables using a domain, the tables referencing a table, the default partition, the relations
-// a materialized view reads. Without a schema that knows them they stay unnamed: the row
+// a materialized view reads, a table's partitions and inheriting children, a locked view's
+// tables. Without a schema that knows them they stay unnamed: the row
 // still predicts its mode on each of them, and the trace compares what it sees with it.
 bool named_by_schema(Role role);
 // Those locks as words for hover and explain, one line per role of the effects' rows that no

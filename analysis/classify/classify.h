@@ -94,11 +94,13 @@ struct StatementFacts {
   std::vector<std::pair<ObjectName, std::string>> columns_dropped;      // (table, column)
   std::vector<std::pair<ObjectName, std::string>> constraints_dropped;  // (table, name)
   std::vector<RenamedObject> renames;
-  // CREATE TABLE … PARTITION OF, ATTACH PARTITION (default: FOR VALUES DEFAULT) and DETACH.
+  // CREATE TABLE … PARTITION OF, ATTACH PARTITION (default: FOR VALUES DEFAULT) and DETACH;
+  // with `inheritance`, CREATE TABLE … INHERITS and ALTER TABLE … [NO] INHERIT.
   struct PartitionChange {
     ObjectName parent, partition;
     bool is_default = false;
     bool attach = true;  // false: detached
+    bool inheritance = false;
   };
   std::vector<PartitionChange> partitions;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
@@ -145,6 +147,19 @@ class SchemaLookup {
   virtual std::optional<ObjectName> default_partition(const ObjectName& parent) const = 0;
   // Whether a relation of that name exists; nullopt when the schema cannot say.
   virtual std::optional<bool> exists(const ObjectName& name) const = 0;
+  // The direct partitions and inheriting children of `parent` the schema knows.
+  struct Child {
+    ObjectName name;
+    bool partition = false;  // false: an inheriting child
+  };
+  virtual std::vector<Child> children(const ObjectName&) const { return {}; }
+  // The relations a view's (or, with `materialized`, a materialized view's) query reads;
+  // nullopt when it is not such a view the schema knows.
+  virtual std::optional<std::vector<ObjectName>> view_sources(const ObjectName&, bool /*materialized*/) const {
+    return std::nullopt;
+  }
+  // The tables with a column of the type (a domain): nullopt when the schema does not know the type.
+  virtual std::optional<std::vector<ObjectName>> tables_using_type(const ObjectName&) const { return std::nullopt; }
 };
 
 struct ClassifyContext {

@@ -348,6 +348,7 @@ void subcommand(const Input& in, const ObjectName& table, const std::string& obj
   if (subtype == "AT_AddInherit" || subtype == "AT_DropInherit") {
     Targets targets{.table = table, .referenced = ast::range_var(ast::unwrap(ast::field(cmd, "def"), "RangeVar"))};
     facts.effects.push_back(make_effect(in, subtype == "AT_AddInherit" ? "inherit" : "no-inherit", targets, range));
+    facts.partitions.push_back({targets.referenced, table, false, subtype == "AT_AddInherit", true});
     return;
   }
   std::string_view row = simple_row(subtype);
@@ -416,10 +417,21 @@ void classify_alter_table(const Input& in, StatementFacts& facts) {
   facts.summary = std::string(keyword) + table.sql();
   const Json& cmds = ast::list(body, "cmds");
   std::vector<TextRange> clauses = alter_table_clauses(in, cmds.size());
+  const bool recurse = recurses(ast::field(body, "relation"));
   for (std::size_t i = 0; i < cmds.size(); ++i) {
     const Json& cmd = ast::unwrap(cmds[i], "AlterTableCmd");
     TextRange range = clauses.empty() ? in.statement : clauses[i];
+    std::size_t first = facts.effects.size();
     subcommand(in, table, objtype, cmd, range, facts);
+    // The subcommands that recurse (the rows with a Child role) lock each child too; a foreign
+    // key's VALIDATE or DROP is not inherited (only a CHECK's is).
+    for (std::size_t e = first; recurse && e < facts.effects.size(); ++e) {
+      Effect& effect = facts.effects[e];
+      bool foreign_key = std::any_of(effect.locks.begin(), effect.locks.end(),
+                                     [](const LockFact& l) { return l.role == Role::ReferencedTable; });
+      if (effect.row && !(foreign_key && (effect.row->id == "validate-constraint" || effect.row->id == "drop-constraint")))
+        add_children(in, effect, table);
+    }
   }
 }
 

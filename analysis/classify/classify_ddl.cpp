@@ -83,6 +83,7 @@ void create_table(const Input& in, StatementFacts& facts) {
                               : make_effect(in, "create-table-inherits", Targets{.table = table, .referenced = p},
                                             in.statement);
     effect.detail = table.sql();
+    if (!partition) facts.partitions.push_back({p, table, false, true, true});
     if (partition) {
       bool is_default = ast::flag(ast::field(body, "partbound"), "is_default");  // a typed field: not wrapped
       // The parent's DEFAULT partition is scanned for rows the new bound now claims.
@@ -280,6 +281,17 @@ void lock_table(const Input& in, StatementFacts& facts) {
   for (const auto& r : ast::list(in.node.body, "relations")) {
     ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
     push(in, facts, row, Targets{.table = table});
+    if (recurses(r)) add_children(in, facts.effects.back(), table);
+    // A view: the tables and views it reads take the same lock, and the tables' children
+    // (LockViewRecurse; a materialized view it reads is not locked).
+    if (std::optional<std::vector<ObjectName>> base = view_tables(in, table, false)) {
+      std::erase_if(*base, [&](const ObjectName& o) { return in.context.schema->view_sources(o, true).has_value(); });
+      for (const ObjectName& o : std::vector<ObjectName>(*base)) {
+        std::vector<ObjectName> children = descendants(in, o);
+        base->insert(base->end(), children.begin(), children.end());
+      }
+      add_locks_on(facts.effects.back(), Role::ViewBase, *base);
+    }
     names += (names.empty() ? "" : ", ") + table.sql();
   }
   facts.summary = "LOCK TABLE " + names;
@@ -368,6 +380,9 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     facts.summary = std::string(concurrent ? "REFRESH MATERIALIZED VIEW CONCURRENTLY " : "REFRESH MATERIALIZED VIEW ") +
                     view.sql();
     push(in, facts, row, Targets{.table = view, .other = view});
+    // Its query runs again: what it reads, from the schema (views in it expanded).
+    if (std::optional<std::vector<ObjectName>> sources = view_tables(in, view, true))
+      add_locks_on(facts.effects.back(), Role::Source, *sources);
   } else if (type == "CreateTrigStmt") {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "CREATE TRIGGER " + quote_identifier(ast::str(body, "trigname")) + " ON " + table.sql();
@@ -414,6 +429,13 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     } else if (subtype == "T" || subtype == "N" || subtype == "X") {
       push(in, facts, "alter-domain", Targets{.other = name});
     }
+    // The tables with a column of the domain (their partitions and children have it too).
+    std::optional<std::vector<ObjectName>> users =
+        in.context.schema && !facts.effects.empty() ? in.context.schema->tables_using_type(name) : std::nullopt;
+    for (const ObjectName& table : users.value_or(std::vector<ObjectName>{})) {
+      add_locks_on(facts.effects.back(), Role::DomainTable, {table});
+      add_locks_on(facts.effects.back(), Role::DomainTable, descendants(in, table));
+    }
   } else if (type == "CreateSeqStmt") {
     ObjectName seq = ast::range_var(ast::field(body, "sequence"));
     facts.summary = "CREATE SEQUENCE " + seq.sql();
@@ -445,6 +467,7 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     for (const auto& r : ast::list(body, "relations")) {
       ObjectName table = ast::range_var(ast::unwrap(r, "RangeVar"));
       push(in, facts, ast::flag(body, "restart_seqs") ? "truncate-restart-identity" : "truncate", Targets{.table = table});
+      if (recurses(r)) add_children(in, facts.effects.back(), table);
       // CASCADE truncates every table whose foreign keys reach it, directly or not (without it,
       // a referencing table not in the list makes the statement fail).
       if (ast::str(body, "behavior") == "DROP_CASCADE")

@@ -31,6 +31,8 @@ void create_index(const Input& in, StatementFacts& facts) {
     columns.push_back(column);
   }
   if (!columns.empty()) effect.columns = column_list_sql(columns);
+  // On a partitioned table, an index is built on each partition too (not with ON ONLY).
+  if (recurses(ast::field(body, "relation"))) add_children(in, effect, table, true);
   facts.effects.push_back(std::move(effect));
   if (!name.empty()) {
     facts.creates.push_back({ObjectName{table.schema, name}, ObjectKind::Index, table});

@@ -109,6 +109,16 @@ Effect absent_effect(const Input& in, const ObjectName& name, ObjectKind kind);
 void add_constraint(const Input& in, const ObjectName& table, const Json& constraint, std::string_view column,
                     TextRange range, StatementFacts& facts);
 
+// The schema's hierarchy (classify_children.cpp). Whether a RangeVar recurses to children (no ONLY).
+bool recurses(const Json& relation);
+// Every partition and inheriting child of `table`, recursively (only partitions if asked).
+std::vector<ObjectName> descendants(const Input& in, const ObjectName& table, bool partitions_only = false);
+// Locks on them for a row with the Child role.
+void add_children(const Input& in, Effect& effect, const ObjectName& table, bool partitions_only = false);
+// The relations a view (or materialized view) reads, views among them expanded in turn; nullopt
+// when the schema does not know it as such.
+std::optional<std::vector<ObjectName>> view_tables(const Input& in, const ObjectName& view, bool materialized);
+
 // Family classifiers; each fills `facts` for the node types it owns.
 void classify_alter_table(const Input& in, StatementFacts& facts);
 void classify_index(const Input& in, StatementFacts& facts);

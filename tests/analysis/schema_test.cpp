@@ -227,3 +227,35 @@ TEST_CASE("a DELETE locks the tables whose foreign keys point at it, as their ac
   REQUIRE(inc->statements.size() == 9);
   for (std::size_t i = 0; i < 9; ++i) CHECK(inc->statements[i].locks.size() == a.statements[i].locks.size());
 }
+
+TEST_CASE("a parent's children follow it through renames and drops; what is not known stays unnamed", "[schema]") {
+  SchemaModel model;
+  apply_migration(model,
+                  "CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);\n"
+                  "CREATE TABLE events_a PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+                  "CREATE TABLE logs (id int) PARTITION BY RANGE (id);\n"
+                  "CREATE TABLE logs_a PARTITION OF logs FOR VALUES FROM (0) TO (10);\n"
+                  "DROP TABLE logs;\n",
+                  0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  auto locked = [](const Statement& s) {
+    std::vector<std::string> out;
+    for (const LockFact& l : s.locks) out.push_back(l.object.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  Analysis a = analyze("ALTER TABLE events RENAME TO happenings;\n"
+                       "ALTER TABLE happenings ADD COLUMN note text;\n"
+                       "ALTER TABLE ONLY happenings ALTER COLUMN note SET DEFAULT '';\n"
+                       "DROP TABLE IF EXISTS logs_a;\n"
+                       "ALTER DOMAIN never_created ADD CONSTRAINT c CHECK (VALUE > 0);\n",
+                       options);
+  REQUIRE(a.statements.size() == 5);
+  CHECK(locked(a.statements[1]) == std::vector<std::string>{"events_a", "happenings"});
+  CHECK(locked(a.statements[2]) == std::vector<std::string>{"happenings"});  // ONLY
+  CHECK(a.statements[3].effects[0].row->id == "drop-absent");  // went with its parent
+  CHECK(a.statements[4].locks.empty());                        // a domain the schema never saw
+  CHECK_FALSE(unnamed_role_locks(a.statements[4].effects).empty());
+}

@@ -299,4 +299,11 @@ TEST_CASE("the locks on a table's indexes and owned sequences are named even whe
   CHECK(has(lines("ALTER TABLE t SET LOGGED", 15), "ACCESS EXCLUSIVE on each sequence"));
   CHECK_FALSE(has(lines("ALTER TABLE t SET LOGGED", 14), "on each sequence"));
   CHECK(lines("SELECT * FROM t").empty());
+  // Without a schema, the children a recursing ALTER TABLE, TRUNCATE or LOCK reaches stay unnamed.
+  CHECK(has(lines("ALTER TABLE t ADD COLUMN d int"), "ACCESS EXCLUSIVE on each partition or inheriting child"));
+  CHECK(has(lines("ALTER TABLE t VALIDATE CONSTRAINT c"), "SHARE UPDATE EXCLUSIVE on each partition"));
+  CHECK(has(lines("CREATE INDEX i ON t (c)"), "SHARE on each partition"));
+  CHECK(has(lines("LOCK TABLE t IN SHARE MODE"), "SHARE on each relation the view reads"));
+  CHECK_FALSE(has(lines("ALTER TABLE t OWNER TO someone"), "on each partition"));
+  CHECK_FALSE(has(lines("ALTER TABLE t SET TABLESPACE x"), "on each partition"));
 }

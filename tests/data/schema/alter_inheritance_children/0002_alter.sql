@@ -1,0 +1,14 @@
+SET lock_timeout = '2s';
+CREATE TABLE games (platform text) INHERITS (items);
+ALTER TABLE items ADD COLUMN price numeric;
+ALTER TABLE ONLY items ALTER COLUMN name SET DEFAULT 'unnamed';
+ALTER TABLE items ALTER COLUMN name SET NOT NULL;
+ALTER TABLE items ADD CONSTRAINT items_id_check CHECK (id > 0) NOT VALID;
+ALTER TABLE items VALIDATE CONSTRAINT items_id_check;
+ALTER TABLE films NO INHERIT items;
+ALTER TABLE items DROP CONSTRAINT items_id_check;
+BEGIN;
+LOCK TABLE items IN SHARE MODE;
+LOCK TABLE ONLY books IN SHARE MODE;
+COMMIT;
+TRUNCATE books;

@@ -1,0 +1,4 @@
+ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE events_old (id bigint NOT NULL, created date NOT NULL, note text);
+ALTER TABLE events ATTACH PARTITION events_old FOR VALUES FROM ('2000-01-01') TO ('2025-01-01');
+ALTER TABLE events DETACH PARTITION events_old;

@@ -1,0 +1,10 @@
+SET lock_timeout = '2s';
+TRUNCATE events;
+ALTER TABLE events ADD COLUMN kind text;
+ALTER TABLE events ALTER COLUMN note SET DEFAULT 'x';
+ALTER TABLE events ALTER COLUMN note TYPE varchar;
+ALTER TABLE events ADD CONSTRAINT events_id_check CHECK (id > 0);
+ALTER TABLE events ALTER COLUMN kind SET STATISTICS 100;
+ALTER TABLE events DROP COLUMN kind;
+CREATE INDEX events_id_idx ON ONLY events (id);
+CREATE INDEX events_created_idx ON events (created);

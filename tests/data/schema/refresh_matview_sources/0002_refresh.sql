@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+REFRESH MATERIALIZED VIEW user_totals;
+REFRESH MATERIALIZED VIEW CONCURRENTLY user_totals;
