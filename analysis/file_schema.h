@@ -31,6 +31,7 @@ class FileSchema final : public SchemaLookup {
   ForeignKeyEnds foreign_key_ends(const ObjectName& table, std::string_view column) const override;
   std::vector<IncomingForeignKey> incoming_foreign_keys(const ObjectName& table) const override;
   std::optional<ObjectName> default_partition(const ObjectName& parent) const override;
+  std::optional<std::vector<Trigger>> triggers_calling(const ObjectName& function) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
   // from there on, nothing is known to be absent.
@@ -51,6 +52,9 @@ class FileSchema final : public SchemaLookup {
   std::vector<ForeignKey> outgoing(const std::string& table) const;
   std::vector<std::string> incoming(const std::string& table) const;
   const SchemaRelation* base(const std::string& encoded) const;
+  // A table's triggers (name, encoded function), and the tables that may have one calling a function.
+  std::vector<std::pair<std::string, std::string>> triggers_of(const std::string& table) const;
+  std::vector<std::string> trigger_tables(const std::string& function) const;
 
   SchemaView base_;
   Latest latest_;

@@ -60,6 +60,7 @@ struct SchemaRelation {
   std::vector<SchemaForeignKey> foreign_keys;  // outgoing
   ObjectName table;
   ObjectName default_partition;  // a partitioned table's DEFAULT partition (empty: none known)
+  std::vector<std::pair<std::string, ObjectName>> triggers;  // name, the function it calls
   std::string source;  // where it was created: "0001_init.sql"
 
   const SchemaColumn* column(std::string_view column_name) const;
@@ -113,6 +114,8 @@ class SchemaModel {
   std::vector<ObjectName> referencing(const ObjectName& table, Place before) const;
   // The tables whose foreign keys name `column` of `table` among their referenced columns.
   std::vector<ObjectName> referencing_column(const ObjectName& table, std::string_view column, Place before) const;
+  // The triggers calling `function`, as (table, trigger) pairs, by table name.
+  std::vector<std::pair<ObjectName, std::string>> triggers_calling(const ObjectName& function, Place before) const;
   // True when everything before `place` was understood and at least one file was applied: an
   // object the model does not know then does not exist (as far as the migrations go).
   bool complete(Place before) const;

@@ -37,6 +37,7 @@ enum class Role : std::uint8_t {
   Database,
   Source,            // a relation a statement's query reads (INSERT … SELECT, UPDATE … FROM, DELETE … USING)
   DomainTable,       // a table with a column of the altered domain (known from the schema)
+  TriggerTable,      // a table with a trigger that calls the dropped function (known from the schema)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 

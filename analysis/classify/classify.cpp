@@ -17,7 +17,8 @@ ObjectKind kind_for_role(Role role) {
     case Role::Partition:
     case Role::DefaultPartition:
     case Role::Source:
-    case Role::DomainTable: return ObjectKind::Table;
+    case Role::DomainTable:
+    case Role::TriggerTable: return ObjectKind::Table;
     case Role::Index: return ObjectKind::Index;
     case Role::View: return ObjectKind::View;
     case Role::MaterializedView: return ObjectKind::MaterializedView;
@@ -54,6 +55,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::CascadedTable: continue;     // filled from the schema (add_locks_on)
       case Role::Source: continue;            // each relation the query reads: add_locks_on
       case Role::DomainTable: continue;       // from the schema, when it knows
+      case Role::TriggerTable: continue;      // from the schema (add_locks_on)
       default: who = targets.other; break;
     }
     if (who.empty()) continue;
