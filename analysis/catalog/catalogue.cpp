@@ -905,7 +905,7 @@ const std::vector<CatalogueRow> kRows = {
    .note = "a trigger calling the function makes it fail without CASCADE",
    .setup = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'", .example = "DROP FUNCTION f()"},
   {.id = "drop-function-cascade", .form = "DROP FUNCTION … CASCADE of a trigger function",
-   .locks = {{TriggerTable, AccessExclusive}}, .risk = Low, .recipe = Recipe::LockTimeout,
+   .locks = {{TriggerTable, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
    .why = "drops each trigger that calls the function, under a brief ACCESS EXCLUSIVE lock on its table",
    .note = "chosen when a trigger may call the function: known from the schema, or not known to be absent",
    .setup = "CREATE TABLE t (id int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "

@@ -211,6 +211,12 @@ void drop(const Input& in, StatementFacts& facts) {
       continue;
     }
     push(in, facts, row, table_role ? Targets{.table = name} : Targets{.other = name});
+    // The views reading it are not modelled: CASCADE drops them (RemoveRelations, ACCESS EXCLUSIVE).
+    if (cascade && (kind == ObjectKind::Table || kind == ObjectKind::View || kind == ObjectKind::MaterializedView)) {
+      facts.effects.back().uncertain = true;
+      facts.effects.back().uncertainty =
+          "which views and materialized views read " + name.sql() + ": CASCADE drops them too, under ACCESS EXCLUSIVE";
+    }
     if (table_role) {
       add_locks_on(facts.effects.back(), Role::ReferencedTable, tables_referenced_by(in, name));
       // Without CASCADE a referenced table cannot be dropped (the statement fails).
