@@ -17,6 +17,8 @@ namespace {
 //   sH<table>        its partitions ('p' then encoded) and inheriting children ('i'), \x1e between
 //   sY<type>         "1": created in the file
 //   sM<type name>    the columns given a created type in the file: table \x1d column, \x1e between
+//   sT<table>        its triggers: name \x1d the function (encoded), \x1e between
+//   sW<function>     the tables that may have a trigger calling it (a superset), \x1e between
 constexpr char kSep = '\x1e', kPair = '\x1d', kList = '\x1c';
 
 std::string encode(const ObjectName& name) {
@@ -297,6 +299,47 @@ std::optional<std::vector<ObjectName>> FileSchema::tables_using_type(const Objec
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> FileSchema::triggers_of(const std::string& table) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (std::optional<std::string> v = latest_("sT" + table)) {
+    for (const std::string& item : split(*v, kSep)) {
+      std::vector<std::string> parts = split(item, kPair);
+      parts.resize(2);
+      out.emplace_back(parts[0], parts[1]);
+    }
+    return out;
+  }
+  if (std::optional<std::string> v = latest_("sE" + table); v && *v == "0") return out;
+  if (const SchemaRelation* r = base(table))
+    for (const auto& [name, function] : r->triggers) out.emplace_back(name, encode(function));
+  return out;
+}
+
+std::vector<std::string> FileSchema::trigger_tables(const std::string& function) const {
+  std::vector<std::string> out;
+  if (std::optional<std::string> v = latest_("sW" + function)) out = split(*v, kSep);
+  if (base_.model) {
+    std::size_t at = function.find('\x1f');
+    for (const auto& [table, name] : base_.model->triggers_calling(
+             ObjectName{function.substr(0, at), function.substr(at + 1)}, base_.place))
+      if (!contains(out, encode(table))) out.push_back(encode(table));
+  }
+  return out;
+}
+
+std::optional<std::vector<SchemaLookup::Trigger>> FileSchema::triggers_calling(const ObjectName& function) const {
+  consulted = true;
+  // Every trigger is known only when every statement before this one was understood.
+  if (!base_.model || !base_.model->complete(base_.place) || latest_(kUnknownKey)) return std::nullopt;
+  const std::string f = encode(function);
+  std::vector<Trigger> out;
+  for (const std::string& table : trigger_tables(f))
+    for (const auto& [name, calls] : triggers_of(table))
+      if (calls == f) out.emplace_back(decode(table), name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::optional<bool> FileSchema::exists(const ObjectName& name) const {
   consulted = true;
   if (std::optional<std::string> v = latest_("sE" + encode(name))) return *v == "1";
@@ -309,7 +352,7 @@ std::optional<bool> FileSchema::exists(const ObjectName& name) const {
 void FileSchema::record(const StatementFacts& facts, const Remember& remember) const {
   if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() && facts.drops.empty() &&
       facts.columns_dropped.empty() && facts.constraints_dropped.empty() && facts.renames.empty() &&
-      facts.partitions.empty())
+      facts.partitions.empty() && facts.triggers.empty())
     return;
   // Within one statement, later changes read the earlier ones' values through this overlay.
   std::vector<std::pair<std::string, std::string>> mine;
@@ -341,6 +384,7 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
       put("sF" + k, "");
       put("sG" + k, "");
       put("sH" + k, "");
+      put("sT" + k, "");
     }
   }
   for (const StatementFacts::PartitionChange& p : facts.partitions) {
@@ -433,6 +477,39 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
     }
     put("sF" + k, "");
     put("sG" + k, "");
+    put("sT" + k, "");
+  }
+  auto set_triggers = [&](const std::string& table, const std::vector<std::pair<std::string, std::string>>& triggers) {
+    std::vector<std::string> items;
+    for (const auto& [name, function] : triggers) items.push_back(name + kPair + function);
+    put("sT" + table, join(items));
+  };
+  for (const StatementFacts::TriggerChange& t : facts.triggers) {
+    // Not structured bindings below: clang 14 (the fuzz build) cannot capture one in a lambda.
+    if (t.table.empty()) {  // DROP FUNCTION … CASCADE: its triggers go
+      const std::string f = encode(t.function);
+      for (const std::string& table : now.trigger_tables(f)) {
+        std::vector<std::pair<std::string, std::string>> list = now.triggers_of(table);
+        if (std::erase_if(list, [&](const auto& x) { return x.second == f; })) set_triggers(table, list);
+      }
+      continue;
+    }
+    const std::string table = encode(t.table);
+    std::vector<std::pair<std::string, std::string>> list = now.triggers_of(table);
+    if (!t.to.empty()) {
+      for (auto& x : list)
+        if (x.first == t.name) x.first = t.to;
+    } else {
+      std::erase_if(list, [&](const auto& x) { return x.first == t.name; });
+      if (!t.dropped) {
+        const std::string f = encode(t.function);
+        list.emplace_back(t.name, f);
+        std::vector<std::string> tables = now.trigger_tables(f);
+        if (!contains(tables, table)) tables.push_back(table);
+        put("sW" + f, join(tables));
+      }
+    }
+    set_triggers(table, list);
   }
   for (const RenamedObject& rn : facts.renames) {
     const std::string from = encode(rn.name);
@@ -460,6 +537,14 @@ void FileSchema::record(const StatementFacts& facts, const Remember& remember) c
       continue;
     }
     put("sA" + to, from);
+    std::vector<std::pair<std::string, std::string>> triggers = now.triggers_of(from);
+    set_triggers(to, triggers);
+    put("sT" + from, "");
+    for (const auto& trigger : triggers) {
+      std::vector<std::string> tables = now.trigger_tables(trigger.second);
+      if (!contains(tables, to)) tables.push_back(to);
+      put("sW" + trigger.second, join(tables));
+    }
     std::vector<ForeignKey> fks = now.outgoing(from);
     std::vector<std::string> in = now.incoming(from);
     set_outgoing(to, fks);

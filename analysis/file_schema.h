@@ -34,6 +34,7 @@ class FileSchema final : public SchemaLookup {
   std::vector<Child> children(const ObjectName& parent) const override;
   std::optional<std::vector<ObjectName>> view_sources(const ObjectName& view, bool materialized) const override;
   std::optional<std::vector<ObjectName>> tables_using_type(const ObjectName& type) const override;
+  std::optional<std::vector<Trigger>> triggers_calling(const ObjectName& function) const override;
 
   // The History entry for a statement the schema cannot follow (unanalysable, or not parsed):
   // from there on, nothing is known to be absent.
@@ -54,6 +55,9 @@ class FileSchema final : public SchemaLookup {
   std::vector<ForeignKey> outgoing(const std::string& table) const;
   std::vector<std::string> incoming(const std::string& table) const;
   const SchemaRelation* base(const std::string& encoded) const;
+  // A table's triggers (name, encoded function), and the tables that may have one calling a function.
+  std::vector<std::pair<std::string, std::string>> triggers_of(const std::string& table) const;
+  std::vector<std::string> trigger_tables(const std::string& function) const;
 
   SchemaView base_;
   Latest latest_;

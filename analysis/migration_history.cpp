@@ -71,7 +71,8 @@ void add_migration_facts(const ParseOutcome& parsed, std::string_view code, cons
     const bool locks = std::any_of(facts.effects.begin(), facts.effects.end(), [](const Effect& e) { return !e.locks.empty(); });
     if (facts.creates.empty() && facts.column_types.empty() && facts.constraints_added.empty() &&
         facts.drops.empty() && facts.columns_dropped.empty() && facts.constraints_dropped.empty() &&
-        facts.renames.empty() && facts.partitions.empty() && facts.constraints_validated.empty() && !locks)
+        facts.renames.empty() && facts.partitions.empty() && facts.constraints_validated.empty() &&
+        facts.triggers.empty() && !locks)
       continue;
     if (locks) {
       Effect touched;

@@ -132,6 +132,20 @@ std::vector<ObjectName> SchemaModel::tables_using_type(const ObjectName& type, P
   return out;
 }
 
+std::vector<std::pair<ObjectName, std::string>> SchemaModel::triggers_calling(const ObjectName& function,
+                                                                             Place before) const {
+  const ObjectName target = qualified(function);
+  std::vector<std::pair<ObjectName, std::string>> out;
+  for (const auto& [k, versions] : relations_) {  // a rare question (DROP FUNCTION): a scan will do
+    const auto* r = latest(versions, before);
+    if (!r || !*r) continue;
+    for (const auto& [name, calls] : (*r)->triggers)
+      if (calls == target) out.emplace_back((*r)->name, name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool SchemaModel::complete(Place before) const {
   return files_before(before) > 0 &&
          std::none_of(unknown_.begin(), unknown_.end(), [&](Place p) { return p < before; });
@@ -359,6 +373,28 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     std::erase_if(r->children, [&](const SchemaRelation::Child& ch) { return ch.name == partition; });
     if (p.attach) r->children.push_back({partition, !p.inheritance});
     set(key(p.parent), place, std::move(r));
+  }
+  for (const StatementFacts::TriggerChange& t : facts.triggers) {
+    auto change = [&](const std::string& k, const SchemaRelation& rel) {
+      auto r = std::make_shared<SchemaRelation>(rel);
+      auto same = [&](const std::pair<std::string, ObjectName>& x) {
+        return t.table.empty() ? x.second == qualified(t.function) : x.first == t.name;
+      };
+      if (!t.to.empty()) {
+        for (auto& x : r->triggers)
+          if (same(x)) x.first = t.to;
+      } else {
+        std::erase_if(r->triggers, same);
+        if (!t.dropped) r->triggers.emplace_back(t.name, qualified(t.function));
+      }
+      set(k, place, std::move(r));
+    };
+    if (!t.table.empty()) {
+      if (const auto* r = latest(key(t.table), now); r && *r) change(key(t.table), **r);
+      continue;
+    }
+    for (const auto& [name, trigger] : triggers_calling(t.function, now))  // DROP FUNCTION … CASCADE
+      if (const auto* r = latest(key(name), now); r && *r) change(key(name), **r);
   }
   // Every live relation whose index table or foreign key names `from`: `to` (empty: dropped).
   auto repoint = [&](const ObjectName& from, const ObjectName& to) {

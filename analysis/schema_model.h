@@ -66,6 +66,7 @@ struct SchemaRelation {
   };
   std::vector<Child> children;      // direct partitions and inheriting children
   std::vector<ObjectName> sources;  // a view's or materialized view's query relations
+  std::vector<std::pair<std::string, ObjectName>> triggers;  // name, the function it calls
   std::string source;  // where it was created: "0001_init.sql"
 
   const SchemaColumn* column(std::string_view column_name) const;
@@ -122,6 +123,8 @@ class SchemaModel {
   // The tables (as known: CREATE TABLE, ADD COLUMN, ALTER … TYPE) with a column whose type is
   // named `type` (the last name part, not an array); empty when the model saw no such type created.
   std::vector<ObjectName> tables_using_type(const ObjectName& type, Place before) const;
+  // The triggers calling `function`, as (table, trigger) pairs, by table name.
+  std::vector<std::pair<ObjectName, std::string>> triggers_calling(const ObjectName& function, Place before) const;
   // True when everything before `place` was understood and at least one file was applied: an
   // object the model does not know then does not exist (as far as the migrations go).
   bool complete(Place before) const;

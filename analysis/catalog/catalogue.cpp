@@ -729,14 +729,44 @@ const std::vector<CatalogueRow> kRows = {
    .example = "DELETE FROM p WHERE id = 1"},
   {.id = "update-referenced-key", .form = "UPDATE of a key other tables' foreign keys reference",
    .locks = {{Table, RowExclusive}, {ReferencingTable, RowShare, false, true}, {CascadedTable, RowExclusive, false, true},
-             {Source, AccessShare}}, .risk = Safe,
+             {ReferencedTable, RowShare, false, true}, {Source, AccessShare}}, .risk = Safe,
    .why = "ROW EXCLUSIVE on the table; each table whose foreign key references the changed key is checked "
           "(ROW SHARE) or, with ON UPDATE CASCADE / SET NULL / SET DEFAULT, written (ROW EXCLUSIVE)",
-   .note = "the referencing tables are locked only if a row's referenced key changes",
+   .note = "the referencing tables are locked only if a row's referenced key changes; when the UPDATE also sets "
+           "the table's own foreign-key columns, the tables those reference are checked (ROW SHARE)",
    .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p_id int REFERENCES p (id)); "
             "CREATE TABLE d (p_id int REFERENCES p (id) ON UPDATE CASCADE); "
             "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (2); INSERT INTO d VALUES (1)",
    .example = "UPDATE p SET id = 3 WHERE id = 1"},
+  // RI_FKey_check (ri_triggers.c), the AFTER trigger a foreign key puts on its table, fires per
+  // inserted row, and per updated row whose key columns changed (RI_FKey_fk_upd_check_required),
+  // unless the new key is NULL: it opens the referenced table with RowShareLock and runs
+  // SELECT 1 FROM ONLY <referenced> x WHERE … FOR KEY SHARE OF x. No row written, no lock.
+  {.id = "insert-referencing", .form = "INSERT into a table with foreign keys",
+   .locks = {{Table, RowExclusive}, {ReferencedTable, RowShare, false, true}, {Sequence, RowExclusive},
+             {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the table; each inserted row's foreign key is checked in the table it references "
+          "(ROW SHARE)",
+   .note = "the referenced tables are locked only if a row with a non-NULL key is inserted",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int, p_id int REFERENCES p); "
+            "INSERT INTO p VALUES (1)",
+   .example = "INSERT INTO c VALUES (1, 1)"},
+  {.id = "update-referencing-key", .form = "UPDATE of a foreign-key column",
+   .locks = {{Table, RowExclusive}, {ReferencedTable, RowShare, false, true}, {Source, AccessShare}}, .risk = Safe,
+   .why = "ROW EXCLUSIVE on the table; each row whose foreign key changes is checked in the table it references "
+          "(ROW SHARE)",
+   .note = "the referenced tables are locked only if a row's key changes to a non-NULL value",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int, p_id int REFERENCES p); "
+            "INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1, 1)",
+   .example = "UPDATE c SET p_id = 2 WHERE id = 1"},
+  {.id = "copy-from-referencing", .form = "COPY … FROM into a table with foreign keys",
+   .locks = {{Table, RowExclusive}, {ReferencedTable, RowShare, false, true}}, .risk = Safe,
+   .why = "loads rows under ROW EXCLUSIVE, like INSERT; each row's foreign key is checked in the table it "
+          "references (ROW SHARE)",
+   .note = "the referenced tables are locked only if a row with a non-NULL key is loaded",
+   .setup = "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int, p_id int REFERENCES p); "
+            "INSERT INTO p VALUES (1)",
+   .example = "COPY c FROM PROGRAM 'echo 1,1' WITH (FORMAT csv)"},
   {.id = "merge", .form = "MERGE", .min_pg = 15, .locks = {{Table, RowExclusive}}, .risk = Safe,
    .why = "ROW EXCLUSIVE on the target; the changed rows stay locked until commit",
    .note = "PostgreSQL 15+",
@@ -875,10 +905,20 @@ const std::vector<CatalogueRow> kRows = {
    .why = "removes every row and blocks every query on the table until commit; its sequences restart",
    .note = "each owned sequence (serial, identity) is held in ACCESS EXCLUSIVE: inserts using it wait",
    .setup = "CREATE TABLE t (id serial PRIMARY KEY, c int)", .example = "TRUNCATE t RESTART IDENTITY"},
-  // RemoveFunctionById: the function object only (AcquireDeletionLock), no relation.
+  // RemoveFunctionById: the function object only (AcquireDeletionLock), no relation. With
+  // CASCADE, each trigger calling it goes too: RemoveTriggerById opens the trigger's table with
+  // AccessExclusiveLock. Without CASCADE such a trigger makes the statement fail.
   {.id = "drop-function", .form = "DROP FUNCTION / PROCEDURE / ROUTINE",
    .risk = Low, .why = "locks no table, but callers (and, with CASCADE, triggers and defaults using it) fail at once",
+   .note = "a trigger calling the function makes it fail without CASCADE",
    .setup = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'", .example = "DROP FUNCTION f()"},
+  {.id = "drop-function-cascade", .form = "DROP FUNCTION … CASCADE of a trigger function",
+   .locks = {{TriggerTable, AccessExclusive}}, .risk = Medium, .recipe = Recipe::LockTimeout,
+   .why = "drops each trigger that calls the function, under a brief ACCESS EXCLUSIVE lock on its table",
+   .note = "chosen when a trigger may call the function: known from the schema, or not known to be absent",
+   .setup = "CREATE TABLE t (id int); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "
+            "'BEGIN RETURN NEW; END'; CREATE TRIGGER t_tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+   .example = "DROP FUNCTION f() CASCADE"},
   // AlterDomainNotNull: get_rels_with_domain(…, ShareLock), each table using the domain
   // scanned for NULLs.
   {.id = "alter-domain-set-not-null", .form = "ALTER DOMAIN … SET NOT NULL",
@@ -988,6 +1028,7 @@ std::string_view role_name(Role role) {
     case DomainTable: return "table using the domain";
     case Child: return "partition or child table";
     case ViewBase: return "table the view reads";
+    case TriggerTable: return "table with a trigger calling it";
   }
   return "object";
 }
@@ -1028,6 +1069,7 @@ bool named_by_schema(Role role) {
     case Index:
     case Sequence:
     case DomainTable:
+    case TriggerTable:
     case ReferencingTable:
     case CascadedTable:
     case DefaultPartition:
@@ -1040,7 +1082,7 @@ bool named_by_schema(Role role) {
 
 std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects) {
   std::vector<std::string> out;
-  for (Role role : {Index, Sequence, DomainTable, ReferencingTable, DefaultPartition, Source, Child, ViewBase}) {
+  for (Role role : {Index, Sequence, DomainTable, ReferencingTable, DefaultPartition, Source, Child, ViewBase, TriggerTable}) {
     std::optional<LockMode> strongest;
     for (const Effect& e : effects) {
       if (!e.row) continue;
@@ -1058,6 +1100,7 @@ std::vector<std::string> unnamed_role_locks(const std::vector<Effect>& effects) 
       case DefaultPartition: where = " on the default partition, if there is one"; break;
       case Child: where = " on each partition or inheriting child, if any (not with ONLY)"; break;
       case ViewBase: where = " on each relation the view reads, when it is a view"; break;
+      case TriggerTable: where = " on each table with a trigger that calls it (dropped by CASCADE)"; break;
       default: where = " on each relation its query reads"; break;
     }
     out.push_back(std::string(lock_mode_name(*strongest)) + std::string(where));

@@ -40,6 +40,7 @@ enum class Role : std::uint8_t {
   Child,             // each partition or inheriting child of the statement's table, recursively
                      // (known from the schema; not with ONLY)
   ViewBase,          // each relation a locked view reads, recursively (LOCK on a view; known from the schema)
+  TriggerTable,      // a table with a trigger that calls the dropped function (known from the schema)
 };
 std::string_view role_name(Role role);  // "table", "referenced table", …
 

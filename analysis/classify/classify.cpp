@@ -20,6 +20,7 @@ ObjectKind kind_for_role(Role role) {
     case Role::DomainTable:
     case Role::Child:
     case Role::ViewBase: return ObjectKind::Table;
+    case Role::TriggerTable: return ObjectKind::Table;
     case Role::Index: return ObjectKind::Index;
     case Role::View: return ObjectKind::View;
     case Role::MaterializedView: return ObjectKind::MaterializedView;
@@ -58,6 +59,7 @@ Effect make_effect(const Input& in, std::string_view row_id, const Targets& targ
       case Role::DomainTable: continue;       // from the schema, when it knows
       case Role::Child:
       case Role::ViewBase: continue;          // from the schema, when it knows (add_locks_on)
+      case Role::TriggerTable: continue;      // from the schema (add_locks_on)
       default: who = targets.other; break;
     }
     if (who.empty()) continue;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/model.h"
@@ -103,6 +104,16 @@ struct StatementFacts {
     bool inheritance = false;
   };
   std::vector<PartitionChange> partitions;
+  // CREATE [OR REPLACE] TRIGGER (function set), DROP TRIGGER, ALTER TRIGGER … RENAME (to set),
+  // and DROP FUNCTION … CASCADE (table empty: every trigger calling `function` goes).
+  struct TriggerChange {
+    ObjectName table;
+    std::string name;
+    ObjectName function;
+    std::string to;
+    bool dropped = false;
+  };
+  std::vector<TriggerChange> triggers;
   std::vector<DefinedName> defined_names;  // identifiers this statement creates
   std::optional<DmlFacts> dml;
   // Its locks are not known: a form without a catalogue row (or the session statements
@@ -160,6 +171,10 @@ class SchemaLookup {
   }
   // The tables with a column of the type (a domain): nullopt when the schema does not know the type.
   virtual std::optional<std::vector<ObjectName>> tables_using_type(const ObjectName&) const { return std::nullopt; }
+  // The triggers that call `function` (a trigger function takes no arguments), as (table,
+  // trigger) pairs; nullopt when the schema cannot say that it knows every trigger.
+  using Trigger = std::pair<ObjectName, std::string>;
+  virtual std::optional<std::vector<Trigger>> triggers_calling(const ObjectName& function) const = 0;
 };
 
 struct ClassifyContext {

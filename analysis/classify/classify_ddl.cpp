@@ -1,5 +1,6 @@
 // DDL other than ALTER TABLE and indexes: CREATE / DROP / RENAME of relations and types,
 // views and materialized views, triggers, policies, sequences, maintenance, LOCK, COMMENT, GRANT.
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -120,6 +121,31 @@ std::vector<ObjectName> object_names(const Json& objects) {
   return out;
 }
 
+// DROP FUNCTION of a function a trigger may call: with CASCADE, RemoveTriggerById drops each
+// such trigger under ACCESS EXCLUSIVE on its table; without it, such a trigger makes it fail
+// (returned as words for the summary).
+std::string drop_trigger_function(const Input& in, StatementFacts& facts, const ObjectName& function, bool cascade) {
+  std::optional<std::vector<SchemaLookup::Trigger>> triggers =
+      in.context.schema ? in.context.schema->triggers_calling(function) : std::nullopt;
+  const bool some = !triggers || !triggers->empty();
+  push(in, facts, cascade && some ? "drop-function-cascade" : "drop-function", Targets{});
+  Effect& effect = facts.effects.back();
+  if (cascade) {
+    facts.triggers.push_back({{}, {}, function, {}, true});
+    std::vector<ObjectName> tables;
+    for (const SchemaLookup::Trigger& t : triggers.value_or(std::vector<SchemaLookup::Trigger>{}))
+      if (std::find(tables.begin(), tables.end(), t.first) == tables.end()) tables.push_back(t.first);
+    add_locks_on(effect, Role::TriggerTable, tables);
+    effect.uncertain = true;
+    effect.uncertainty = std::string(triggers ? "whether column defaults or views" : "which triggers, column defaults or views") +
+                         " use " + function.sql() + "(): CASCADE drops them too, under ACCESS EXCLUSIVE";
+  } else if (triggers && !triggers->empty()) {
+    return " (fails: trigger " + quote_identifier(triggers->front().second) + " on " + triggers->front().first.sql() +
+           " calls it; CASCADE would drop the trigger)";
+  }
+  return {};
+}
+
 void drop(const Input& in, StatementFacts& facts) {
   const Json& body = in.node.body;
   std::string type = ast::str(body, "removeType");
@@ -147,9 +173,14 @@ void drop(const Input& in, StatementFacts& facts) {
                                                                                                        : "DROP ROUTINE ";
     std::string names;
     for (const auto& o : ast::list(body, "objects")) {
-      ObjectName name = ast::qualified(ast::string_list(ast::field(ast::unwrap(o, "ObjectWithArgs"), "objname")));
-      push(in, facts, "drop-function", Targets{});
-      names += (names.empty() ? "" : ", ") + name.sql();
+      const Json& function = ast::unwrap(o, "ObjectWithArgs");
+      ObjectName name = ast::qualified(ast::string_list(ast::field(function, "objname")));
+      // A trigger function takes no arguments; a procedure is never one.
+      std::string fails;
+      if (type != "OBJECT_PROCEDURE" && ast::list(function, "objargs").empty())
+        fails = drop_trigger_function(in, facts, name, cascade);
+      else push(in, facts, "drop-function", Targets{});
+      names += (names.empty() ? "" : ", ") + name.sql() + fails;
     }
     facts.summary = std::string(what) + names;
     return;
@@ -163,6 +194,7 @@ void drop(const Input& in, StatementFacts& facts) {
       parts.pop_back();
       ObjectName table = ast::qualified(parts);
       push(in, facts, "drop-" + std::string(what), Targets{.table = table});
+      if (type == "OBJECT_TRIGGER") facts.triggers.push_back({table, name, {}, {}, true});
       std::string keyword = "DROP " + std::string(what) + " ";
       for (char& c : keyword) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       facts.summary = keyword + quote_identifier(name) + " ON " + table.sql();
@@ -180,6 +212,12 @@ void drop(const Input& in, StatementFacts& facts) {
       continue;
     }
     push(in, facts, row, table_role ? Targets{.table = name} : Targets{.other = name});
+    // The views reading it are not modelled: CASCADE drops them (RemoveRelations, ACCESS EXCLUSIVE).
+    if (cascade && (kind == ObjectKind::Table || kind == ObjectKind::View || kind == ObjectKind::MaterializedView)) {
+      facts.effects.back().uncertain = true;
+      facts.effects.back().uncertainty =
+          "which views and materialized views read " + name.sql() + ": CASCADE drops them too, under ACCESS EXCLUSIVE";
+    }
     if (table_role) {
       add_locks_on(facts.effects.back(), Role::ReferencedTable, tables_referenced_by(in, name));
       // Without CASCADE a referenced table cannot be dropped (the statement fails).
@@ -240,6 +278,7 @@ void rename(const Input& in, StatementFacts& facts) {
   } else if (type == "OBJECT_TRIGGER") {
     effect = make_effect(in, "rename-trigger", Targets{.table = relation}, in.statement);
     effect.detail = to;
+    facts.triggers.push_back({relation, sub, {}, to, false});
     facts.summary = "ALTER TRIGGER " + quote_identifier(sub) + " ON " + relation.sql() + " RENAME TO " + quote_identifier(to);
   } else if (type == "OBJECT_SCHEMA") {
     effect = make_effect(in, "rename-schema", Targets{.other = ObjectName{"", sub}}, in.statement);
@@ -387,6 +426,8 @@ void classify_ddl(const Input& in, StatementFacts& facts) {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = "CREATE TRIGGER " + quote_identifier(ast::str(body, "trigname")) + " ON " + table.sql();
     push(in, facts, "create-trigger", Targets{.table = table});
+    // OR REPLACE (PostgreSQL 14+) replaces the table's trigger of that name.
+    facts.triggers.push_back({table, ast::str(body, "trigname"), ast::qualified(ast::string_list(ast::field(body, "funcname"))), {}, false});
   } else if (type == "RuleStmt") {
     ObjectName table = ast::range_var(ast::field(body, "relation"));
     facts.summary = std::string(ast::flag(body, "replace") ? "CREATE OR REPLACE RULE " : "CREATE RULE ") +

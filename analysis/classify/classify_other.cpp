@@ -124,13 +124,20 @@ void dml(const Input& in, StatementFacts& facts, bool update) {
       if (std::string c = ast::str(ast::unwrap(target, "ResTarget"), "name"); !c.empty()) set_columns.push_back(c);
   ReferentialActions actions = referential_actions(in, d.table, update ? &set_columns : nullptr);
   bool referenced = !actions.checked.empty() || !actions.written.empty();
-  std::string_view row = referenced ? (update ? "update-referenced-key" : "delete-referenced")
+  // The tables its own foreign keys on the set columns point at: checked per changed row.
+  std::vector<ObjectName> checks;
+  for (const std::string& c : set_columns)
+    for (const ObjectName& o : foreign_key_ends(in, d.table, c).referenced)
+      if (std::find(checks.begin(), checks.end(), o) == checks.end()) checks.push_back(o);
+  std::string_view row = referenced        ? (update ? "update-referenced-key" : "delete-referenced")
+                         : !checks.empty() ? "update-referencing-key"
                          : sources.empty() ? (update ? "update" : "delete")
                                            : (update ? "update-from" : "delete-using");
   Effect effect = make_effect(in, row, Targets{.table = d.table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
   add_locks_on(effect, Role::ReferencingTable, actions.checked);
   add_locks_on(effect, Role::CascadedTable, actions.written);
+  add_locks_on(effect, Role::ReferencedTable, checks);
   facts.effects.push_back(std::move(effect));
 }
 
@@ -211,8 +218,12 @@ void write(const Input& in, StatementFacts& facts, std::string_view row, std::st
   std::string_view with_sources = row == "merge" ? "merge-using" : "insert-select";
   std::string_view chosen = sources.empty() ? row : with_sources;
   if (row == "merge" && !ast::list(in.node.body, "returningList").empty()) chosen = "merge-returning";
+  // Each inserted row's foreign keys are checked in the tables they reference.
+  std::vector<ObjectName> checks = row == "insert" ? tables_referenced_by(in, table) : std::vector<ObjectName>{};
+  if (!checks.empty()) chosen = "insert-referencing";
   Effect effect = make_effect(in, chosen, Targets{.table = table}, in.statement);
   add_locks_on(effect, Role::Source, sources);
+  add_locks_on(effect, Role::ReferencedTable, checks);
   facts.effects.push_back(std::move(effect));
 }
 
@@ -222,7 +233,10 @@ void copy(const Input& in, StatementFacts& facts) {
   bool from = ast::flag(body, "is_from");
   facts.summary = std::string(from ? "COPY FROM " : "COPY TO ") + (table.empty() ? "(query)" : table.sql());
   if (!table.empty()) {
-    facts.effects.push_back(make_effect(in, from ? "copy-from" : "copy-to", Targets{.table = table}, in.statement));
+    std::vector<ObjectName> checks = from ? tables_referenced_by(in, table) : std::vector<ObjectName>{};
+    facts.effects.push_back(make_effect(in, !from ? "copy-to" : checks.empty() ? "copy-from" : "copy-from-referencing",
+                                        Targets{.table = table}, in.statement));
+    add_locks_on(facts.effects.back(), Role::ReferencedTable, checks);
   } else if (const Json& query = ast::field(body, "query"); !query.is_null()) {
     std::vector<ObjectName> sources = range_vars_in(query);
     Effect effect = make_effect(in, "copy-to", Targets{.table = sources.empty() ? ObjectName{} : sources[0]},

@@ -42,6 +42,7 @@ constexpr SuperuserRow kSuperuserRows[] = {
     {"alter-role", 99, "its setup creates a role (CREATEROLE)"},
     {"drop-role", 99, "its setup creates a role (CREATEROLE)"},
     {"grant-role", 99, "its setup creates roles (CREATEROLE)"},
+    {"copy-from-referencing", 99, "COPY … FROM PROGRAM needs pg_execute_server_program"},
 };
 
 std::string_view superuser_reason(const analysis::CatalogueRow& row, int major) {

@@ -259,3 +259,53 @@ TEST_CASE("a parent's children follow it through renames and drops; what is not 
   CHECK(a.statements[4].locks.empty());                        // a domain the schema never saw
   CHECK_FALSE(unnamed_role_locks(a.statements[4].effects).empty());
 }
+
+namespace {
+// `text` analysed with one earlier migration, `history`, as its schema.
+Analysis after(std::string_view history, std::string_view text) {
+  SchemaModel model;
+  apply_migration(model, history, 0, "0001.sql", Options{});
+  Options options;
+  options.schema = &model;
+  options.schema_place = 1;
+  return analyze(text, options);
+}
+}  // namespace
+
+TEST_CASE("DROP FUNCTION of a trigger function: its triggers' tables, or why it fails", "[schema]") {
+  Analysis a = after("CREATE TABLE users (id bigint PRIMARY KEY);\n"
+                     "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n"
+                     "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
+                     "DROP FUNCTION touch();\nDROP FUNCTION touch(int) CASCADE;\n"
+                     "DROP TRIGGER users_touch ON users;\nDROP FUNCTION touch() CASCADE;\n");
+  REQUIRE(a.statements.size() == 4);
+  // Without CASCADE the trigger makes it fail; the summary says so.
+  CHECK(a.statements[0].summary.find("fails: trigger users_touch on users") != std::string::npos);
+  CHECK(a.statements[0].locks.empty());
+  CHECK(a.statements[1].effects[0].row->id == "drop-function");  // with arguments: not a trigger function
+  // The trigger was dropped earlier in the file: nothing left to drop with it.
+  CHECK(a.statements[3].effects[0].row->id == "drop-function");
+  CHECK(a.statements[3].locks.empty());
+  // Without the history the triggers are not known: an upper bound, said to be uncertain.
+  Analysis alone = analyze("DROP FUNCTION touch() CASCADE;", Options{});
+  REQUIRE(alone.statements.size() == 1);
+  CHECK(alone.statements[0].effects[0].row->id == "drop-function-cascade");
+  CHECK(alone.statements[0].effects[0].uncertain);
+  CHECK(alone.statements[0].effects[0].uncertainty.find("which triggers") != std::string::npos);
+}
+
+TEST_CASE("writes to a referencing table check the referenced tables", "[schema]") {
+  Analysis a = after("CREATE TABLE users (id bigint PRIMARY KEY);\n"
+                     "CREATE TABLE orders (id bigint, user_id bigint REFERENCES users, note text);",
+                     "INSERT INTO orders VALUES (1, 1);\nUPDATE orders SET note = 'x';\n"
+                     "UPDATE orders SET user_id = 2;\nCOPY orders FROM STDIN;\nCOPY orders TO STDOUT;\n");
+  REQUIRE(a.statements.size() == 5);
+  CHECK(locks(a.statements[0], "users", LockMode::RowShare));
+  CHECK_FALSE(locks(a.statements[1], "users", LockMode::RowShare));  // the key is not set
+  CHECK(locks(a.statements[2], "users", LockMode::RowShare));
+  CHECK(locks(a.statements[3], "users", LockMode::RowShare));
+  CHECK_FALSE(locks(a.statements[4], "users", LockMode::RowShare));
+  for (int i : {0, 2, 3})
+    for (const LockFact& l : a.statements[static_cast<std::size_t>(i)].locks)
+      if (l.object.name == "users") CHECK(l.if_rows_change);
+}

@@ -1,0 +1,10 @@
+SET lock_timeout = '2s';
+UPDATE orders SET total = 7.00 WHERE id = 5;
+UPDATE orders SET user_id = 2 WHERE id = 5;
+INSERT INTO orders VALUES (10, 1, 5.00);
+INSERT INTO orders (id, total) VALUES (11, 1.00);
+INSERT INTO order_lines (id, order_id, product_id) SELECT 100, id, 1 FROM orders WHERE id = 10;
+COPY order_lines FROM STDIN;
+CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));
+INSERT INTO refunds VALUES (1, 10);
+INSERT INTO users VALUES (3, 'c');
