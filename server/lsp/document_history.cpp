@@ -1,5 +1,7 @@
 #include "server/lsp/document_history.h"
 
+#include <cstdint>
+
 #include "analysis/migration_history.h"
 
 namespace lockward::server::lsp {
@@ -26,6 +28,7 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
   std::uint64_t h = 1469598103934665603ULL;
   fnv(h, out->set->tool().tool);
   fnv(h, std::to_string(options.pg_version));
+  fnv(h, std::to_string(reinterpret_cast<std::uintptr_t>(options.snapshot)));  // seeds the model
   for (const auto& [name, text] : before) {
     fnv(h, name);
     fnv(h, text);
@@ -37,6 +40,7 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
     return out;
   }
   auto model = std::make_shared<analysis::SchemaModel>();
+  if (options.snapshot) model->seed(*options.snapshot);  // production, before the history
   for (std::size_t i = 0; i < before.size(); ++i)
     analysis::apply_migration(*model, before[i].second, static_cast<analysis::SchemaModel::Place>(i), before[i].first,
                               options);
