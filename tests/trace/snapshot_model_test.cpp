@@ -43,6 +43,7 @@ const std::string& production_db() {
         "CREATE TABLE cats (lives int) INHERITS (animals);\n"
         "CREATE VIEW user_orders AS SELECT u.id, o.total FROM users u JOIN orders o ON o.user_id = u.id;\n"
         "CREATE MATERIALIZED VIEW order_totals AS SELECT sum(total) FROM orders;\n"
+        "CREATE INDEX order_totals_idx ON order_totals (sum);\n"
         "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;\n"
         "CREATE TRIGGER orders_stamp BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION stamp();\n"
         "ALTER TABLE orders ADD CONSTRAINT orders_big CHECK (total < 1000000) NOT VALID;\n");
