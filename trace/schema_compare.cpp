@@ -17,13 +17,19 @@ struct Live {
   explicit Live(const analysis::SchemaSnapshot& s) : snapshot(s) {
     for (const auto& t : s.tables) {
       tables[SchemaModel::key(t.name)] = &t;
-      for (const auto& i : t.indexes) index_table[SchemaModel::key({t.name.schema, i.name})] = t.name;
+      for (const auto& i : t.indexes) {
+        index_table[SchemaModel::key({t.name.schema, i.name})] = t.name;
+        if (i.unique || i.primary) implicit.insert(SchemaModel::key({t.name.schema, i.name}));
+      }
       if (t.default_partition && !t.partition_of.empty()) default_of[SchemaModel::key(t.partition_of)] = t.name;
       for (const auto& c : t.constraints)
         if (c.type == 'f' && !c.referenced.empty()) referencing[SchemaModel::key(c.referenced)].insert(t.name);
     }
     for (const auto& v : s.views) others.insert(SchemaModel::key(v.name));
-    for (const auto& q : s.sequences) others.insert(SchemaModel::key(q.name));
+    for (const auto& q : s.sequences) {
+      others.insert(SchemaModel::key(q.name));
+      if (!q.owned_by.empty()) implicit.insert(SchemaModel::key(q.name));
+    }
   }
   bool has(const ObjectName& n) const {
     const std::string k = SchemaModel::key(n);
@@ -48,6 +54,9 @@ struct Live {
   std::map<std::string, ObjectName> index_table, default_of;
   std::map<std::string, std::set<ObjectName>> referencing;
   std::set<std::string> others;
+  // What a statement creates without naming it (a key's unique index, a serial's or identity's
+  // sequence): the model does not track those, so their absence there is no disagreement.
+  std::set<std::string> implicit;
 };
 
 std::string shown(const ObjectName& n) { return n.schema == "public" || n.schema.empty() ? n.name : n.sql(); }
@@ -88,7 +97,7 @@ std::vector<analysis::Finding> compare_schema(const SchemaModel& model, SchemaMo
       const std::string what = model.describe({analysis::OriginKind::Relation, name, {}}, place);
       if (r && !live.has(name)) {
         differences.push_back("the schema model has " + what + ", the replayed catalog does not");
-      } else if (!r && complete && live.has(name)) {
+      } else if (!r && complete && live.has(name) && !live.implicit.contains(SchemaModel::key(name))) {
         differences.push_back("the replayed catalog has " + shown(name) +
                               ", the schema model (every earlier statement understood) does not");
       } else if (r && r->kind == ObjectKind::Index) {
