@@ -313,6 +313,10 @@ class Analyzer {
     analysis->pg_version = options_.pg_version;
     analysis->schema.migrations = options_.schema ? options_.schema->files_before(options_.schema_place) : 0;
     analysis->schema.snapshot = options_.snapshot != nullptr;
+    if (options_.snapshot) {
+      analysis->schema.snapshot_taken_at = options_.snapshot->taken_at;
+      analysis->schema.snapshot_live = options_.snapshot->live;
+    }
     analysis->findings = sorted_findings();
     analysis->statements = std::move(region_);
     count(*analysis);
@@ -654,7 +658,8 @@ class Analyzer {
     bool consulted = false;
     ClassifyContext ctx;
     ctx.pg_version = options_.pg_version;
-    ctx.snapshot = options_.snapshot;
+    // A snapshot the model was seeded with answers through the model (ctx.schema) only.
+    ctx.snapshot = options_.schema && options_.schema->seeded() ? nullptr : options_.snapshot;
     ctx.session_time_zone_utc = [this, &consulted, isolated]() {
       consulted = true;
       if (isolated) return false;

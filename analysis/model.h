@@ -140,6 +140,8 @@ struct Coverage {
 struct SchemaSources {
   std::size_t migrations = 0;  // earlier migrations applied (the file's history)
   bool snapshot = false;       // a schema snapshot was given
+  std::string snapshot_taken_at;  // when it was captured (ISO 8601 UTC), "" when it does not say
+  bool snapshot_live = false;     // the catalog of the database being traced, read before the file
   friend bool operator==(const SchemaSources&, const SchemaSources&) = default;
 };
 

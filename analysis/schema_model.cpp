@@ -1,6 +1,7 @@
 #include "analysis/schema_model.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "analysis/classify/classify.h"
 
@@ -39,11 +40,16 @@ const std::shared_ptr<const SchemaRelation>* SchemaModel::latest(const std::stri
 }
 
 const std::shared_ptr<const SchemaRelation>* SchemaModel::latest(const Versions& v, Place before) {
-  auto at = std::lower_bound(v.begin(), v.end(), before, [](const Version& e, Place p) { return e.first < p; });
+  // Stored at place + 1 (put()): visible when stored <= before.
+  auto at = std::upper_bound(v.begin(), v.end(), before, [](Place p, const Version& e) { return p < e.first; });
   return at == v.begin() ? nullptr : &std::prev(at)->second;
 }
 
 void SchemaModel::set(const std::string& key, Place place, std::shared_ptr<const SchemaRelation> value) {
+  put(key, place == std::numeric_limits<Place>::max() ? place : place + 1, std::move(value));
+}
+
+void SchemaModel::put(const std::string& key, Place place, std::shared_ptr<const SchemaRelation> value) {
   Versions& v = relations_[key];  // node-based: the address stays valid as the map grows
   if (value) {
     auto point = [&](const ObjectName& target) {
@@ -147,7 +153,7 @@ std::vector<std::pair<ObjectName, std::string>> SchemaModel::triggers_calling(co
 }
 
 bool SchemaModel::complete(Place before) const {
-  return files_before(before) > 0 &&
+  return (files_before(before) > 0 || seeded_) &&
          std::none_of(unknown_.begin(), unknown_.end(), [&](Place p) { return p < before; });
 }
 
@@ -314,10 +320,22 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     const auto* r = latest(key(name), now);
     return r && *r ? std::make_shared<SchemaRelation>(**r) : nullptr;
   };
+  // A relation the snapshot has, not dropped since: production's description stays, and what
+  // this statement says of it as it creates it (columns, keys) is not applied.
+  std::vector<std::string> kept;
+  auto is_kept = [&](const ObjectName& name) { return std::find(kept.begin(), kept.end(), key(name)) != kept.end(); };
   for (const CreatedObject& c : facts.creates) {
     if (c.kind != ObjectKind::Table && c.kind != ObjectKind::Index && c.kind != ObjectKind::View &&
         c.kind != ObjectKind::MaterializedView && c.kind != ObjectKind::Sequence)
       continue;
+    if (seeded_) {
+      const auto& v = relations_.find(key(c.name));
+      const auto* r = latest(key(c.name), now);
+      if (v != relations_.end() && !v->second.empty() && v->second.front().first == 0 && r && *r) {
+        kept.push_back(key(c.name));
+        continue;
+      }
+    }
     auto r = std::make_shared<SchemaRelation>();
     r->kind = c.kind;
     r->name = qualified(c.name);
@@ -332,7 +350,7 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     set(key(c.name), place, std::move(r));
   }
   for (const ColumnTypeUse& u : facts.column_types) {
-    auto r = current(u.table);
+    auto r = is_kept(u.table) ? nullptr : current(u.table);
     if (!r) continue;
     ColumnType type{u.type, u.typmods, u.array};
     auto it = std::find_if(r->columns.begin(), r->columns.end(), [&](const SchemaColumn& c) { return c.name == u.column; });
@@ -341,7 +359,7 @@ void SchemaModel::apply(const StatementFacts& facts, Place place, std::string_vi
     set(key(u.table), place, std::move(r));
   }
   for (const AddedConstraint& c : facts.constraints_added) {
-    if (c.type != 'f' || c.referenced.empty()) continue;
+    if (c.type != 'f' || c.referenced.empty() || is_kept(c.table)) continue;
     auto r = current(c.table);
     if (!r) continue;
     r->foreign_keys.push_back({c.name, qualified(c.referenced), c.columns, c.referenced_columns, c.on_delete, c.on_update});

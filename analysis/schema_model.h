@@ -27,6 +27,7 @@
 namespace lockward::analysis {
 
 struct StatementFacts;
+struct SchemaSnapshot;
 
 // A column's type as the parser spells it: the last name part, lower case ("varchar", "int4",
 // "numeric", "text"), its modifiers ((20) → {20}; (10,2) → {10, 2}) and whether it is an array.
@@ -68,6 +69,11 @@ struct SchemaRelation {
   std::vector<ObjectName> sources;  // a view's or materialized view's query relations
   std::vector<std::pair<std::string, ObjectName>> triggers;  // name, the function it calls
   std::string source;  // where it was created: "0001_init.sql"
+  // Known from a snapshot (seed()); empty otherwise.
+  bool partitioned = false;
+  ObjectName partition_of;          // a partition's parent
+  std::vector<ObjectName> inherits;  // inheritance parents
+  std::vector<ObjectName> reads;     // a view's or materialized view's source relations
 
   const SchemaColumn* column(std::string_view column_name) const;
 };
@@ -109,6 +115,13 @@ class SchemaModel {
   // `range`: the statement's bytes in its file, recorded as the touch of every object it names.
   void apply(const StatementFacts& facts, Place place, std::string_view source, TextRange range = {});
   void apply_unknown(Place place);
+  // A snapshot of production, before every place (schema_model_snapshot.cpp): its relations
+  // exist for every file; history applied afterwards adds what was created after it, and a
+  // CREATE of a relation the snapshot has (and nothing dropped since) keeps the snapshot's
+  // (production wins for what existed when it was taken). Call once, before apply().
+  void seed(const SchemaSnapshot& snapshot);
+  bool seeded() const { return seeded_; }
+  const std::string& snapshot_taken_at() const { return taken_at_; }
   // One more source file before `place` (counted for reports: "schema: 41 earlier migrations").
   void count_file(Place place) { files_.push_back(place); }
 
@@ -125,8 +138,9 @@ class SchemaModel {
   std::vector<ObjectName> tables_using_type(const ObjectName& type, Place before) const;
   // The triggers calling `function`, as (table, trigger) pairs, by table name.
   std::vector<std::pair<ObjectName, std::string>> triggers_calling(const ObjectName& function, Place before) const;
-  // True when everything before `place` was understood and at least one file was applied: an
-  // object the model does not know then does not exist (as far as the migrations go).
+  // True when everything before `place` was understood and at least one file was applied or a
+  // snapshot seeded: an object the model does not know then does not exist (as far as the
+  // migrations and the snapshot go).
   bool complete(Place before) const;
   std::size_t files_before(Place before) const;
 
@@ -152,6 +166,8 @@ class SchemaModel {
   const std::shared_ptr<const SchemaRelation>* latest(const std::string& key, Place before) const;
   static const std::shared_ptr<const SchemaRelation>* latest(const Versions& versions, Place before);
   void set(const std::string& key, Place place, std::shared_ptr<const SchemaRelation> value);
+  // Versions are stored at place + 1; a snapshot's at 0, before every place.
+  void put(const std::string& key, Place stored, std::shared_ptr<const SchemaRelation> value);
   // The relations (their version lists) that point at a table's key in any version: those with
   // a foreign key to it, and its indexes. A superset at any place; each is checked as of the
   // place asked for. Saves scanning every relation per lookup (a folder of a thousand files
@@ -167,6 +183,8 @@ class SchemaModel {
   std::vector<std::pair<Place, std::string>> sources_;           // by place, ascending
   std::vector<Place> unknown_;  // places of statements the model could not follow
   std::vector<Place> files_;
+  bool seeded_ = false;
+  std::string taken_at_;
 };
 
 // The schema as one statement sees it: the model before its file (may be null) and the snapshot

@@ -18,6 +18,7 @@
 #include "trace/migration_folder.h"
 #include "trace/pg_binaries.h"
 #include "trace/pg_connection.h"
+#include "trace/schema_compare.h"
 #include "trace/schema_reader.h"
 #include "trace/warm_cluster.h"
 
@@ -416,7 +417,9 @@ FileRun TraceSession::run(std::string_view text, analysis::Options options, std:
     return out;
   }
   analysis::SchemaSnapshot live;
-  if (!options.snapshot && read_schema_snapshot(*session_, live).empty()) options.snapshot = &live;
+  const bool live_read = read_schema_snapshot(*session_, live).empty();
+  live.live = true;
+  if (!options.snapshot && live_read) options.snapshot = &live;
   options.pg_version = server().major;  // the server's version decides
   fold_last_run();
   if (!options.schema) {
@@ -436,7 +439,13 @@ FileRun TraceSession::run(std::string_view text, analysis::Options options, std:
     };
   }
   out.trace = trace_file(*session_, *observer_, text, out.analysis, trace_options);
-  if (!out.trace.cancelled && out.trace.fatal_error.empty()) out.merged = merge_trace(out.analysis, out.trace);
+  if (!out.trace.cancelled && out.trace.fatal_error.empty()) {
+    out.merged = merge_trace(out.analysis, out.trace);
+    // The model the predictions used against the catalog the replay built (schema_compare.h).
+    if (live_read && options.schema)
+      for (analysis::Finding& f : compare_schema(*options.schema, options.schema_place, live, out.analysis))
+        out.merged.trace_only.push_back(std::move(f));
+  }
   return out;
 }
 

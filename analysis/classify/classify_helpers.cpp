@@ -443,6 +443,7 @@ bool absent(const Input& in, const ObjectName& name, bool snapshot_covers) {
 Effect absent_effect(const Input& in, const ObjectName& name, ObjectKind kind) {
   Effect effect = make_effect(in, "drop-absent", Targets{}, in.statement);
   effect.detail = std::string(object_kind_name(kind)) + " " + name.sql();
+  effect.table = name;  // named, not locked: the trace checks that it is indeed absent
   return effect;
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -165,6 +166,9 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     slot.report.migration = {set->tool().tool, set->tool().reason, set->place_note(slot.place),
                              slot.place.down_file ? "down" : "up"};
   }
+  // The models of snapshots alone, made before the pool reads them.
+  for (const Slot& slot : slots)
+    if (slot.config && slot.config->ok()) histories.snapshot_model(slot.config->config.options.snapshot);
   auto analyse = [&](Slot& slot, const analysis::ParallelFor* statements_on) {
     analysis::Options options = slot.set ? options_in_set(slot.config->config.options, *slot.set, slot.place)
                                          : slot.config->config.options;
@@ -172,6 +176,9 @@ int run_check(const CheckArgs& args, std::ostream& out, std::ostream& err) {
     if (view.model) {
       options.schema = view.model;
       options.schema_place = view.place;
+    } else if (const analysis::SchemaModel* seeded = std::as_const(histories).snapshot_model(options.snapshot)) {
+      options.schema = seeded;  // no history: the snapshot alone
+      options.schema_place = 0;
     }
     // Its up part was parsed already, as history (server/cli/history).
     const std::unique_ptr<analysis::StatementCache> parsed = histories.take_parsed(slot.report.path);

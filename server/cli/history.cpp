@@ -32,6 +32,9 @@ void Histories::build(PoolParallelFor& pool) {
     std::unique_ptr<analysis::StatementCache> parsed;
   };
   std::vector<Job> jobs;
+  // A snapshot describes production: the model starts from it, the history adds to it.
+  for (auto& [key, folder] : folders_)
+    if (folder.options->snapshot) folder.model->seed(*folder.options->snapshot);
   for (auto& [key, folder] : folders_)
     for (std::size_t i = 0; i < folder.needed; ++i) jobs.push_back({&folder, i, {}, nullptr});
   // Checked as well: parsed once, for its place in the history and for its own analysis (the
@@ -77,6 +80,21 @@ std::unique_ptr<analysis::StatementCache> Histories::take_parsed(const std::stri
   auto it = parsed_.find(path);
   if (it == parsed_.end()) return nullptr;
   return std::move(it->second);
+}
+
+const analysis::SchemaModel* Histories::snapshot_model(const analysis::SchemaSnapshot* snapshot) {
+  if (!snapshot || snapshot->version < 2) return nullptr;
+  std::unique_ptr<analysis::SchemaModel>& model = snapshot_models_[snapshot];
+  if (!model) {
+    model = std::make_unique<analysis::SchemaModel>();
+    model->seed(*snapshot);
+  }
+  return model.get();
+}
+
+const analysis::SchemaModel* Histories::snapshot_model(const analysis::SchemaSnapshot* snapshot) const {
+  auto it = snapshot_models_.find(snapshot);
+  return it == snapshot_models_.end() ? nullptr : it->second.get();
 }
 
 analysis::SchemaView Histories::view(const std::string& path) const {

@@ -37,6 +37,11 @@ class Histories {
   void build(PoolParallelFor& pool);
   // The schema as of `path` (registered before build()).
   analysis::SchemaView view(const std::string& path) const;
+  // For a file without history (--no-history, unnamed standard input, not a migration): a model
+  // holding only `snapshot` (format 2; null otherwise). The first form makes it (not
+  // thread-safe), the second finds one made before.
+  const analysis::SchemaModel* snapshot_model(const analysis::SchemaSnapshot* snapshot);
+  const analysis::SchemaModel* snapshot_model(const analysis::SchemaSnapshot* snapshot) const;
   // The set `path` belongs to and its place there (registered before build()); null set when
   // the path was not registered.
   std::shared_ptr<const MigrationSet> set(const std::string& path) const;
@@ -68,6 +73,7 @@ class Histories {
   std::map<std::string, File> files_;
   std::mutex parsed_mutex_;
   std::map<std::string, std::unique_ptr<analysis::StatementCache>> parsed_;
+  std::map<const analysis::SchemaSnapshot*, std::unique_ptr<analysis::SchemaModel>> snapshot_models_;
 };
 
 }  // namespace lockward::server

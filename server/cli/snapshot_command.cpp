@@ -1,6 +1,7 @@
-// `lockward snapshot --db-url URL -o snap.json`: column types, constraints, indexes and table
-// sizes from a database, read in a read-only session with short timeouts. Credentials never
-// appear in any message.
+// `lockward snapshot --db-url URL -o snap.json`: the schema (format 2, docs/snapshot.md: tables,
+// columns, constraints, indexes, partitions, inheritance, triggers, views, sequences, types,
+// functions) and table sizes of a database, read in one read-only REPEATABLE READ transaction
+// with short timeouts. Credentials never appear in any message.
 #include <fstream>
 #include <iostream>
 
@@ -26,7 +27,11 @@ int run_snapshot(const SnapshotArgs& args, std::ostream& out, std::ostream& err)
     return kExitUsage;
   }
   analysis::SchemaSnapshot snapshot;
-  if (std::string e = trace::read_schema_snapshot(conn, snapshot); !e.empty()) {
+  // One consistent view of the catalog across the reader's queries.
+  trace::QueryResult begin = conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  std::string e = begin.ok() ? trace::read_schema_snapshot(conn, snapshot) : begin.error->message;
+  conn.exec("COMMIT");
+  if (!e.empty()) {
     err << "lockward: reading the schema failed: " << trace::scrub_credentials(e) << "\n";
     return kExitUsage;
   }
@@ -41,7 +46,8 @@ int run_snapshot(const SnapshotArgs& args, std::ostream& out, std::ostream& err)
       err << "lockward: cannot write " << args.output << "\n";
       return kExitUsage;
     }
-    err << "lockward: wrote " << snapshot.tables.size() << " tables to " << args.output << "\n";
+    err << "lockward: wrote " << snapshot.tables.size() << " tables, " << snapshot.views.size() << " views and "
+        << snapshot.sequences.size() << " sequences to " << args.output << "\n";
   }
   return kExitClean;
 }

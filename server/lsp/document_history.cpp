@@ -1,6 +1,7 @@
 #include "server/lsp/document_history.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "analysis/migration_history.h"
@@ -29,6 +30,7 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
   std::uint64_t h = 1469598103934665603ULL;
   fnv(h, out->set->tool().tool);
   fnv(h, std::to_string(options.pg_version));
+  fnv(h, std::to_string(reinterpret_cast<std::uintptr_t>(options.snapshot)));  // seeds the model
   for (const auto& [name, text] : before) {
     fnv(h, name);
     fnv(h, text);
@@ -43,6 +45,7 @@ std::shared_ptr<const DocumentHistory> build_document_history(const std::filesys
   auto facts = std::make_shared<std::vector<std::pair<std::string, analysis::MigrationFacts>>>();
   facts->reserve(before.size());
   auto model = std::make_shared<analysis::SchemaModel>();
+  if (options.snapshot) model->seed(*options.snapshot);  // production, before the history
   for (std::size_t i = 0; i < before.size(); ++i) {
     facts->emplace_back(before[i].first, analysis::migration_facts(before[i].second, options));
     analysis::apply_migration(*model, facts->back().second, static_cast<analysis::SchemaModel::Place>(i),
@@ -84,6 +87,7 @@ analysis::Options RollbackSchema::options(const analysis::Options& options, cons
   }
   if (!model_ || key != key_) {
     auto model = std::make_unique<analysis::SchemaModel>();
+    if (options.snapshot) model->seed(*options.snapshot);  // as the history's model is
     const auto& before = *history->facts;
     for (std::size_t i = 0; i < before.size(); ++i)
       analysis::apply_migration(*model, before[i].second, static_cast<analysis::SchemaModel::Place>(i),

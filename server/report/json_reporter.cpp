@@ -137,6 +137,11 @@ void json_file(protocol::JsonWriter& w, const std::string& path, const SourceTex
   w.key("schema").begin_object();
   w.key("migrations").number(a.schema.migrations);
   w.key("snapshot").boolean(a.schema.snapshot);
+  if (a.schema.snapshot) {
+    w.key("snapshot_live").boolean(a.schema.snapshot_live);
+    if (a.schema.snapshot_taken_at.empty()) w.key("snapshot_taken_at").null();
+    else w.key("snapshot_taken_at").string(a.schema.snapshot_taken_at);
+  }
   w.end_object();
   w.key("statements").begin_array();
   for (std::size_t i = 0; i < a.statements.size(); ++i) statement_json(w, source, a.statements[i], i, extras);

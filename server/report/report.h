@@ -33,6 +33,9 @@ struct ReportOptions {
 };
 
 void write_text(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
+// How a report names the snapshot it used: "snapshot of 2026-11-30" (its capture date), "the
+// catalog of the traced database", or "a snapshot" when the file does not say.
+std::string schema_snapshot_label(const analysis::SchemaSources& schema);
 // Documented in docs/json-format.md (schema_version 1).
 void write_json(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options);
 // SARIF 2.1.0.

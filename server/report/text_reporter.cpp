@@ -31,11 +31,19 @@ std::string pad(std::string s, std::size_t width) {
 
 }  // namespace
 
+std::string schema_snapshot_label(const analysis::SchemaSources& schema) {
+  if (schema.snapshot_live) return "the catalog of the traced database";
+  // The capture date, from the file: "2026-11-30T05:02:54Z" → "2026-11-30".
+  if (schema.snapshot_taken_at.size() >= 10) return "snapshot of " + schema.snapshot_taken_at.substr(0, 10);
+  return "a snapshot";
+}
+
 void write_text(std::ostream& out, const std::vector<FileReport>& files, const ReportOptions& options) {
   std::size_t total = 0, above = 0;
   analysis::Coverage coverage;
   int pg_version = 0;
   std::size_t with_history = 0, snapshot = 0;
+  std::string snapshot_label;  // the first file's: "snapshot of 2026-11-30"
   std::string tool_line;
   for (const FileReport& file : files) {
     if (!file.error.empty()) {
@@ -52,6 +60,7 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
     pg_version = a.pg_version;
     with_history += a.schema.migrations > 0;
     snapshot += a.schema.snapshot;
+    if (a.schema.snapshot && snapshot_label.empty()) snapshot_label = schema_snapshot_label(a.schema);
     coverage.statements += a.coverage.statements;
     coverage.analysed += a.coverage.analysed;
     coverage.unanalysable += a.coverage.unanalysable;
@@ -101,7 +110,7 @@ void write_text(std::ostream& out, const std::vector<FileReport>& files, const R
           << (files[0].analysis.schema.migrations == 1 ? "" : "s");
     else if (with_history)
       out << " earlier migrations of " << with_history << (with_history == 1 ? " file" : " files");
-    if (snapshot) out << (with_history ? ", " : " ") << "a snapshot";
+    if (snapshot) out << (with_history ? ", " : " ") << snapshot_label;
     out << "\n";
   }
 }

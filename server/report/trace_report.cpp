@@ -28,6 +28,7 @@ const std::vector<TraceRule>& trace_rules() {
   static const std::vector<TraceRule> rules{
       {"trace-mismatch", "PostgreSQL took other locks, or rewrote otherwise, than the static analysis predicted"},
       {"trace-unexpected-lock", "the trace observed a lock that no prediction covered"},
+      {"trace-schema-mismatch", "the schema model and the catalog the trace replayed disagree on an object a statement names"},
       {"trace-table-rewrite", "the trace observed a table rewrite that was not predicted"},
       {"trace-error", "PostgreSQL rejected the statement during the trace"},
   };

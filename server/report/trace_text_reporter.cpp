@@ -64,6 +64,17 @@ void write_trace_text(std::ostream& out, const TraceReport& report) {
       << " mismatches, " << c.trace_only << " trace-only, " << c.errors << " errors\n"
       << "provider: " << c.provider << ", lifetime " << std::fixed << std::setprecision(2) << c.lifetime_seconds
       << " s\n";
+  // The schema the predictions rest on (as check's last line): the replayed history, the
+  // trace database's catalog or a snapshot, as the first file saw it.
+  for (const auto& file : report.files) {
+    const analysis::SchemaSources& schema = file.analysis.schema;
+    if (!schema.migrations && !schema.snapshot) continue;
+    out << "schema:";
+    if (schema.migrations) out << " " << schema.migrations << " earlier migration" << (schema.migrations == 1 ? "" : "s");
+    if (schema.snapshot) out << (schema.migrations ? ", " : " ") << schema_snapshot_label(schema);
+    out << "\n";
+    break;
+  }
 }
 
 }  // namespace lockward::server

@@ -52,12 +52,19 @@ struct HostileDatabase {
     REQUIRE(owner.connected());
     const fs::path& d = markers.path;
     std::string plant =
-        "CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(20), CHECK (note IS NOT NULL));\n"
+        "CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(20) DEFAULT 'n', CHECK (note IS NOT NULL));\n"
+        "CREATE TABLE items (order_id bigint REFERENCES orders ON DELETE CASCADE);\n"
+        "CREATE VIEW order_notes AS SELECT note FROM orders;\n"
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;\n"
         "INSERT INTO orders SELECT g, 'x' FROM generate_series(1, 1000) g;\n" +
         trap("pg_total_relation_size(oid)", "bigint", d, "pg_total_relation_size", "424242") +
         trap("format_type(oid, integer)", "text", d, "format_type", "'hijacked'") +
         trap("pg_get_constraintdef(oid)", "text", d, "pg_get_constraintdef", "'hijacked'") +
         trap("pg_get_indexdef(oid)", "text", d, "pg_get_indexdef", "'hijacked'") +
+        trap("pg_get_expr(pg_node_tree, oid)", "text", d, "pg_get_expr", "'hijacked'") +
+        trap("array_to_json(name[])", "json", d, "array_to_json", "'[\"hijacked\"]'::pg_catalog.json") +
+        trap("pg_get_function_identity_arguments(oid)", "text", d, "pg_get_function_identity_arguments", "'hijacked'") +
         trap("current_database()", "name", d, "current_database", "'hijacked'") +
         trap("concat_ws(text, name, name, name)", "text", d, "concat_ws",
              "pg_catalog.concat_ws($1, $2, $3, $4)") +
